@@ -1,0 +1,14 @@
+'use strict';
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  moduleNameMapper: {
+    '^bsdsock$': '<rootDir>/lib/index.ts',
+    '^bsdsock/promises$': '<rootDir>/lib/promises.ts',
+  },
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  // Every suite checks, around all its tests, that it left no socket open.
+  setupFilesAfterEnv: ['<rootDir>/test/setup/no-leaks.ts'],
+  testTimeout: 30000,
+};

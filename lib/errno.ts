@@ -1,0 +1,67 @@
+// errno, as C has it: a value each failed call sets and each successful call
+// leaves alone. It lives in this module, so every worker_threads Worker
+// (which loads its own copy of the module) has its own, as C threads do.
+import { native } from './native';
+
+/**
+ * The error number of the last failed call, as C's `errno`. A live binding:
+ * read it after a call returns -1. Successful calls leave it unchanged.
+ * See errno(3).
+ */
+export let errno = 0;
+
+const listeners: ((value: number) => void)[] = [];
+
+/**
+ * Sets errno (a program may reset it to 0 before a call, as in C).
+ * @param value - the new errno value.
+ */
+export function setErrno(value: number): void {
+  errno = value;
+  for (const listener of listeners) listener(value);
+}
+
+/**
+ * Called with each new errno value. The ES module entry uses this to keep
+ * its own `errno` binding live.
+ * @param listener - receives every value errno takes.
+ */
+export function onErrno(listener: (value: number) => void): void {
+  listeners.push(listener);
+}
+
+/**
+ * Records a failure the addon reported as -errno and returns C's -1.
+ * @param negatedErrno - what the addon returned.
+ */
+export function fail(negatedErrno: number): -1 {
+  setErrno(-negatedErrno);
+  return -1;
+}
+
+/**
+ * The C library's message for an error number: the strerror(3) function.
+ * @param errnum - an errno value, such as ECONNREFUSED.
+ * @returns "Connection refused" and the like; "Unknown error N" for others.
+ */
+export function strerror(errnum: number): string {
+  return native.strerror(errnum);
+}
+
+/**
+ * Writes `s: <message for errno>` and a newline to standard error through
+ * the C library's own perror(3) (just the message when `s` is null or empty).
+ * @param s - the prefix, usually what failed.
+ */
+export function perror(s: string | null): void {
+  native.perror(s, errno);
+}
+
+/**
+ * The symbolic name of an errno value ("ECONNREFUSED"), as the constants
+ * table names it, or undefined for a value the platform does not define.
+ * @param errnum - an errno value.
+ */
+export function errnoName(errnum: number): string | undefined {
+  return native.errnoNames[errnum];
+}

@@ -1,0 +1,73 @@
+/**
+ * bsdsock: the BSD socket system calls, one to one. Each function has its C
+ * name, C parameters in C order, and C's return value; a failed call
+ * returns -1 and sets `errno`. Programming errors (a wrong type, a length
+ * larger than its buffer) throw before any system call is made.
+ * @packageDocumentation
+ */
+import { native } from './native';
+import { in6_addr } from './structs';
+
+export { errno, setErrno, strerror, perror, errnoName } from './errno';
+export * from './constants.gen';
+export {
+  Struct,
+  SockaddrStruct,
+  sockaddr,
+  sockaddr_in,
+  sockaddr_in6,
+  sockaddr_un,
+  sockaddr_storage,
+  in_addr,
+  in6_addr,
+  pollfd,
+  linger,
+  timeval,
+  ucred,
+  iovec,
+  msghdr,
+  cmsghdr,
+  addrinfo,
+  socklen_t,
+  ptr,
+  sizeof,
+  offsetof,
+  cast,
+} from './structs';
+export type { BufferLike, SockaddrLike, StructClass, CTypeName } from './structs';
+export {
+  socket,
+  bind,
+  listen,
+  accept,
+  accept4,
+  connect,
+  shutdown,
+  close,
+  getsockname,
+  getpeername,
+  socketpair,
+  fcntl,
+} from './sockets';
+export {
+  send,
+  recv,
+  sendto,
+  recvfrom,
+  sendmsg,
+  recvmsg,
+  CMSG_SPACE,
+  CMSG_LEN,
+  CMSG_FIRSTHDR,
+  CMSG_NXTHDR,
+  CMSG_DATA,
+} from './io';
+export { setsockopt, getsockopt } from './options';
+export { poll } from './poll';
+export { getaddrinfo, freeaddrinfo, gai_strerror, getnameinfo } from './resolver';
+export { htons, htonl, ntohs, ntohl, inet_pton, inet_ntop, inet_addr, inet_ntoa, strlen } from './addresses';
+
+/** `in6addr_any` (`::`), the IPv6 wildcard address, from the C library. Treat as const. */
+export const in6addr_any: in6_addr = new in6_addr(native.in6addr_any);
+/** `in6addr_loopback` (`::1`), from the C library. Treat as const. */
+export const in6addr_loopback: in6_addr = new in6_addr(native.in6addr_loopback);

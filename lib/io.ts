@@ -1,0 +1,246 @@
+// Data transfer: send, recv, sendto, recvfrom, sendmsg, recvmsg, and the
+// cmsg(3) macros for control messages (SCM_RIGHTS descriptor passing).
+import { fail } from './errno';
+import { invalidArgType } from './errors';
+import { native, type Memory } from './native';
+import {
+  cmsghdr,
+  iovec,
+  msghdr,
+  optionalSockaddrArg,
+  socklenArg,
+  structArg,
+  type BufferLike,
+  type SockaddrLike,
+  type socklen_t,
+} from './structs';
+
+/**
+ * Sends data on a connected socket: the send(2) system call. Blocks while
+ * the send buffer is full (unless non-blocking or MSG_DONTWAIT). It may
+ * send fewer bytes than asked: check the count.
+ * @param sockfd - the socket.
+ * @param buf - the data; a string is sent as its UTF-8 bytes.
+ * @param len - how many bytes of buf to send (`strlen(message)`).
+ * @param flags - 0, or MSG_DONTWAIT, MSG_NOSIGNAL, MSG_MORE, MSG_OOB, ...
+ * @returns the number of bytes sent, or -1 with errno: EPIPE (the peer
+ *   closed; Node ignores SIGPIPE, so the process lives on), ECONNRESET,
+ *   EAGAIN (non-blocking and the buffer is full), ENOTCONN, EDESTADDRREQ,
+ *   EMSGSIZE, EINTR, EBADF.
+ * @see https://man7.org/linux/man-pages/man2/send.2.html
+ */
+export function send(sockfd: number, buf: BufferLike | string, len: number, flags: number): number {
+  const r = native.send(sockfd, buf, len, flags);
+  return r < 0 ? fail(r) : r;
+}
+
+/**
+ * Receives data from a connected socket: the recv(2) system call. Blocks
+ * until data arrives (unless non-blocking or MSG_DONTWAIT).
+ * @param sockfd - the socket.
+ * @param buf - where to put the data.
+ * @param len - at most how many bytes (`sizeof(buffer)`).
+ * @param flags - 0, or MSG_PEEK (look without consuming), MSG_WAITALL,
+ *   MSG_DONTWAIT, MSG_TRUNC, MSG_OOB.
+ * @returns the number of bytes received, 0 when the peer has closed (EOF),
+ *   or -1 with errno: EAGAIN (nothing yet, non-blocking), ECONNRESET,
+ *   ENOTCONN, EINTR, EBADF, ENOTSOCK.
+ * @see https://man7.org/linux/man-pages/man2/recv.2.html
+ */
+export function recv(sockfd: number, buf: BufferLike, len: number, flags: number): number {
+  const r = native.recv(sockfd, buf, len, flags);
+  return r < 0 ? fail(r) : r;
+}
+
+/**
+ * Sends a message to an address (UDP), or on a connected socket when
+ * dest_addr is null: the sendto(2) system call.
+ * @param sockfd - the socket.
+ * @param buf - the data; a string is sent as its UTF-8 bytes.
+ * @param len - how many bytes of buf to send.
+ * @param flags - as for send.
+ * @param dest_addr - the destination, or null.
+ * @param addrlen - its size (0 with null).
+ * @returns the number of bytes sent, or -1 with errno: EMSGSIZE (datagram
+ *   too large), EDESTADDRREQ (no address and not connected), EISCONN,
+ *   EAFNOSUPPORT, ECONNREFUSED (an earlier datagram was refused), EAGAIN,
+ *   EACCES (broadcast without SO_BROADCAST), EPIPE.
+ * @see https://man7.org/linux/man-pages/man2/sendto.2.html
+ */
+export function sendto(
+  sockfd: number,
+  buf: BufferLike | string,
+  len: number,
+  flags: number,
+  dest_addr: SockaddrLike | null,
+  addrlen: number,
+): number {
+  const r = native.sendto(sockfd, buf, len, flags, optionalSockaddrArg('sendto', 'dest_addr', dest_addr), addrlen);
+  return r < 0 ? fail(r) : r;
+}
+
+/**
+ * Receives a message and the address it came from: the recvfrom(2) system
+ * call. On a datagram socket, a message longer than len is cut (the rest
+ * is lost; MSG_TRUNC returns its real length).
+ * @param sockfd - the socket.
+ * @param buf - where to put the data.
+ * @param len - at most how many bytes.
+ * @param flags - as for recv.
+ * @param src_addr - filled with the sender's address, or null.
+ * @param addrlen - in: the size of src_addr; out: the address's size.
+ * @returns the number of bytes received (0 for an empty datagram or EOF),
+ *   or -1 with errno: EAGAIN, ECONNREFUSED (UDP: the peer's port was
+ *   closed), EINTR, EBADF, ENOTSOCK.
+ * @see https://man7.org/linux/man-pages/man2/recvfrom.2.html
+ */
+export function recvfrom(
+  sockfd: number,
+  buf: BufferLike,
+  len: number,
+  flags: number,
+  src_addr: SockaddrLike | null,
+  addrlen: socklen_t | null,
+): number {
+  const r = native.recvfrom(
+    sockfd,
+    buf,
+    len,
+    flags,
+    optionalSockaddrArg('recvfrom', 'src_addr', src_addr),
+    socklenArg('recvfrom', 'addrlen', addrlen, true),
+  );
+  return r < 0 ? fail(r) : r;
+}
+
+// The msghdr's pointer fields, as the addon takes them.
+function messageParts(fn: string, msg: msghdr): [Memory, Memory | null, (Memory | number)[], Memory | null] {
+  const hdr = structArg(fn, 'msg', msg, msghdr);
+  const name = optionalSockaddrArg(fn, 'msg.msg_name', msg.msg_name);
+  const iovs = msg.msg_iov;
+  const flat: (Memory | number)[] = [];
+  if (iovs !== null) {
+    if (!Array.isArray(iovs)) throw invalidArgType(fn, 'msg.msg_iov', 'an array of iovec or null', iovs);
+    const count = Math.min(iovs.length, msg.msg_iovlen);
+    for (let k = 0; k < count; k++) {
+      const iov = iovs[k];
+      if (!(iov instanceof iovec)) throw invalidArgType(fn, `msg.msg_iov[${k}]`, 'an iovec', iov);
+      if (iov.iov_base === null) {
+        if (iov.iov_len !== 0) throw invalidArgType(fn, `msg.msg_iov[${k}].iov_base`, 'a buffer', null);
+        flat.push(new Uint8Array(0), 0);
+      } else {
+        flat.push(iov.iov_base, iov.iov_len);
+      }
+    }
+  }
+  const control = msg.msg_control;
+  if (control !== null && !(control instanceof Uint8Array)) {
+    throw invalidArgType(fn, 'msg.msg_control', 'a Buffer or null', control);
+  }
+  return [hdr, name, flat, control];
+}
+
+/**
+ * Sends a message gathered from several buffers, with an optional address
+ * and control messages (SCM_RIGHTS passes descriptors over AF_UNIX): the
+ * sendmsg(2) system call.
+ * @param sockfd - the socket.
+ * @param msg - the msghdr: msg_iov/msg_iovlen, optional msg_name and
+ *   msg_control/msg_controllen.
+ * @param flags - as for send.
+ * @returns the number of bytes sent, or -1 with errno: EBADF (a passed
+ *   descriptor is not open), EINVAL (malformed control data), EMSGSIZE
+ *   (too many iovecs), ETOOMANYREFS, and those of send.
+ * @see https://man7.org/linux/man-pages/man2/sendmsg.2.html
+ */
+export function sendmsg(sockfd: number, msg: msghdr, flags: number): number {
+  const [hdr, name, iov, control] = messageParts('sendmsg', msg);
+  const r = native.sendmsg(sockfd, hdr, name, iov, control, flags);
+  return r < 0 ? fail(r) : r;
+}
+
+/**
+ * Receives a message scattered into several buffers, with the sender's
+ * address and control messages: the recvmsg(2) system call. Sets
+ * msg_namelen, msg_controllen and msg_flags (MSG_TRUNC: the datagram was
+ * cut; MSG_CTRUNC: control data did not fit msg_control).
+ * @param sockfd - the socket.
+ * @param msg - the msghdr to fill.
+ * @param flags - as for recv, plus MSG_CMSG_CLOEXEC.
+ * @returns the number of bytes received, 0 at EOF, or -1 with errno as
+ *   for recv.
+ * @see https://man7.org/linux/man-pages/man2/recvmsg.2.html
+ */
+export function recvmsg(sockfd: number, msg: msghdr, flags: number): number {
+  const [hdr, name, iov, control] = messageParts('recvmsg', msg);
+  const r = native.recvmsg(sockfd, hdr, name, iov, control, flags);
+  return r < 0 ? fail(r) : r;
+}
+
+/**
+ * CMSG_SPACE(length): the bytes a control message with `length` bytes of
+ * data takes in a control buffer, padding included. See cmsg(3).
+ * @param length - the data's length (e.g. `sizeof('int')` per descriptor).
+ */
+export function CMSG_SPACE(length: number): number {
+  return native.CMSG_SPACE(length);
+}
+
+/**
+ * CMSG_LEN(length): the value for cmsg_len of a message with `length`
+ * bytes of data. See cmsg(3).
+ * @param length - the data's length.
+ */
+export function CMSG_LEN(length: number): number {
+  return native.CMSG_LEN(length);
+}
+
+const cmsgBuffers = new WeakMap<cmsghdr, Buffer>();
+
+function cmsgAt(control: Buffer, offset: number): cmsghdr | null {
+  if (offset < 0) return null;
+  const header = new cmsghdr(control.subarray(offset));
+  cmsgBuffers.set(header, control);
+  return header;
+}
+
+/**
+ * CMSG_FIRSTHDR(msg): the first control message header in msg's control
+ * buffer, or null when there is none. See cmsg(3).
+ * @param msg - the msghdr.
+ */
+export function CMSG_FIRSTHDR(msg: msghdr): cmsghdr | null {
+  structArg('CMSG_FIRSTHDR', 'msg', msg, msghdr);
+  const control = msg.msg_control;
+  if (control === null) return null;
+  return cmsgAt(control, native.cmsgNext(control, msg.msg_controllen, -1));
+}
+
+/**
+ * CMSG_NXTHDR(msg, cmsg): the control message after cmsg, or null.
+ * See cmsg(3).
+ * @param msg - the msghdr.
+ * @param cmsg - a header from CMSG_FIRSTHDR or CMSG_NXTHDR on msg.
+ */
+export function CMSG_NXTHDR(msg: msghdr, cmsg: cmsghdr): cmsghdr | null {
+  structArg('CMSG_NXTHDR', 'msg', msg, msghdr);
+  const control = msg.msg_control;
+  if (!(cmsg instanceof cmsghdr) || control === null || cmsgBuffers.get(cmsg) !== control) {
+    throw invalidArgType('CMSG_NXTHDR', 'cmsg', "a cmsghdr of msg's control buffer", cmsg);
+  }
+  const offset = cmsg.bytes.byteOffset - control.byteOffset;
+  return cmsgAt(control, native.cmsgNext(control, msg.msg_controllen, offset));
+}
+
+/**
+ * CMSG_DATA(cmsg): the message's data, as a Buffer on the control buffer
+ * (cmsg_len - CMSG_LEN(0) bytes, bounded by the buffer). See cmsg(3).
+ * @param cmsg - a control message header.
+ */
+export function CMSG_DATA(cmsg: cmsghdr): Buffer {
+  const control = cmsg instanceof cmsghdr ? cmsgBuffers.get(cmsg) : undefined;
+  if (control === undefined) throw invalidArgType('CMSG_DATA', 'cmsg', 'a cmsghdr from CMSG_FIRSTHDR', cmsg);
+  const start = cmsg.bytes.byteOffset - control.byteOffset + native.CMSG_DATA_OFFSET;
+  const end = Math.min(control.length, start - native.CMSG_DATA_OFFSET + cmsg.cmsg_len);
+  return control.subarray(start, Math.max(start, end));
+}

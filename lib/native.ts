@@ -1,0 +1,121 @@
+// The one place the addon is loaded and typed. Every other module reaches
+// the C side through `native`, so the binding's shape is declared once.
+import bindings from 'bindings';
+
+/** Memory a call may read or write: what C sees as `void *`. */
+export type Memory = ArrayBufferView | ArrayBuffer;
+
+/** One field of a struct layout: [offset, size, signed]. */
+export type FieldLayout = readonly [number, number, boolean];
+
+/** A struct's size, alignment and fields as this platform's headers define them. */
+export interface StructLayout {
+  readonly size: number;
+  readonly align: number;
+  readonly fields: Readonly<Record<string, FieldLayout>>;
+}
+
+/** [ai_flags, ai_family, ai_socktype, ai_protocol, ai_addr, ai_canonname] */
+export type AddrinfoEntry = readonly [number, number, number, number, Buffer | null, string | null];
+
+/**
+ * The addon's exports. A system call returns its C result, or -errno on
+ * failure; the TypeScript wrappers turn that into C's -1 and errno.
+ */
+export interface NativeBinding {
+  readonly constants: Readonly<Record<string, number | undefined>>;
+  readonly errnoNames: Readonly<Record<number, string>>;
+  readonly layouts: Readonly<Record<string, StructLayout>>;
+  readonly typeSizes: Readonly<Record<string, number>>;
+  readonly in6addr_any: Buffer;
+  readonly in6addr_loopback: Buffer;
+  readonly littleEndian: boolean;
+  readonly CMSG_DATA_OFFSET: number;
+
+  strerror(errnum: number): string;
+  perror(s: string | null, errnum: number): void;
+
+  htons(v: number): number;
+  ntohs(v: number): number;
+  htonl(v: number): number;
+  ntohl(v: number): number;
+  inet_pton(af: number, src: string, dst: Memory): number;
+  inet_ntop(af: number, src: Memory, dst: Memory | null, size: number): string | number;
+  inet_addr(cp: string): number;
+  inet_ntoa(inp: Memory): string;
+
+  socket(domain: number, type: number, protocol: number): number;
+  bind(sockfd: number, addr: Memory, addrlen: number): number;
+  connect(sockfd: number, addr: Memory, addrlen: number): number;
+  listen(sockfd: number, backlog: number): number;
+  accept(sockfd: number, addr: Memory | null, addrlen: Memory | null): number;
+  accept4?(sockfd: number, addr: Memory | null, addrlen: Memory | null, flags: number): number;
+  getsockname(sockfd: number, addr: Memory, addrlen: Memory): number;
+  getpeername(sockfd: number, addr: Memory, addrlen: Memory): number;
+  shutdown(sockfd: number, how: number): number;
+  close(fd: number): number;
+  socketpair(domain: number, type: number, protocol: number, sv: Int32Array): number;
+  fcntl(fd: number, cmd: number, arg?: number): number;
+
+  send(sockfd: number, buf: Memory | string, len: number, flags: number): number;
+  recv(sockfd: number, buf: Memory, len: number, flags: number): number;
+  sendto(
+    sockfd: number,
+    buf: Memory | string,
+    len: number,
+    flags: number,
+    dest_addr: Memory | null,
+    addrlen: number,
+  ): number;
+  recvfrom(
+    sockfd: number,
+    buf: Memory,
+    len: number,
+    flags: number,
+    src_addr: Memory | null,
+    addrlen: Memory | null,
+  ): number;
+  sendmsg(
+    sockfd: number,
+    msg: Memory,
+    name: Memory | null,
+    iov: (Memory | number)[],
+    control: Memory | null,
+    flags: number,
+  ): number;
+  recvmsg(
+    sockfd: number,
+    msg: Memory,
+    name: Memory | null,
+    iov: (Memory | number)[],
+    control: Memory | null,
+    flags: number,
+  ): number;
+  CMSG_SPACE(length: number): number;
+  CMSG_LEN(length: number): number;
+  cmsgNext(control: Memory | null, controllen: number, offset: number): number;
+
+  setsockopt(sockfd: number, level: number, optname: number, optval: number | Memory | null, optlen: number): number;
+  getsockopt(sockfd: number, level: number, optname: number, optval: Memory | null, optlen: Memory | null): number;
+
+  poll(fds: Memory[], nfds: number, timeout: number): number;
+
+  getaddrinfo(
+    node: string | null,
+    service: string | null,
+    hints: Memory | null,
+  ): readonly [number, number, readonly AddrinfoEntry[]];
+  gai_strerror(errcode: number): string;
+  getnameinfo(
+    addr: Memory,
+    addrlen: number,
+    host: Memory | null,
+    hostlen: number,
+    serv: Memory | null,
+    servlen: number,
+    flags: number,
+  ): readonly [number, number];
+}
+
+/** The loaded addon (build/Release/bsdsock.node). */
+export const native = bindings('bsdsock') as NativeBinding;

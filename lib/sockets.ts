@@ -1,0 +1,225 @@
+// Socket lifecycle: socket, bind, listen, accept, accept4, connect,
+// shutdown, close, getsockname, getpeername, socketpair, fcntl.
+// Each returns what C returns; on failure -1, with errno set.
+import { fail } from './errno';
+import { invalidArgType } from './errors';
+import { native } from './native';
+import { optionalSockaddrArg, sockaddrArg, socklenArg, type SockaddrLike, type socklen_t } from './structs';
+
+/**
+ * Creates an endpoint for communication and returns its descriptor: the
+ * socket(2) system call.
+ * @param domain - the address family: AF_INET, AF_INET6, AF_UNIX, ...
+ * @param type - SOCK_STREAM, SOCK_DGRAM, SOCK_RAW, optionally ORed with
+ *   SOCK_NONBLOCK and SOCK_CLOEXEC (Linux).
+ * @param protocol - 0 for the family's default, or IPPROTO_*.
+ * @returns the new descriptor, or -1 with errno: EAFNOSUPPORT (unknown
+ *   family), EINVAL (unknown type or flags), EPROTONOSUPPORT, EACCES/EPERM
+ *   (SOCK_RAW without privilege), EMFILE/ENFILE (out of descriptors).
+ * @see https://man7.org/linux/man-pages/man2/socket.2.html
+ */
+export function socket(domain: number, type: number, protocol: number): number {
+  const r = native.socket(domain, type, protocol);
+  return r < 0 ? fail(r) : r;
+}
+
+/**
+ * Assigns a local address to a socket: the bind(2) system call.
+ * @param sockfd - the socket.
+ * @param addr - a sockaddr_in, sockaddr_in6, sockaddr_un, ... (C's
+ *   `const struct sockaddr *`).
+ * @param addrlen - its size, usually `sizeof(addr)`.
+ * @returns 0, or -1 with errno: EADDRINUSE (the address is taken, or in
+ *   TIME_WAIT without SO_REUSEADDR), EACCES (a port below 1024 without
+ *   privilege, or a Unix path you cannot write), EADDRNOTAVAIL (not a local
+ *   address), EINVAL (already bound, or a bad addrlen), EBADF, ENOTSOCK.
+ * @see https://man7.org/linux/man-pages/man2/bind.2.html
+ */
+export function bind(sockfd: number, addr: SockaddrLike, addrlen: number): number {
+  const r = native.bind(sockfd, sockaddrArg('bind', 'addr', addr), addrlen);
+  return r < 0 ? fail(r) : r;
+}
+
+/**
+ * Marks a socket as passive, ready to accept connections: the listen(2)
+ * system call.
+ * @param sockfd - a bound SOCK_STREAM or SOCK_SEQPACKET socket.
+ * @param backlog - how many pending connections may queue (capped at
+ *   SOMAXCONN by the kernel).
+ * @returns 0, or -1 with errno: EADDRINUSE (another socket listens on the
+ *   port), EOPNOTSUPP (a datagram socket), EBADF, ENOTSOCK.
+ * @see https://man7.org/linux/man-pages/man2/listen.2.html
+ */
+export function listen(sockfd: number, backlog: number): number {
+  const r = native.listen(sockfd, backlog);
+  return r < 0 ? fail(r) : r;
+}
+
+/**
+ * Takes the first pending connection of a listening socket and returns a
+ * new descriptor for it: the accept(2) system call. Blocks (the whole
+ * thread, as in C) until a client connects, unless the socket is
+ * non-blocking. Use `bsdsock/promises` to wait without blocking.
+ * @param sockfd - the listening socket.
+ * @param addr - filled with the client's address, or null.
+ * @param addrlen - in: the size of addr; out: the size of the address.
+ * @returns the connected descriptor, or -1 with errno: EAGAIN (non-blocking
+ *   and nothing pending), EINVAL (not listening), EINTR (a signal
+ *   arrived), EMFILE, ECONNABORTED, EBADF, ENOTSOCK.
+ * @see https://man7.org/linux/man-pages/man2/accept.2.html
+ */
+export function accept(sockfd: number, addr: SockaddrLike | null, addrlen: socklen_t | null): number {
+  const r = native.accept(
+    sockfd,
+    optionalSockaddrArg('accept', 'addr', addr),
+    socklenArg('accept', 'addrlen', addrlen, true),
+  );
+  return r < 0 ? fail(r) : r;
+}
+
+/**
+ * accept(2) with flags for the new descriptor (SOCK_NONBLOCK,
+ * SOCK_CLOEXEC): the accept4(2) system call. Linux and the BSDs; undefined
+ * on macOS, which has no accept4.
+ * @param sockfd - the listening socket.
+ * @param addr - filled with the client's address, or null.
+ * @param addrlen - in: the size of addr; out: the size of the address.
+ * @param flags - SOCK_NONBLOCK | SOCK_CLOEXEC, or 0.
+ * @returns as accept; errno EINVAL also for unknown flags.
+ * @see https://man7.org/linux/man-pages/man2/accept4.2.html
+ */
+export const accept4:
+  | ((sockfd: number, addr: SockaddrLike | null, addrlen: socklen_t | null, flags: number) => number)
+  | undefined =
+  native.accept4 === undefined
+    ? undefined
+    : function accept4(sockfd: number, addr: SockaddrLike | null, addrlen: socklen_t | null, flags: number): number {
+        const r = native.accept4!(
+          sockfd,
+          optionalSockaddrArg('accept4', 'addr', addr),
+          socklenArg('accept4', 'addrlen', addrlen, true),
+          flags,
+        );
+        return r < 0 ? fail(r) : r;
+      };
+
+/**
+ * Connects a socket to an address: the connect(2) system call. For TCP
+ * this performs the three-way handshake (blocking, unless non-blocking,
+ * when it returns -1 with EINPROGRESS); for UDP it sets the default peer.
+ * @param sockfd - the socket.
+ * @param addr - the peer's address.
+ * @param addrlen - its size.
+ * @returns 0, or -1 with errno: ECONNREFUSED (nothing listens there),
+ *   ETIMEDOUT, ENETUNREACH, EHOSTUNREACH, EINPROGRESS (non-blocking),
+ *   EISCONN (already connected), EAFNOSUPPORT (wrong family for the
+ *   socket), EINTR, ENOENT (a Unix path that does not exist).
+ * @see https://man7.org/linux/man-pages/man2/connect.2.html
+ */
+export function connect(sockfd: number, addr: SockaddrLike, addrlen: number): number {
+  const r = native.connect(sockfd, sockaddrArg('connect', 'addr', addr), addrlen);
+  return r < 0 ? fail(r) : r;
+}
+
+/**
+ * Shuts down part of a full-duplex connection: the shutdown(2) system call.
+ * SHUT_WR sends EOF to the peer while this side can still read.
+ * @param sockfd - the socket.
+ * @param how - SHUT_RD, SHUT_WR or SHUT_RDWR.
+ * @returns 0, or -1 with errno: ENOTCONN (not connected), EINVAL (bad how),
+ *   EBADF, ENOTSOCK.
+ * @see https://man7.org/linux/man-pages/man2/shutdown.2.html
+ */
+export function shutdown(sockfd: number, how: number): number {
+  const r = native.shutdown(sockfd, how);
+  return r < 0 ? fail(r) : r;
+}
+
+/**
+ * Closes a descriptor: the close(2) system call. Not retried on EINTR (on
+ * Linux the descriptor is gone even then).
+ * @param fd - the descriptor.
+ * @returns 0, or -1 with errno: EBADF (not open: closed twice?), EINTR, EIO.
+ * @see https://man7.org/linux/man-pages/man2/close.2.html
+ */
+export function close(fd: number): number {
+  const r = native.close(fd);
+  return r < 0 ? fail(r) : r;
+}
+
+/**
+ * Returns the address a socket is bound to: the getsockname(2) system
+ * call. After bind to port 0 it shows the port the kernel chose.
+ * @param sockfd - the socket.
+ * @param addr - filled with the address.
+ * @param addrlen - in: the size of addr; out: the size of the address
+ *   (larger than given means it was truncated).
+ * @returns 0, or -1 with errno: EBADF, ENOTSOCK, EINVAL.
+ * @see https://man7.org/linux/man-pages/man2/getsockname.2.html
+ */
+export function getsockname(sockfd: number, addr: SockaddrLike, addrlen: socklen_t): number {
+  const r = native.getsockname(
+    sockfd,
+    sockaddrArg('getsockname', 'addr', addr),
+    socklenArg('getsockname', 'addrlen', addrlen, false)!,
+  );
+  return r < 0 ? fail(r) : r;
+}
+
+/**
+ * Returns the address of the connected peer: the getpeername(2) system call.
+ * @param sockfd - the socket.
+ * @param addr - filled with the peer's address.
+ * @param addrlen - in: the size of addr; out: the size of the address.
+ * @returns 0, or -1 with errno: ENOTCONN (not connected), EBADF, ENOTSOCK.
+ * @see https://man7.org/linux/man-pages/man2/getpeername.2.html
+ */
+export function getpeername(sockfd: number, addr: SockaddrLike, addrlen: socklen_t): number {
+  const r = native.getpeername(
+    sockfd,
+    sockaddrArg('getpeername', 'addr', addr),
+    socklenArg('getpeername', 'addrlen', addrlen, false)!,
+  );
+  return r < 0 ? fail(r) : r;
+}
+
+/**
+ * Creates a pair of connected sockets: the socketpair(2) system call.
+ * @param domain - AF_UNIX.
+ * @param type - SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET (with flags).
+ * @param protocol - 0.
+ * @param sv - C's `int sv[2]`: an Int32Array(2), or an array that receives
+ *   the two descriptors.
+ * @returns 0, or -1 with errno: EAFNOSUPPORT (not AF_UNIX), EOPNOTSUPP,
+ *   EPROTONOSUPPORT, EMFILE.
+ * @see https://man7.org/linux/man-pages/man2/socketpair.2.html
+ */
+export function socketpair(domain: number, type: number, protocol: number, sv: Int32Array | number[]): number {
+  if (Array.isArray(sv)) {
+    const pair = new Int32Array(2);
+    const r = native.socketpair(domain, type, protocol, pair);
+    if (r < 0) return fail(r);
+    sv[0] = pair[0];
+    sv[1] = pair[1];
+    return r;
+  }
+  if (!(sv instanceof Int32Array)) throw invalidArgType('socketpair', 'sv', 'an Int32Array(2) or an array', sv);
+  const r = native.socketpair(domain, type, protocol, sv);
+  return r < 0 ? fail(r) : r;
+}
+
+/**
+ * Manipulates a descriptor: the fcntl(2) system call, for the commands that
+ * take an int or nothing: F_GETFL/F_SETFL (O_NONBLOCK), F_GETFD/F_SETFD
+ * (FD_CLOEXEC), F_DUPFD, F_DUPFD_CLOEXEC, F_GETOWN/F_SETOWN. Others throw.
+ * @param fd - the descriptor.
+ * @param cmd - the command.
+ * @param arg - its int argument, where it takes one.
+ * @returns what the command returns (flags, a descriptor, 0), or -1 with
+ *   errno: EBADF, EINVAL, EMFILE (F_DUPFD).
+ * @see https://man7.org/linux/man-pages/man2/fcntl.2.html
+ */
+export function fcntl(fd: number, cmd: number, arg?: number): number {
+  const r = arg === undefined ? native.fcntl(fd, cmd) : native.fcntl(fd, cmd, arg);
+  return r < 0 ? fail(r) : r;
+}

@@ -1,0 +1,652 @@
+// The C structs, as classes named and laid out as C has them. Each instance
+// is backed by its own bytes in the platform's layout (sizes and offsets
+// read from the system headers when the addon was built), zero-filled on
+// `new`, with accessors under the C field names. Values are stored as C
+// stores them: `sin_port` holds network byte order, so a program writes
+// `addr.sin_port = htons(8080)`.
+import { invalidArgType, invalidArgValue, outOfRange } from './errors';
+import { native, type FieldLayout, type Memory, type StructLayout } from './native';
+
+const hostLittleEndian = native.littleEndian;
+
+/** Anything a buffer parameter accepts. */
+export type BufferLike = Memory;
+
+/** A struct class: what `sizeof` and `offsetof` accept. */
+export interface StructClass {
+  readonly layout: StructLayout;
+  readonly name: string;
+}
+
+/**
+ * The common base of every struct class: the bytes and a DataView on them.
+ * Not a C type; use the C-named subclasses.
+ */
+export abstract class Struct {
+  /** The struct's bytes, in this platform's layout. A lesson can print them. */
+  readonly bytes: Buffer;
+  /** @internal */
+  protected readonly view: DataView;
+
+  /**
+   * A zero-filled struct, or (internal) a view on existing bytes.
+   * @param source - bytes to view instead of allocating; what a C cast does.
+   */
+  constructor(source?: Uint8Array) {
+    const size = (this.constructor as unknown as StructClass).layout.size;
+    if (source === undefined) {
+      this.bytes = Buffer.alloc(size);
+    } else {
+      if (source.byteLength < size) {
+        throw outOfRange(this.constructor.name, 'source', `at least ${size} bytes long`, source.byteLength);
+      }
+      this.bytes = Buffer.from(source.buffer, source.byteOffset, size);
+    }
+    this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, size);
+  }
+}
+
+function layoutOf(name: string): StructLayout {
+  const layout = native.layouts[name];
+  if (layout === undefined) throw new Error(`bsdsock: the addon has no layout for struct ${name}`);
+  return layout;
+}
+
+function fieldOf(layout: StructLayout, struct: string, field: string): FieldLayout {
+  const f = layout.fields[field];
+  if (f === undefined) throw new Error(`bsdsock: the addon has no field ${struct}.${field}`);
+  return f;
+}
+
+type Accessor = { get: (this: Struct) => unknown; set?: (this: Struct, value: never) => void };
+
+function bytesOf(s: Struct): DataView {
+  return (s as unknown as { view: DataView }).view;
+}
+
+// An integer field, read and written in host byte order with its C size and
+// signedness. Setting a value the C type cannot hold is a programming error.
+function integerField(struct: string, field: string, [offset, size, signed]: FieldLayout): Accessor {
+  const bits = size * 8;
+  const min = signed ? -(2 ** (bits - 1)) : 0;
+  const max = signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
+  const check = (value: number): void => {
+    if (typeof value !== 'number') throw invalidArgType(struct, field, 'of type number', value);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw outOfRange(struct, field, `an integer >= ${min} and <= ${max}`, value);
+    }
+  };
+  switch (size) {
+    case 1:
+      return signed
+        ? {
+            get() {
+              return bytesOf(this).getInt8(offset);
+            },
+            set(v: number) {
+              check(v);
+              bytesOf(this).setInt8(offset, v);
+            },
+          }
+        : {
+            get() {
+              return bytesOf(this).getUint8(offset);
+            },
+            set(v: number) {
+              check(v);
+              bytesOf(this).setUint8(offset, v);
+            },
+          };
+    case 2:
+      return signed
+        ? {
+            get() {
+              return bytesOf(this).getInt16(offset, hostLittleEndian);
+            },
+            set(v: number) {
+              check(v);
+              bytesOf(this).setInt16(offset, v, hostLittleEndian);
+            },
+          }
+        : {
+            get() {
+              return bytesOf(this).getUint16(offset, hostLittleEndian);
+            },
+            set(v: number) {
+              check(v);
+              bytesOf(this).setUint16(offset, v, hostLittleEndian);
+            },
+          };
+    case 4:
+      return signed
+        ? {
+            get() {
+              return bytesOf(this).getInt32(offset, hostLittleEndian);
+            },
+            set(v: number) {
+              check(v);
+              bytesOf(this).setInt32(offset, v, hostLittleEndian);
+            },
+          }
+        : {
+            get() {
+              return bytesOf(this).getUint32(offset, hostLittleEndian);
+            },
+            set(v: number) {
+              check(v);
+              bytesOf(this).setUint32(offset, v, hostLittleEndian);
+            },
+          };
+    case 8: {
+      // A 64-bit field holds values beyond 2^53 only in theory here (sizes,
+      // times); numbers outside the safe range are refused rather than rounded.
+      const safeMin = Math.max(min, Number.MIN_SAFE_INTEGER);
+      const safeMax = Math.min(max, Number.MAX_SAFE_INTEGER);
+      const check64 = (value: number): void => {
+        if (typeof value !== 'number') throw invalidArgType(struct, field, 'of type number', value);
+        if (!Number.isInteger(value) || value < safeMin || value > safeMax) {
+          throw outOfRange(struct, field, `an integer >= ${safeMin} and <= ${safeMax}`, value);
+        }
+      };
+      return signed
+        ? {
+            get() {
+              return Number(bytesOf(this).getBigInt64(offset, hostLittleEndian));
+            },
+            set(v: number) {
+              check64(v);
+              bytesOf(this).setBigInt64(offset, BigInt(v), hostLittleEndian);
+            },
+          }
+        : {
+            get() {
+              return Number(bytesOf(this).getBigUint64(offset, hostLittleEndian));
+            },
+            set(v: number) {
+              check64(v);
+              bytesOf(this).setBigUint64(offset, BigInt(v), hostLittleEndian);
+            },
+          };
+    }
+    default:
+      throw new Error(`bsdsock: ${struct}.${field} has an unexpected size ${size}`);
+  }
+}
+
+// A char array (sa_data, sin_zero): a Uint8Array on the struct's own bytes;
+// assigning copies, as C's memcpy would, and must fit the field.
+function arrayField(struct: string, field: string, [offset, size]: FieldLayout): Accessor {
+  return {
+    get() {
+      return this.bytes.subarray(offset, offset + size);
+    },
+    set(v: Uint8Array) {
+      if (!(v instanceof Uint8Array)) throw invalidArgType(struct, field, 'a Uint8Array', v);
+      if (v.length > size) throw outOfRange(struct, field, `at most ${size} bytes long`, v.length);
+      this.bytes.fill(0, offset, offset + size);
+      this.bytes.set(v, offset);
+    },
+  };
+}
+
+// A nested struct (sin_addr, sin6_addr): a view on the same bytes; assigning
+// another instance copies its bytes, as C struct assignment does.
+function nestedField<T extends Struct>(
+  struct: string,
+  field: string,
+  [offset]: FieldLayout,
+  Nested: { new (source?: Uint8Array): T; readonly name: string },
+): Accessor {
+  const cache = new WeakMap<Struct, T>();
+  return {
+    get() {
+      let nested = cache.get(this);
+      if (nested === undefined) {
+        nested = new Nested(this.bytes.subarray(offset));
+        cache.set(this, nested);
+      }
+      return nested;
+    },
+    set(v: T) {
+      if (!(v instanceof Nested)) throw invalidArgType(struct, field, `an ${Nested.name}`, v);
+      this.bytes.set(v.bytes, offset);
+    },
+  };
+}
+
+function define(Class: StructClass, accessors: Record<string, Accessor>): void {
+  for (const [name, accessor] of Object.entries(accessors)) {
+    Object.defineProperty((Class as unknown as { prototype: object }).prototype, name, {
+      get: accessor.get,
+      set: accessor.set,
+      enumerable: true,
+      configurable: false,
+    });
+  }
+}
+
+function integers(Class: StructClass, names: readonly string[]): Record<string, Accessor> {
+  const out: Record<string, Accessor> = {};
+  for (const n of names) out[n] = integerField(Class.name, n, fieldOf(Class.layout, Class.name, n));
+  return out;
+}
+
+// --- Addresses --------------------------------------------------------------
+
+/** `struct in_addr`: an IPv4 address, `s_addr` in network byte order. */
+export class in_addr extends Struct {
+  /** `sizeof(struct in_addr)` and its field offsets on this platform. */
+  static readonly layout = layoutOf('in_addr');
+  /** The address as C's `in_addr_t`, network byte order (use htonl/inet_pton). */
+  declare s_addr: number;
+}
+define(in_addr, integers(in_addr, ['s_addr']));
+
+/** `struct in6_addr`: an IPv6 address, 16 bytes in network order. */
+export class in6_addr extends Struct {
+  /** `sizeof(struct in6_addr)` and its field offsets on this platform. */
+  static readonly layout = layoutOf('in6_addr');
+  /** The 16 address bytes (a view; assigning copies). */
+  declare s6_addr: Uint8Array;
+}
+define(in6_addr, { s6_addr: arrayField('in6_addr', 's6_addr', fieldOf(in6_addr.layout, 'in6_addr', 's6_addr')) });
+
+/**
+ * The base of the socket address structs: what C's `struct sockaddr *`
+ * parameters accept.
+ */
+export abstract class SockaddrStruct extends Struct {}
+
+/** `struct sockaddr`: the generic socket address. */
+export class sockaddr extends SockaddrStruct {
+  /** `sizeof(struct sockaddr)` and its field offsets on this platform. */
+  static readonly layout = layoutOf('sockaddr');
+  /** The address family (AF_*). */
+  declare sa_family: number;
+  /** The address data (a view; assigning copies). */
+  declare sa_data: Uint8Array;
+}
+define(sockaddr, {
+  ...integers(sockaddr, ['sa_family']),
+  sa_data: arrayField('sockaddr', 'sa_data', fieldOf(sockaddr.layout, 'sockaddr', 'sa_data')),
+});
+
+/** `struct sockaddr_in`: an IPv4 socket address (ip(7)). */
+export class sockaddr_in extends SockaddrStruct {
+  /** `sizeof(struct sockaddr_in)` and its field offsets on this platform. */
+  static readonly layout = layoutOf('sockaddr_in');
+  /** AF_INET. */
+  declare sin_family: number;
+  /** The port in network byte order: write `htons(port)`. */
+  declare sin_port: number;
+  /** The IPv4 address (a view on these bytes; assigning copies). */
+  declare sin_addr: in_addr;
+  /** Padding, zero. */
+  declare sin_zero: Uint8Array;
+}
+define(sockaddr_in, {
+  ...integers(sockaddr_in, ['sin_family', 'sin_port']),
+  sin_addr: nestedField('sockaddr_in', 'sin_addr', fieldOf(sockaddr_in.layout, 'sockaddr_in', 'sin_addr'), in_addr),
+  sin_zero: arrayField('sockaddr_in', 'sin_zero', fieldOf(sockaddr_in.layout, 'sockaddr_in', 'sin_zero')),
+});
+
+/** `struct sockaddr_in6`: an IPv6 socket address (ipv6(7)). */
+export class sockaddr_in6 extends SockaddrStruct {
+  /** `sizeof(struct sockaddr_in6)` and its field offsets on this platform. */
+  static readonly layout = layoutOf('sockaddr_in6');
+  /** AF_INET6. */
+  declare sin6_family: number;
+  /** The port in network byte order: write `htons(port)`. */
+  declare sin6_port: number;
+  /** IPv6 flow information, network byte order. */
+  declare sin6_flowinfo: number;
+  /** The IPv6 address (a view on these bytes; assigning copies). */
+  declare sin6_addr: in6_addr;
+  /** The scope (interface index) for link-local addresses. */
+  declare sin6_scope_id: number;
+}
+define(sockaddr_in6, {
+  ...integers(sockaddr_in6, ['sin6_family', 'sin6_port', 'sin6_flowinfo', 'sin6_scope_id']),
+  sin6_addr: nestedField(
+    'sockaddr_in6',
+    'sin6_addr',
+    fieldOf(sockaddr_in6.layout, 'sockaddr_in6', 'sin6_addr'),
+    in6_addr,
+  ),
+});
+
+/**
+ * `struct sockaddr_un`: a Unix-domain socket address (unix(7)). `sun_path`
+ * reads as the text up to its NUL; an abstract name (Linux) starts with
+ * "\0" and reads as "\0" followed by the name up to its next NUL.
+ */
+export class sockaddr_un extends SockaddrStruct {
+  /** `sizeof(struct sockaddr_un)` and its field offsets on this platform. */
+  static readonly layout = layoutOf('sockaddr_un');
+  /** AF_UNIX. */
+  declare sun_family: number;
+  /**
+   * The path, at most `sizeof(sun_path)` bytes of UTF-8 (108 on Linux).
+   * Assigning a longer one throws, where C's strcpy would overflow.
+   */
+  declare sun_path: string;
+}
+{
+  const [offset, size] = fieldOf(sockaddr_un.layout, 'sockaddr_un', 'sun_path');
+  define(sockaddr_un, {
+    ...integers(sockaddr_un, ['sun_family']),
+    sun_path: {
+      get() {
+        const path = this.bytes.subarray(offset, offset + size);
+        const start = path[0] === 0 && path.some((b) => b !== 0) ? 1 : 0;
+        let end = path.indexOf(0, start);
+        if (end < 0) end = size;
+        return (start === 1 ? '\0' : '') + path.toString('utf8', start, end);
+      },
+      set(v: string | Uint8Array) {
+        let encoded: Uint8Array;
+        if (typeof v === 'string') encoded = Buffer.from(v, 'utf8');
+        else if (v instanceof Uint8Array) encoded = v;
+        else throw invalidArgType('sockaddr_un', 'sun_path', 'of type string or a Uint8Array', v);
+        if (encoded.length > size) {
+          throw outOfRange('sockaddr_un', 'sun_path', `at most ${size} bytes long (sizeof(sun_path))`, encoded.length);
+        }
+        this.bytes.fill(0, offset, offset + size);
+        this.bytes.set(encoded, offset);
+      },
+    },
+  });
+}
+
+/** `struct sockaddr_storage`: room for any socket address; cast it to read it. */
+export class sockaddr_storage extends SockaddrStruct {
+  /** `sizeof(struct sockaddr_storage)` and its field offsets on this platform. */
+  static readonly layout = layoutOf('sockaddr_storage');
+  /** The address family of what it holds. */
+  declare ss_family: number;
+}
+define(sockaddr_storage, integers(sockaddr_storage, ['ss_family']));
+
+/** Any socket address struct: what C's `struct sockaddr *` parameters take. */
+export type SockaddrLike = sockaddr | sockaddr_in | sockaddr_in6 | sockaddr_un | sockaddr_storage;
+
+// --- Other structs ----------------------------------------------------------
+
+/** `struct pollfd`: one descriptor for poll(2). */
+export class pollfd extends Struct {
+  /** `sizeof(struct pollfd)` and its field offsets on this platform. */
+  static readonly layout = layoutOf('pollfd');
+  /** The descriptor to watch (negative: ignored). */
+  declare fd: number;
+  /** The events asked for (POLLIN, POLLOUT, ...). */
+  declare events: number;
+  /** The events that happened, filled by poll(). */
+  declare revents: number;
+}
+define(pollfd, integers(pollfd, ['fd', 'events', 'revents']));
+
+/** `struct linger`: the value of SO_LINGER. */
+export class linger extends Struct {
+  /** `sizeof(struct linger)` and its field offsets on this platform. */
+  static readonly layout = layoutOf('linger');
+  /** Nonzero to linger on close. */
+  declare l_onoff: number;
+  /** How long to linger, in seconds. */
+  declare l_linger: number;
+}
+define(linger, integers(linger, ['l_onoff', 'l_linger']));
+
+/** `struct timeval`: a time, as SO_RCVTIMEO and SO_SNDTIMEO take it. */
+export class timeval extends Struct {
+  /** `sizeof(struct timeval)` and its field offsets on this platform. */
+  static readonly layout = layoutOf('timeval');
+  /** Seconds. */
+  declare tv_sec: number;
+  /** Microseconds. */
+  declare tv_usec: number;
+}
+define(timeval, integers(timeval, ['tv_sec', 'tv_usec']));
+
+/** `struct ucred` (Linux): the peer's credentials, from SO_PEERCRED. */
+export class ucred extends Struct {
+  /** `sizeof(struct ucred)` and its field offsets on this platform (Linux only). */
+  static readonly layout: StructLayout = native.layouts.ucred ?? { size: 0, align: 1, fields: {} };
+  /** Process ID. */
+  declare pid: number;
+  /** User ID. */
+  declare uid: number;
+  /** Group ID. */
+  declare gid: number;
+}
+if (native.layouts.ucred !== undefined) define(ucred, integers(ucred, ['pid', 'uid', 'gid']));
+
+/**
+ * `struct iovec`: one piece of a scattered buffer for sendmsg/recvmsg.
+ * `iov_base` holds the JavaScript buffer itself (its address is C's
+ * business); `iov_len` is in the struct's bytes and may not exceed it.
+ */
+export class iovec extends Struct {
+  /** `sizeof(struct iovec)` and its field offsets on this platform. */
+  static readonly layout = layoutOf('iovec');
+  /** The memory this piece describes (C's `void *iov_base`). */
+  iov_base: BufferLike | null = null;
+  /** How many bytes of iov_base to use. */
+  declare iov_len: number;
+}
+define(iovec, integers(iovec, ['iov_len']));
+
+/**
+ * `struct msghdr`: the message for sendmsg(2)/recvmsg(2). The pointer
+ * fields (`msg_name`, `msg_iov`, `msg_control`) hold JavaScript references;
+ * the others live in the struct's bytes, where recvmsg updates them.
+ */
+export class msghdr extends Struct {
+  /** `sizeof(struct msghdr)` and its field offsets on this platform. */
+  static readonly layout = layoutOf('msghdr');
+  /** The peer's address (optional): a socket address struct or null. */
+  msg_name: SockaddrLike | null = null;
+  /** The size of msg_name; recvmsg sets it to the address's length. */
+  declare msg_namelen: number;
+  /** The buffers, as C's array of iovec. */
+  msg_iov: iovec[] | null = null;
+  /** How many iovecs of msg_iov to use. */
+  declare msg_iovlen: number;
+  /** The control (ancillary data) buffer, or null. */
+  msg_control: Buffer | null = null;
+  /** The size of msg_control; recvmsg sets it to the length received. */
+  declare msg_controllen: number;
+  /** Flags recvmsg sets (MSG_TRUNC, MSG_CTRUNC, ...). */
+  declare msg_flags: number;
+}
+define(msghdr, integers(msghdr, ['msg_namelen', 'msg_iovlen', 'msg_controllen', 'msg_flags']));
+
+/**
+ * `struct cmsghdr`: a control-message header inside a msghdr's control
+ * buffer. Made by CMSG_FIRSTHDR/CMSG_NXTHDR; it views that buffer.
+ */
+export class cmsghdr extends Struct {
+  /** `sizeof(struct cmsghdr)` and its field offsets on this platform. */
+  static readonly layout = layoutOf('cmsghdr');
+  /** CMSG_LEN(data length). */
+  declare cmsg_len: number;
+  /** The originating protocol (SOL_SOCKET). */
+  declare cmsg_level: number;
+  /** The protocol-specific type (SCM_RIGHTS). */
+  declare cmsg_type: number;
+}
+define(cmsghdr, integers(cmsghdr, ['cmsg_len', 'cmsg_level', 'cmsg_type']));
+
+/**
+ * `struct addrinfo`: one result (or the hints) of getaddrinfo(3). As hints,
+ * only the four int fields are read. Results are linked by `ai_next`.
+ */
+export class addrinfo extends Struct {
+  /** `sizeof(struct addrinfo)` and its field offsets on this platform. */
+  static readonly layout = layoutOf('addrinfo');
+  /** AI_* flags. */
+  declare ai_flags: number;
+  /** AF_INET, AF_INET6 or AF_UNSPEC. */
+  declare ai_family: number;
+  /** SOCK_STREAM, SOCK_DGRAM, or 0 for any. */
+  declare ai_socktype: number;
+  /** The protocol, or 0 for any. */
+  declare ai_protocol: number;
+  /** The length of ai_addr. */
+  declare ai_addrlen: number;
+  /** The address, ready for connect() or bind(). */
+  ai_addr: SockaddrLike | null = null;
+  /** The canonical name (first result, with AI_CANONNAME), or null. */
+  ai_canonname: string | null = null;
+  /** The next result, or null. */
+  ai_next: addrinfo | null = null;
+}
+define(addrinfo, integers(addrinfo, ['ai_flags', 'ai_family', 'ai_socktype', 'ai_protocol', 'ai_addrlen']));
+
+// --- Holders ----------------------------------------------------------------
+
+/**
+ * `socklen_t`: the in/out length C passes by pointer (`&addrlen`).
+ * `new socklen_t(sizeof(addr))`, then read `.value` after the call.
+ */
+export class socklen_t {
+  /** The holder's bytes: what the call reads and writes. */
+  readonly bytes: Uint8Array;
+  private readonly cell: Uint32Array;
+
+  /**
+   * @param value - the initial length, such as sizeof(addr).
+   */
+  constructor(value = 0) {
+    this.cell = new Uint32Array(1);
+    this.bytes = new Uint8Array(this.cell.buffer);
+    this.value = value;
+  }
+
+  /** The length. */
+  get value(): number {
+    return this.cell[0];
+  }
+
+  set value(v: number) {
+    if (typeof v !== 'number') throw invalidArgType('socklen_t', 'value', 'of type number', v);
+    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) {
+      throw outOfRange('socklen_t', 'value', 'an integer >= 0 and <= 4294967295', v);
+    }
+    this.cell[0] = v;
+  }
+}
+
+/**
+ * A pointer's target, for C's other out-parameters: `int *optval` of
+ * getsockopt (`new ptr(0)`), `struct addrinfo **res` of getaddrinfo
+ * (`new ptr<addrinfo | null>(null)`).
+ */
+export class ptr<T> {
+  /**
+   * @param value - the initial value.
+   */
+  constructor(public value: T) {}
+}
+
+// --- sizeof, offsetof, casts ------------------------------------------------
+
+/** The C scalar type names `sizeof` knows. */
+export type CTypeName =
+  | 'char'
+  | 'short'
+  | 'int'
+  | 'long'
+  | 'long long'
+  | 'size_t'
+  | 'ssize_t'
+  | 'socklen_t'
+  | 'sa_family_t'
+  | 'in_port_t'
+  | 'in_addr_t'
+  | 'uint16_t'
+  | 'uint32_t'
+  | 'time_t'
+  | 'void *';
+
+/**
+ * C's `sizeof`: the size of a struct (class or instance), the byte length
+ * of a buffer, the size of a socklen_t holder, or of a C scalar type given
+ * by name (`sizeof('int')`).
+ * @param x - what to measure.
+ */
+export function sizeof(x: StructClass | Struct | socklen_t | BufferLike | CTypeName): number {
+  if (x instanceof Struct) return (x.constructor as unknown as StructClass).layout.size;
+  if (x instanceof socklen_t) return native.typeSizes.socklen_t;
+  if (ArrayBuffer.isView(x)) return x.byteLength;
+  if (x instanceof ArrayBuffer || x instanceof SharedArrayBuffer) return x.byteLength;
+  if (typeof x === 'string') {
+    const size = native.typeSizes[x];
+    if (size === undefined) throw invalidArgValue('sizeof', 'x', 'must be a struct, a buffer or a C type name', x);
+    return size;
+  }
+  const layout = typeof x === 'function' ? (x as Partial<StructClass>).layout : undefined;
+  if (layout !== undefined) return layout.size;
+  throw invalidArgType('sizeof', 'x', 'a struct, a struct class, a buffer or a C type name', x);
+}
+
+/**
+ * C's `offsetof(type, member)`: where a field starts in a struct.
+ * @param type - the struct class.
+ * @param member - the C field name.
+ */
+export function offsetof(type: StructClass, member: string): number {
+  const field = type?.layout?.fields[member];
+  if (field === undefined) throw invalidArgValue('offsetof', 'member', `must be a field of ${type?.name}`, member);
+  return field[0];
+}
+
+/**
+ * C's pointer cast: a struct of another type that views the same bytes,
+ * `cast(sockaddr_in, storage)` for `(struct sockaddr_in *)&storage`.
+ * @param type - the struct class to view as.
+ * @param source - the struct or buffer whose bytes to view.
+ */
+export function cast<T extends Struct>(
+  type: { new (source?: Uint8Array): T; readonly layout: StructLayout },
+  source: Struct | Uint8Array,
+): T {
+  const bytes = source instanceof Struct ? source.bytes : source;
+  if (!(bytes instanceof Uint8Array)) throw invalidArgType('cast', 'source', 'a struct or a Uint8Array', source);
+  return new type(bytes);
+}
+
+// --- Argument helpers for the wrappers -------------------------------------
+
+/**
+ * The bytes behind a `struct sockaddr *` argument: a socket address struct
+ * or raw memory; anything else is a programming error.
+ * @internal
+ */
+export function sockaddrArg(fn: string, param: string, addr: unknown): Memory {
+  if (addr instanceof SockaddrStruct) return addr.bytes;
+  if (ArrayBuffer.isView(addr) || addr instanceof ArrayBuffer) return addr;
+  throw invalidArgType(fn, param, 'a sockaddr struct (sockaddr_in, sockaddr_in6, sockaddr_un, ...)', addr);
+}
+
+/** Like sockaddrArg, where C allows NULL. @internal */
+export function optionalSockaddrArg(fn: string, param: string, addr: unknown): Memory | null {
+  return addr === null ? null : sockaddrArg(fn, param, addr);
+}
+
+/** The bytes of a `socklen_t *` argument (or null where C allows NULL). @internal */
+export function socklenArg(fn: string, param: string, len: unknown, nullable: boolean): Uint8Array | null {
+  if (len instanceof socklen_t) return len.bytes;
+  if (len === null && nullable) return null;
+  throw invalidArgType(fn, param, nullable ? 'a socklen_t or null' : 'a socklen_t', len);
+}
+
+/** The bytes of a struct argument of one exact kind. @internal */
+export function structArg(
+  fn: string,
+  param: string,
+  value: unknown,
+  type: StructClass & (abstract new () => Struct),
+): Buffer {
+  if (value instanceof type) return value.bytes;
+  throw invalidArgType(fn, param, `a ${type.name}`, value);
+}

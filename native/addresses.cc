@@ -1,0 +1,212 @@
+// Addresses and structs: byteorder(3) htons/htonl/ntohs/ntohl, inet_pton(3),
+// inet_ntop(3), inet_addr(3), inet_ntoa(3), and the layouts (size, and each
+// field's offset, size and signedness) of the structs the TypeScript classes
+// mirror, as this platform's headers define them.
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE  // struct ucred
+#endif
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+
+#include <cstddef>
+#include <cstring>
+#include <type_traits>
+
+#include "addon.h"
+#include "args.h"
+
+namespace bsdsock {
+namespace {
+
+Napi::Value Htons(const Napi::CallbackInfo& info) {
+  auto v = static_cast<uint16_t>(ArgInteger(info, 0, "htons", "hostshort", 0, UINT16_MAX));
+  return Napi::Number::New(info.Env(), htons(v));
+}
+Napi::Value Ntohs(const Napi::CallbackInfo& info) {
+  auto v = static_cast<uint16_t>(ArgInteger(info, 0, "ntohs", "netshort", 0, UINT16_MAX));
+  return Napi::Number::New(info.Env(), ntohs(v));
+}
+Napi::Value Htonl(const Napi::CallbackInfo& info) {
+  auto v = static_cast<uint32_t>(ArgInteger(info, 0, "htonl", "hostlong", 0, UINT32_MAX));
+  return Napi::Number::New(info.Env(), htonl(v));
+}
+Napi::Value Ntohl(const Napi::CallbackInfo& info) {
+  auto v = static_cast<uint32_t>(ArgInteger(info, 0, "ntohl", "netlong", 0, UINT32_MAX));
+  return Napi::Number::New(info.Env(), ntohl(v));
+}
+
+size_t AddressSize(int af) {
+  if (af == AF_INET) return sizeof(struct in_addr);
+  if (af == AF_INET6) return sizeof(struct in6_addr);
+  return 0;
+}
+
+// inet_pton(af, src, dst): dst is the in_addr/in6_addr bytes. An unknown af
+// is the kernel-style failure C reports (-1, EAFNOSUPPORT), so it is passed
+// through; a dst too small for a known af is a programming error.
+Napi::Value InetPton(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int af = ArgInt(info, 0, "inet_pton", "af");
+  if (!info[1].IsString()) ThrowType(env, "inet_pton", "src", "of type string", info[1]);
+  std::string src = info[1].As<Napi::String>().Utf8Value();
+  Bytes dst = ArgBytes(info, 2, "inet_pton", "dst", Nullable::kNo, Text::kNo, nullptr);
+  if (dst.length < AddressSize(af)) {
+    ThrowValue(env, "inet_pton", "dst",
+               af == AF_INET ? "must be an in_addr for AF_INET" : "must be an in6_addr for AF_INET6", info[2]);
+  }
+  if (strlen(src.c_str()) != src.size()) return Napi::Number::New(env, 0);  // an embedded NUL ends C's string
+  alignas(struct in6_addr) unsigned char out[sizeof(struct in6_addr)];
+  int r = inet_pton(af, src.c_str(), out);
+  int e = errno;
+  if (r == 1) memcpy(dst.data, out, AddressSize(af));
+  return Result(env, r, e);
+}
+
+// inet_ntop(af, src, dst, size): returns the text (also written into dst,
+// NUL-terminated), or null with -errno in the second slot.
+Napi::Value InetNtop(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int af = ArgInt(info, 0, "inet_ntop", "af");
+  Bytes src = ArgBytes(info, 1, "inet_ntop", "src", Nullable::kNo, Text::kNo, nullptr);
+  Bytes dst = ArgBytes(info, 2, "inet_ntop", "dst", Nullable::kYes, Text::kNo, nullptr);
+  size_t size = ArgLength(info, 3, "inet_ntop", "size");
+  if (src.length < AddressSize(af)) {
+    ThrowValue(env, "inet_ntop", "src",
+               af == AF_INET ? "must be an in_addr for AF_INET" : "must be an in6_addr for AF_INET6", info[1]);
+  }
+  if (dst.present) CheckFits(env, "inet_ntop", "size", size, "dst", dst, info[3]);
+  char text[INET6_ADDRSTRLEN];
+  alignas(struct in6_addr) unsigned char in[sizeof(struct in6_addr)] = {0};
+  memcpy(in, src.data, AddressSize(af));
+  // Ask for at most `size` bytes so ENOSPC comes from the C library itself.
+  socklen_t cap = static_cast<socklen_t>(size < sizeof(text) ? size : sizeof(text));
+  const char* r = inet_ntop(af, in, text, cap);
+  int e = errno;
+  if (r == nullptr) return Napi::Number::New(env, -e);
+  if (dst.present) memcpy(dst.data, text, strlen(text) + 1);
+  return Napi::String::New(env, text);
+}
+
+Napi::Value InetAddr(const Napi::CallbackInfo& info) {
+  if (!info[0].IsString()) ThrowType(info.Env(), "inet_addr", "cp", "of type string", info[0]);
+  std::string cp = info[0].As<Napi::String>().Utf8Value();
+  return Napi::Number::New(info.Env(), inet_addr(cp.c_str()));
+}
+
+Napi::Value InetNtoa(const Napi::CallbackInfo& info) {
+  Bytes in = ArgBytes(info, 0, "inet_ntoa", "in", Nullable::kNo, Text::kNo, nullptr);
+  if (in.length < sizeof(struct in_addr)) ThrowValue(info.Env(), "inet_ntoa", "in", "must be an in_addr", info[0]);
+  struct in_addr a;
+  memcpy(&a, in.data, sizeof(a));
+  return Napi::String::New(info.Env(), inet_ntoa(a));
+}
+
+template <typename T>
+constexpr bool IsSigned() {
+  return std::is_signed<T>::value;
+}
+
+// One field of a layout: [offset, size, signed].
+Napi::Array Field(Napi::Env env, size_t offset, size_t size, bool is_signed) {
+  Napi::Array a = Napi::Array::New(env, 3);
+  a.Set(0u, Napi::Number::New(env, static_cast<double>(offset)));
+  a.Set(1u, Napi::Number::New(env, static_cast<double>(size)));
+  a.Set(2u, Napi::Boolean::New(env, is_signed));
+  return a;
+}
+
+// The name is stringized where the field is listed, before glibc's macros
+// (s6_addr is __in6_u.__u6_addr8) expand it.
+#define BSDSOCK_FIELD(layout, S, F, name)                                          \
+  layout.Set(name, Field(env, offsetof(S, F), sizeof(static_cast<S*>(nullptr)->F), \
+                         IsSigned<std::remove_all_extents_t<decltype(S::F)>>()))
+
+#define BSDSOCK_LAYOUT(S, ...)                               \
+  do {                                                       \
+    Napi::Object fields = Napi::Object::New(env);            \
+    using Struct = S;                                        \
+    __VA_ARGS__                                              \
+    Napi::Object layout = Napi::Object::New(env);            \
+    layout.Set("size", Napi::Number::New(env, sizeof(S)));   \
+    layout.Set("align", Napi::Number::New(env, alignof(S))); \
+    layout.Set("fields", fields);                            \
+    layouts.Set(#S, layout);                                 \
+  } while (0)
+#define F(name) BSDSOCK_FIELD(fields, Struct, name, #name);
+
+Napi::Object Layouts(Napi::Env env) {
+  Napi::Object layouts = Napi::Object::New(env);
+  BSDSOCK_LAYOUT(sockaddr, F(sa_family) F(sa_data));
+  BSDSOCK_LAYOUT(sockaddr_in, F(sin_family) F(sin_port) F(sin_addr) F(sin_zero));
+  BSDSOCK_LAYOUT(sockaddr_in6, F(sin6_family) F(sin6_port) F(sin6_flowinfo) F(sin6_addr) F(sin6_scope_id));
+  BSDSOCK_LAYOUT(sockaddr_un, F(sun_family) F(sun_path));
+  BSDSOCK_LAYOUT(sockaddr_storage, F(ss_family));
+  BSDSOCK_LAYOUT(in_addr, F(s_addr));
+  BSDSOCK_LAYOUT(in6_addr, F(s6_addr));
+  BSDSOCK_LAYOUT(pollfd, F(fd) F(events) F(revents));
+  BSDSOCK_LAYOUT(iovec, F(iov_base) F(iov_len));
+  BSDSOCK_LAYOUT(msghdr,
+                 F(msg_name) F(msg_namelen) F(msg_iov) F(msg_iovlen) F(msg_control) F(msg_controllen) F(msg_flags));
+  BSDSOCK_LAYOUT(cmsghdr, F(cmsg_len) F(cmsg_level) F(cmsg_type));
+  BSDSOCK_LAYOUT(addrinfo, F(ai_flags) F(ai_family) F(ai_socktype) F(ai_protocol) F(ai_addrlen) F(ai_addr)
+                               F(ai_canonname) F(ai_next));
+  BSDSOCK_LAYOUT(linger, F(l_onoff) F(l_linger));
+  BSDSOCK_LAYOUT(timeval, F(tv_sec) F(tv_usec));
+#if defined(SO_PEERCRED) && defined(__linux__)
+  BSDSOCK_LAYOUT(ucred, F(pid) F(uid) F(gid));
+#endif
+  return layouts;
+}
+#undef F
+
+// sizeof() of the C scalar types a program passes to setsockopt and friends.
+Napi::Object TypeSizes(Napi::Env env) {
+  Napi::Object sizes = Napi::Object::New(env);
+  sizes.Set("char", Napi::Number::New(env, sizeof(char)));
+  sizes.Set("short", Napi::Number::New(env, sizeof(short)));
+  sizes.Set("int", Napi::Number::New(env, sizeof(int)));
+  sizes.Set("long", Napi::Number::New(env, sizeof(long)));
+  sizes.Set("long long", Napi::Number::New(env, sizeof(long long)));
+  sizes.Set("size_t", Napi::Number::New(env, sizeof(size_t)));
+  sizes.Set("ssize_t", Napi::Number::New(env, sizeof(ssize_t)));
+  sizes.Set("socklen_t", Napi::Number::New(env, sizeof(socklen_t)));
+  sizes.Set("sa_family_t", Napi::Number::New(env, sizeof(sa_family_t)));
+  sizes.Set("in_port_t", Napi::Number::New(env, sizeof(in_port_t)));
+  sizes.Set("in_addr_t", Napi::Number::New(env, sizeof(in_addr_t)));
+  sizes.Set("uint16_t", Napi::Number::New(env, sizeof(uint16_t)));
+  sizes.Set("uint32_t", Napi::Number::New(env, sizeof(uint32_t)));
+  sizes.Set("time_t", Napi::Number::New(env, sizeof(time_t)));
+  sizes.Set("void *", Napi::Number::New(env, sizeof(void*)));
+  return sizes;
+}
+
+Napi::Buffer<uint8_t> AddressBytes(Napi::Env env, const struct in6_addr& a) {
+  return Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<const uint8_t*>(&a), sizeof(a));
+}
+
+}  // namespace
+
+void InitAddresses(Napi::Env env, Napi::Object exports) {
+  AddFunction(env, exports, "htons", Htons);
+  AddFunction(env, exports, "ntohs", Ntohs);
+  AddFunction(env, exports, "htonl", Htonl);
+  AddFunction(env, exports, "ntohl", Ntohl);
+  AddFunction(env, exports, "inet_pton", InetPton);
+  AddFunction(env, exports, "inet_ntop", InetNtop);
+  AddFunction(env, exports, "inet_addr", InetAddr);
+  AddFunction(env, exports, "inet_ntoa", InetNtoa);
+  exports.Set("layouts", Layouts(env));
+  exports.Set("typeSizes", TypeSizes(env));
+  exports.Set("in6addr_any", AddressBytes(env, in6addr_any));
+  exports.Set("in6addr_loopback", AddressBytes(env, in6addr_loopback));
+  exports.Set("littleEndian", Napi::Boolean::New(env, htons(1) != 1));
+}
+
+}  // namespace bsdsock

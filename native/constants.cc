@@ -1,0 +1,115 @@
+// Constants, errno names and messages: strerror(3), perror(3).
+// Every value is the compiler's reading of the system headers, through the
+// table generated from constants.list; nothing here is typed as a number.
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE  // AI_IDN, SO_PEERCRED and the other Linux names
+#endif
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "addon.h"
+#include "args.h"
+
+namespace bsdsock {
+namespace {
+
+struct ConstantEntry {
+  const char* name;
+  int64_t value;
+  bool present;
+  bool is_errno;
+};
+
+#define BSDSOCK_CONSTANT(name, is_errno) {#name, static_cast<int64_t>(name), true, is_errno},
+#define BSDSOCK_ABSENT(name, is_errno) {#name, 0, false, is_errno},
+const ConstantEntry kConstants[] = {
+#include "constants.gen.h"
+};
+#undef BSDSOCK_CONSTANT
+#undef BSDSOCK_ABSENT
+
+// strerror(3); strerror_r has two incompatible forms, so use the
+// thread-safe locale-free one where glibc offers it.
+std::string Message(int e) {
+#if defined(__GLIBC__)
+  return strerrordesc_np(e) != nullptr ? strerrordesc_np(e) : "Unknown error " + std::to_string(e);
+#else
+  char buf[256];
+  if (strerror_r(e, buf, sizeof(buf)) != 0) {
+    return "Unknown error " + std::to_string(e);
+  }
+  return buf;
+#endif
+}
+
+Napi::Value Strerror(const Napi::CallbackInfo& info) {
+  int e = ArgInt(info, 0, "strerror", "errnum");
+  return Napi::String::New(info.Env(), Message(e));
+}
+
+// perror(3) writes through the C library's own stderr, with the given errno
+// placed where the C library reads it.
+Napi::Value Perror(const Napi::CallbackInfo& info) {
+  std::string storage;
+  const char* s = nullptr;
+  if (!info[0].IsNull() && !info[0].IsUndefined()) {
+    if (!info[0].IsString()) {
+      ThrowType(info.Env(), "perror", "s", "of type string or null", info[0]);
+    }
+    storage = info[0].As<Napi::String>().Utf8Value();
+    s = storage.c_str();
+  }
+  int e = ArgInt(info, 1, "perror", "errnum");
+  errno = e;
+  perror(s);
+  fflush(stderr);
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+const char* ErrnoName(int e) {
+  for (const ConstantEntry& c : kConstants) {
+    if (c.is_errno && c.present && c.value == e) return c.name;
+  }
+  return nullptr;
+}
+
+std::string ErrnoMessage(int e) { return Message(e); }
+
+void InitConstants(Napi::Env env, Napi::Object exports) {
+  Napi::Object constants = Napi::Object::New(env);
+  Napi::Object errno_names = Napi::Object::New(env);
+  for (const ConstantEntry& c : kConstants) {
+    if (c.present) {
+      constants.Set(c.name, Napi::Number::New(env, static_cast<double>(c.value)));
+      // The first name listed for a value names it (EAGAIN, not EWOULDBLOCK).
+      if (c.is_errno && ErrnoName(static_cast<int>(c.value)) == c.name) {
+        errno_names.Set(Napi::Number::New(env, static_cast<double>(c.value)), Napi::String::New(env, c.name));
+      }
+    } else {
+      constants.Set(c.name, env.Undefined());
+    }
+  }
+  exports.Set("constants", constants);
+  exports.Set("errnoNames", errno_names);
+  AddFunction(env, exports, "strerror", Strerror);
+  AddFunction(env, exports, "perror", Perror);
+}
+
+}  // namespace bsdsock

@@ -1,0 +1,55 @@
+// Socket options: setsockopt(2) and getsockopt(2). The value is an int (a
+// JavaScript number) or bytes (a struct such as linger or timeval, or a
+// Buffer), with its length, as C passes `const void *optval, socklen_t optlen`.
+#include <sys/socket.h>
+
+#include "addon.h"
+#include "args.h"
+
+namespace bsdsock {
+namespace {
+
+Napi::Value Setsockopt(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ArgInt(info, 0, "setsockopt", "sockfd");
+  int level = ArgInt(info, 1, "setsockopt", "level");
+  int optname = ArgInt(info, 2, "setsockopt", "optname");
+  size_t optlen = ArgLength(info, 4, "setsockopt", "optlen");
+  if (info[3].IsNumber()) {
+    int value = ArgInt(info, 3, "setsockopt", "optval");
+    if (optlen > sizeof(value)) {
+      ThrowRange(env, "setsockopt", "optlen", "<= " + std::to_string(sizeof(value)) + " (the size of an int optval)",
+                 info[4]);
+    }
+    BSDSOCK_SYSCALL(env, setsockopt(fd, level, optname, &value, static_cast<socklen_t>(optlen)));
+  }
+  Bytes value = ArgBytes(info, 3, "setsockopt", "optval", Nullable::kYes, Text::kNo, nullptr);
+  CheckFits(env, "setsockopt", "optlen", optlen, "optval", value, info[4]);
+  BSDSOCK_SYSCALL(env, setsockopt(fd, level, optname, value.data, static_cast<socklen_t>(optlen)));
+}
+
+Napi::Value Getsockopt(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ArgInt(info, 0, "getsockopt", "sockfd");
+  int level = ArgInt(info, 1, "getsockopt", "level");
+  int optname = ArgInt(info, 2, "getsockopt", "optname");
+  Bytes value = ArgBytes(info, 3, "getsockopt", "optval", Nullable::kYes, Text::kNo, nullptr);
+  socklen_t* optlen = ArgSocklen(info, 4, "getsockopt", "optlen", Nullable::kYes);
+  if (value.present && optlen == nullptr) {
+    ThrowValue(env, "getsockopt", "optlen", "must be a socklen_t when optval is given", info[4]);
+  }
+  if (optlen != nullptr && *optlen > value.length) {
+    ThrowRange(env, "getsockopt", "optlen", "<= " + std::to_string(value.length) + " (the size of \"optval\")",
+               Napi::Number::New(env, *optlen));
+  }
+  BSDSOCK_SYSCALL(env, getsockopt(fd, level, optname, value.data, optlen));
+}
+
+}  // namespace
+
+void InitOptions(Napi::Env env, Napi::Object exports) {
+  AddFunction(env, exports, "setsockopt", Setsockopt);
+  AddFunction(env, exports, "getsockopt", Getsockopt);
+}
+
+}  // namespace bsdsock

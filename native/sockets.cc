@@ -1,0 +1,187 @@
+// Socket lifecycle: socket(2), bind(2), listen(2), accept(2), accept4(2),
+// connect(2), shutdown(2), close(2), getsockname(2), getpeername(2),
+// socketpair(2), fcntl(2). Each validates its arguments, makes exactly one
+// system call and returns its result, or -errno for the TypeScript side to
+// store in errno. No flag is added and nothing is retried.
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE  // accept4
+#endif
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "addon.h"
+#include "args.h"
+
+namespace bsdsock {
+namespace {
+
+Napi::Value Socket(const Napi::CallbackInfo& info) {
+  int domain = ArgInt(info, 0, "socket", "domain");
+  int type = ArgInt(info, 1, "socket", "type");
+  int protocol = ArgInt(info, 2, "socket", "protocol");
+  BSDSOCK_SYSCALL(info.Env(), socket(domain, type, protocol));
+}
+
+// A `const struct sockaddr *` with its length, as bind/connect/sendto take it.
+struct SockaddrIn {
+  const struct sockaddr* addr;
+  socklen_t len;
+};
+
+SockaddrIn ArgSockaddr(const Napi::CallbackInfo& info, size_t i, const char* fn, Nullable nullable) {
+  Bytes b = ArgBytes(info, i, fn, "addr", nullable, Text::kNo, nullptr);
+  size_t len = ArgLength(info, i + 1, fn, "addrlen");
+  CheckFits(info.Env(), fn, "addrlen", len, "addr", b, info[i + 1]);
+  return SockaddrIn{reinterpret_cast<const struct sockaddr*>(b.data), static_cast<socklen_t>(len)};
+}
+
+Napi::Value Bind(const Napi::CallbackInfo& info) {
+  int fd = ArgInt(info, 0, "bind", "sockfd");
+  SockaddrIn a = ArgSockaddr(info, 1, "bind", Nullable::kNo);
+  BSDSOCK_SYSCALL(info.Env(), bind(fd, a.addr, a.len));
+}
+
+Napi::Value Connect(const Napi::CallbackInfo& info) {
+  int fd = ArgInt(info, 0, "connect", "sockfd");
+  SockaddrIn a = ArgSockaddr(info, 1, "connect", Nullable::kNo);
+  BSDSOCK_SYSCALL(info.Env(), connect(fd, a.addr, a.len));
+}
+
+Napi::Value Listen(const Napi::CallbackInfo& info) {
+  int fd = ArgInt(info, 0, "listen", "sockfd");
+  int backlog = ArgInt(info, 1, "listen", "backlog");
+  BSDSOCK_SYSCALL(info.Env(), listen(fd, backlog));
+}
+
+// A `struct sockaddr *` out-parameter with its `socklen_t *` in/out length,
+// as accept/getsockname/recvfrom take them. Either may be null, as in C;
+// the length it holds on entry must fit the struct it describes.
+struct SockaddrOut {
+  struct sockaddr* addr;
+  socklen_t* len;
+};
+
+SockaddrOut ArgSockaddrOut(const Napi::CallbackInfo& info, size_t i, const char* fn, Nullable nullable) {
+  Bytes b = ArgBytes(info, i, fn, "addr", nullable, Text::kNo, nullptr);
+  socklen_t* len = ArgSocklen(info, i + 1, fn, "addrlen", nullable);
+  if (b.present && len == nullptr) {
+    ThrowValue(info.Env(), fn, "addrlen", "must be a socklen_t when addr is given", info[i + 1]);
+  }
+  if (b.present && *len > b.length) {
+    ThrowRange(info.Env(), fn, "addrlen", "<= " + std::to_string(b.length) + " (the size of \"addr\")",
+               Napi::Number::New(info.Env(), *len));
+  }
+  return SockaddrOut{reinterpret_cast<struct sockaddr*>(b.data), b.present ? len : nullptr};
+}
+
+Napi::Value Accept(const Napi::CallbackInfo& info) {
+  int fd = ArgInt(info, 0, "accept", "sockfd");
+  SockaddrOut a = ArgSockaddrOut(info, 1, "accept", Nullable::kYes);
+  BSDSOCK_SYSCALL(info.Env(), accept(fd, a.addr, a.len));
+}
+
+#if defined(__linux__) || defined(__FreeBSD__) || defined(__NetBSD__) || defined(__OpenBSD__) || defined(__DragonFly__)
+#define BSDSOCK_HAVE_ACCEPT4 1
+Napi::Value Accept4(const Napi::CallbackInfo& info) {
+  int fd = ArgInt(info, 0, "accept4", "sockfd");
+  SockaddrOut a = ArgSockaddrOut(info, 1, "accept4", Nullable::kYes);
+  int flags = ArgInt(info, 3, "accept4", "flags");
+  BSDSOCK_SYSCALL(info.Env(), accept4(fd, a.addr, a.len, flags));
+}
+#endif
+
+Napi::Value Getsockname(const Napi::CallbackInfo& info) {
+  int fd = ArgInt(info, 0, "getsockname", "sockfd");
+  SockaddrOut a = ArgSockaddrOut(info, 1, "getsockname", Nullable::kNo);
+  BSDSOCK_SYSCALL(info.Env(), getsockname(fd, a.addr, a.len));
+}
+
+Napi::Value Getpeername(const Napi::CallbackInfo& info) {
+  int fd = ArgInt(info, 0, "getpeername", "sockfd");
+  SockaddrOut a = ArgSockaddrOut(info, 1, "getpeername", Nullable::kNo);
+  BSDSOCK_SYSCALL(info.Env(), getpeername(fd, a.addr, a.len));
+}
+
+Napi::Value Shutdown(const Napi::CallbackInfo& info) {
+  int fd = ArgInt(info, 0, "shutdown", "sockfd");
+  int how = ArgInt(info, 1, "shutdown", "how");
+  BSDSOCK_SYSCALL(info.Env(), shutdown(fd, how));
+}
+
+// close(2) is never retried on EINTR: on Linux the descriptor is released
+// even when close reports EINTR, and a retry could close a descriptor that
+// another thread has just been given.
+Napi::Value Close(const Napi::CallbackInfo& info) {
+  int fd = ArgInt(info, 0, "close", "fd");
+  BSDSOCK_SYSCALL(info.Env(), close(fd));
+}
+
+// socketpair(domain, type, protocol, sv): sv is C's `int sv[2]`, an
+// Int32Array of at least two elements.
+Napi::Value Socketpair(const Napi::CallbackInfo& info) {
+  int domain = ArgInt(info, 0, "socketpair", "domain");
+  int type = ArgInt(info, 1, "socketpair", "type");
+  int protocol = ArgInt(info, 2, "socketpair", "protocol");
+  if (!info[3].IsTypedArray() || info[3].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
+      info[3].As<Napi::TypedArray>().ElementLength() < 2) {
+    ThrowType(info.Env(), "socketpair", "sv", "an Int32Array of length 2 (int sv[2])", info[3]);
+  }
+  int* sv = info[3].As<Napi::Int32Array>().Data();
+  BSDSOCK_SYSCALL(info.Env(), socketpair(domain, type, protocol, sv));
+}
+
+// fcntl(fd, cmd, arg): the commands that take an int (or nothing). Commands
+// whose third argument is a pointer (F_GETLK, ...) would need a struct this
+// package does not model, so they are refused rather than passed a number.
+Napi::Value Fcntl(const Napi::CallbackInfo& info) {
+  int fd = ArgInt(info, 0, "fcntl", "fd");
+  int cmd = ArgInt(info, 1, "fcntl", "cmd");
+  switch (cmd) {
+    case F_GETFL:
+    case F_GETFD:
+#ifdef F_GETOWN
+    case F_GETOWN:
+#endif
+      BSDSOCK_SYSCALL(info.Env(), fcntl(fd, cmd));
+    case F_SETFL:
+    case F_SETFD:
+    case F_DUPFD:
+#ifdef F_DUPFD_CLOEXEC
+    case F_DUPFD_CLOEXEC:
+#endif
+#ifdef F_SETOWN
+    case F_SETOWN:
+#endif
+    {
+      int arg = ArgInt(info, 2, "fcntl", "arg");
+      BSDSOCK_SYSCALL(info.Env(), fcntl(fd, cmd, arg));
+    }
+    default:
+      ThrowValue(info.Env(), "fcntl", "cmd",
+                 "must be one of F_GETFL, F_SETFL, F_GETFD, F_SETFD, F_DUPFD, F_DUPFD_CLOEXEC, F_GETOWN, F_SETOWN",
+                 info[1]);
+  }
+}
+
+}  // namespace
+
+void InitSockets(Napi::Env env, Napi::Object exports) {
+  AddFunction(env, exports, "socket", Socket);
+  AddFunction(env, exports, "bind", Bind);
+  AddFunction(env, exports, "connect", Connect);
+  AddFunction(env, exports, "listen", Listen);
+  AddFunction(env, exports, "accept", Accept);
+#ifdef BSDSOCK_HAVE_ACCEPT4
+  AddFunction(env, exports, "accept4", Accept4);
+#endif
+  AddFunction(env, exports, "getsockname", Getsockname);
+  AddFunction(env, exports, "getpeername", Getpeername);
+  AddFunction(env, exports, "shutdown", Shutdown);
+  AddFunction(env, exports, "close", Close);
+  AddFunction(env, exports, "socketpair", Socketpair);
+  AddFunction(env, exports, "fcntl", Fcntl);
+}
+
+}  // namespace bsdsock
