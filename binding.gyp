@@ -11,7 +11,8 @@
         "native/io.cc",
         "native/options.cc",
         "native/poll.cc",
-        "native/resolver.cc"
+        "native/resolver.cc",
+        "native/async.cc"
       ],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
       "defines": [

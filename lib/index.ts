@@ -8,7 +8,7 @@
 import { native } from './native';
 import { in6_addr } from './structs';
 
-export { errno, setErrno, strerror, perror, errnoName } from './errno';
+export { errno, setErrno, strerror, perror, errnoName, onErrno } from './errno';
 export * from './constants.gen';
 export {
   Struct,

@@ -31,6 +31,7 @@ export interface NativeBinding {
   readonly in6addr_loopback: Buffer;
   readonly littleEndian: boolean;
   readonly CMSG_DATA_OFFSET: number;
+  readonly engine: NativeEngine;
 
   strerror(errnum: number): string;
   perror(s: string | null, errnum: number): void;
@@ -46,10 +47,10 @@ export interface NativeBinding {
 
   socket(domain: number, type: number, protocol: number): number;
   bind(sockfd: number, addr: Memory, addrlen: number): number;
-  connect(sockfd: number, addr: Memory, addrlen: number): number;
+  connect(sockfd: number, addr: Memory, addrlen: number, validateOnly?: true): number;
   listen(sockfd: number, backlog: number): number;
-  accept(sockfd: number, addr: Memory | null, addrlen: Memory | null): number;
-  accept4?(sockfd: number, addr: Memory | null, addrlen: Memory | null, flags: number): number;
+  accept(sockfd: number, addr: Memory | null, addrlen: Memory | null, validateOnly?: true): number;
+  accept4?(sockfd: number, addr: Memory | null, addrlen: Memory | null, flags: number, validateOnly?: true): number;
   getsockname(sockfd: number, addr: Memory, addrlen: Memory): number;
   getpeername(sockfd: number, addr: Memory, addrlen: Memory): number;
   shutdown(sockfd: number, how: number): number;
@@ -57,8 +58,8 @@ export interface NativeBinding {
   socketpair(domain: number, type: number, protocol: number, sv: Int32Array): number;
   fcntl(fd: number, cmd: number, arg?: number): number;
 
-  send(sockfd: number, buf: Memory | string, len: number, flags: number): number;
-  recv(sockfd: number, buf: Memory, len: number, flags: number): number;
+  send(sockfd: number, buf: Memory | string, len: number, flags: number, validateOnly?: true): number;
+  recv(sockfd: number, buf: Memory, len: number, flags: number, validateOnly?: true): number;
   sendto(
     sockfd: number,
     buf: Memory | string,
@@ -66,6 +67,7 @@ export interface NativeBinding {
     flags: number,
     dest_addr: Memory | null,
     addrlen: number,
+    validateOnly?: true,
   ): number;
   recvfrom(
     sockfd: number,
@@ -74,6 +76,7 @@ export interface NativeBinding {
     flags: number,
     src_addr: Memory | null,
     addrlen: Memory | null,
+    validateOnly?: true,
   ): number;
   sendmsg(
     sockfd: number,
@@ -82,6 +85,7 @@ export interface NativeBinding {
     iov: (Memory | number)[],
     control: Memory | null,
     flags: number,
+    validateOnly?: true,
   ): number;
   recvmsg(
     sockfd: number,
@@ -90,6 +94,7 @@ export interface NativeBinding {
     iov: (Memory | number)[],
     control: Memory | null,
     flags: number,
+    validateOnly?: true,
   ): number;
   CMSG_SPACE(length: number): number;
   CMSG_LEN(length: number): number;
@@ -98,7 +103,7 @@ export interface NativeBinding {
   setsockopt(sockfd: number, level: number, optname: number, optval: number | Memory | null, optlen: number): number;
   getsockopt(sockfd: number, level: number, optname: number, optval: Memory | null, optlen: Memory | null): number;
 
-  poll(fds: Memory[], nfds: number, timeout: number): number;
+  poll(fds: Memory[], nfds: number, timeout: number, validateOnly?: true): number;
 
   getaddrinfo(
     node: string | null,
@@ -106,6 +111,23 @@ export interface NativeBinding {
     hints: Memory | null,
   ): readonly [number, number, readonly AddrinfoEntry[]];
   gai_strerror(errcode: number): string;
+  getaddrinfoAsync(
+    node: string | null,
+    service: string | null,
+    hints: Memory | null,
+    callback: (result: readonly [number, number, readonly AddrinfoEntry[]]) => void,
+  ): void;
+  getnameinfoAsync(
+    addr: Memory,
+    addrlen: number,
+    host: Memory | null,
+    hostlen: number,
+    serv: Memory | null,
+    servlen: number,
+    flags: number,
+    callback: (result: readonly [number, number]) => void,
+    validateOnly?: true,
+  ): void;
   getnameinfo(
     addr: Memory,
     addrlen: number,
@@ -115,6 +137,19 @@ export interface NativeBinding {
     servlen: number,
     flags: number,
   ): readonly [number, number];
+}
+
+/** The readiness engine of bsdsock/promises (native/async.cc). */
+export interface NativeEngine {
+  readonly READABLE: number;
+  readonly WRITABLE: number;
+  readonly STILL_WAITING: number;
+  attach(fd: number): number;
+  watch(fd: number, events: number): number;
+  settle(fd: number, disarm: number, waiting: boolean): void;
+  release(fd: number): void;
+  stats(): [number, number, number];
+  setCallback(callback: (fd: number, fired: number, status: number) => number): void;
 }
 
 /** The loaded addon (build/Release/bsdsock.node). */

@@ -1,6 +1,7 @@
 // Socket lifecycle: socket, bind, listen, accept, accept4, connect,
 // shutdown, close, getsockname, getpeername, socketpair, fcntl.
 // Each returns what C returns; on failure -1, with errno set.
+import { isAttached, release } from './engine';
 import { fail } from './errno';
 import { invalidArgType } from './errors';
 import { native } from './native';
@@ -137,12 +138,16 @@ export function shutdown(sockfd: number, how: number): number {
 
 /**
  * Closes a descriptor: the close(2) system call. Not retried on EINTR (on
- * Linux the descriptor is gone even then).
+ * Linux the descriptor is gone even then). Operations of bsdsock/promises
+ * pending on fd reject with ECANCELED.
  * @param fd - the descriptor.
  * @returns 0, or -1 with errno: EBADF (not open: closed twice?), EINTR, EIO.
  * @see https://man7.org/linux/man-pages/man2/close.2.html
  */
 export function close(fd: number): number {
+  // A descriptor bsdsock/promises watches loses its poll handle first, so
+  // no handle is left on a number the kernel will hand out again.
+  if (isAttached(fd)) release(fd);
   const r = native.close(fd);
   return r < 0 ? fail(r) : r;
 }

@@ -81,6 +81,17 @@ inline Napi::Value Result(Napi::Env env, int64_t r, int saved_errno) {
     return Result(env, bsdsock_r_, bsdsock_e_); \
   } while (0)
 
+// The promises API checks the arguments of an operation that must wait its
+// turn without making the call: the wrappers pass one extra `true`.
+inline bool ValidateOnly(const Napi::CallbackInfo& info, size_t n) {
+  return info.Length() > n && info[n].IsBoolean() && info[n].As<Napi::Boolean>().Value();
+}
+
+#define BSDSOCK_VALIDATE_ONLY(info, n)                        \
+  do {                                                        \
+    if (ValidateOnly(info, n)) return info.Env().Undefined(); \
+  } while (0)
+
 void AddFunction(Napi::Env env, Napi::Object exports, const char* name, Napi::Function::Callback cb);
 
 }  // namespace bsdsock

@@ -32,6 +32,7 @@ Napi::Value Send(const Napi::CallbackInfo& info) {
   int fd = ArgInt(info, 0, "send", "sockfd");
   Data d = ArgData(info, 1, "send", Text::kYes, &storage);
   int flags = ArgInt(info, 3, "send", "flags");
+  BSDSOCK_VALIDATE_ONLY(info, 4);
   BSDSOCK_SYSCALL(info.Env(), send(fd, d.bytes.data, d.len, flags));
 }
 
@@ -39,6 +40,7 @@ Napi::Value Recv(const Napi::CallbackInfo& info) {
   int fd = ArgInt(info, 0, "recv", "sockfd");
   Data d = ArgData(info, 1, "recv", Text::kNo, nullptr);
   int flags = ArgInt(info, 3, "recv", "flags");
+  BSDSOCK_VALIDATE_ONLY(info, 4);
   BSDSOCK_SYSCALL(info.Env(), recv(fd, d.bytes.data, d.len, flags));
 }
 
@@ -50,6 +52,7 @@ Napi::Value Sendto(const Napi::CallbackInfo& info) {
   Bytes addr = ArgBytes(info, 4, "sendto", "dest_addr", Nullable::kYes, Text::kNo, nullptr);
   size_t addrlen = ArgLength(info, 5, "sendto", "addrlen");
   CheckFits(info.Env(), "sendto", "addrlen", addrlen, "dest_addr", addr, info[5]);
+  BSDSOCK_VALIDATE_ONLY(info, 6);
   BSDSOCK_SYSCALL(info.Env(), sendto(fd, d.bytes.data, d.len, flags, reinterpret_cast<const sockaddr*>(addr.data),
                                      static_cast<socklen_t>(addrlen)));
 }
@@ -67,6 +70,7 @@ Napi::Value Recvfrom(const Napi::CallbackInfo& info) {
     ThrowRange(info.Env(), "recvfrom", "addrlen", "<= " + std::to_string(addr.length) + " (the size of \"src_addr\")",
                Napi::Number::New(info.Env(), *addrlen));
   }
+  BSDSOCK_VALIDATE_ONLY(info, 6);
   BSDSOCK_SYSCALL(info.Env(), recvfrom(fd, d.bytes.data, d.len, flags, reinterpret_cast<sockaddr*>(addr.data),
                                        addr.present ? addrlen : nullptr));
 }
@@ -144,6 +148,7 @@ Napi::Value Sendmsg(const Napi::CallbackInfo& info) {
   Message m;
   ArgMessage(info, "sendmsg", &m);
   int flags = ArgInt(info, 5, "sendmsg", "flags");
+  BSDSOCK_VALIDATE_ONLY(info, 6);
   BSDSOCK_SYSCALL(info.Env(), sendmsg(fd, &m.hdr, flags));
 }
 
@@ -152,6 +157,7 @@ Napi::Value Recvmsg(const Napi::CallbackInfo& info) {
   Message m;
   ArgMessage(info, "recvmsg", &m);
   int flags = ArgInt(info, 5, "recvmsg", "flags");
+  BSDSOCK_VALIDATE_ONLY(info, 6);
   ssize_t r = recvmsg(fd, &m.hdr, flags);
   int e = errno;
   if (r >= 0) StoreMessage(m);

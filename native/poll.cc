@@ -26,6 +26,7 @@ Napi::Value Poll(const Napi::CallbackInfo& info) {
     memcpy(&fds[k], b.data, sizeof(struct pollfd));
     places[k] = b.data;
   }
+  BSDSOCK_VALIDATE_ONLY(info, 3);
   int r = poll(fds.data(), static_cast<nfds_t>(nfds), timeout);
   int e = errno;
   if (r >= 0) {

@@ -46,6 +46,7 @@ Napi::Value Bind(const Napi::CallbackInfo& info) {
 Napi::Value Connect(const Napi::CallbackInfo& info) {
   int fd = ArgInt(info, 0, "connect", "sockfd");
   SockaddrIn a = ArgSockaddr(info, 1, "connect", Nullable::kNo);
+  BSDSOCK_VALIDATE_ONLY(info, 3);
   BSDSOCK_SYSCALL(info.Env(), connect(fd, a.addr, a.len));
 }
 
@@ -79,6 +80,7 @@ SockaddrOut ArgSockaddrOut(const Napi::CallbackInfo& info, size_t i, const char*
 Napi::Value Accept(const Napi::CallbackInfo& info) {
   int fd = ArgInt(info, 0, "accept", "sockfd");
   SockaddrOut a = ArgSockaddrOut(info, 1, "accept", Nullable::kYes);
+  BSDSOCK_VALIDATE_ONLY(info, 3);
   BSDSOCK_SYSCALL(info.Env(), accept(fd, a.addr, a.len));
 }
 
@@ -88,6 +90,7 @@ Napi::Value Accept4(const Napi::CallbackInfo& info) {
   int fd = ArgInt(info, 0, "accept4", "sockfd");
   SockaddrOut a = ArgSockaddrOut(info, 1, "accept4", Nullable::kYes);
   int flags = ArgInt(info, 3, "accept4", "flags");
+  BSDSOCK_VALIDATE_ONLY(info, 4);
   BSDSOCK_SYSCALL(info.Env(), accept4(fd, a.addr, a.len, flags));
 }
 #endif

@@ -1,0 +1,305 @@
+// The TypeScript half of the readiness engine (native/async.cc holds the
+// libuv handles). An operation first tries its non-blocking system call;
+// only on EAGAIN does it queue on its descriptor and direction, and the
+// engine retries queued operations, in the order they started, when libuv
+// says the descriptor is ready.
+import { errnoName, strerror } from './errno';
+import { native } from './native';
+import { EAGAIN, ECANCELED, EINTR, EWOULDBLOCK } from './constants.gen';
+
+const { engine } = native;
+const READABLE = engine.READABLE;
+const WRITABLE = engine.WRITABLE;
+const STILL_WAITING = engine.STILL_WAITING;
+
+/** The direction an operation waits on. */
+export type Direction = number;
+export { READABLE, WRITABLE };
+
+/** An Error as Node's system errors are: code, errno, syscall. */
+export type SystemError = Error & { code: string; errno: number; syscall: string; bytesWritten?: number };
+
+/**
+ * The error a failed promise operation rejects with, in Node's shape:
+ * `connect ECONNREFUSED (Connection refused)` with `code`, `errno` (the C
+ * value, equal to the exported constant) and `syscall`.
+ * @param syscall - the call's name.
+ * @param errnum - the errno value.
+ */
+export function systemError(syscall: string, errnum: number): SystemError {
+  const code = errnoName(errnum) ?? `Unknown system error ${errnum}`;
+  const error = new Error(`${syscall} ${code} (${strerror(errnum)})`) as SystemError;
+  error.code = code;
+  error.errno = errnum;
+  error.syscall = syscall;
+  return error;
+}
+
+/** The error an aborted operation rejects with, as Node's own APIs make it. */
+export function abortError(signal: AbortSignal): Error {
+  return Object.assign(new Error('The operation was aborted', { cause: signal.reason }), {
+    name: 'AbortError',
+    code: 'ABORT_ERR',
+  });
+}
+
+/**
+ * One pending operation. `step` makes the system call (or its follow-up)
+ * and returns its result, or a negative errno; -EAGAIN means "wait again".
+ */
+export interface Operation {
+  readonly syscall: string;
+  readonly direction: Direction;
+  step(): number;
+  /** The error for a failure (send adds how many bytes it wrote first). */
+  error(errnum: number): Error;
+  resolve(value: number): void;
+  reject(error: Error): void;
+  /** Drops the abort listener once the operation settles. */
+  cleanup(): void;
+}
+
+class Descriptor {
+  readonly queues: [Operation[], Operation[]] = [[], []];
+  /** Operations (poll) that want a wake-up in a direction but consume nothing. */
+  readonly observers = new Set<Operation>();
+  constructor(readonly fd: number) {}
+
+  queue(direction: Direction): Operation[] {
+    return this.queues[direction === READABLE ? 0 : 1];
+  }
+
+  waiting(): boolean {
+    return this.queues[0].length + this.queues[1].length + this.observers.size > 0;
+  }
+}
+
+const descriptors = new Map<number, Descriptor>();
+
+function isAgain(r: number): boolean {
+  return r === -EAGAIN || r === -EWOULDBLOCK;
+}
+
+// Runs one operation's step until it settles or must wait. Returns true
+// once settled.
+function advance(op: Operation): boolean {
+  for (;;) {
+    const r = op.step();
+    if (r >= 0) {
+      op.cleanup();
+      op.resolve(r);
+      return true;
+    }
+    if (isAgain(r)) return false;
+    if (r === -EINTR) continue; // interrupted by a signal: retried, as documented
+    op.cleanup();
+    op.reject(op.error(-r));
+    return true;
+  }
+}
+
+function drain(queue: Operation[]): void {
+  while (queue.length > 0) {
+    if (!advance(queue[0])) return;
+    queue.shift();
+  }
+}
+
+function onReady(fd: number, fired: number, _status: number): number {
+  const d = descriptors.get(fd);
+  if (d === undefined) return 0;
+  let idle = 0;
+  for (const direction of [READABLE, WRITABLE] as const) {
+    if ((fired & direction) === 0) continue;
+    const queue = d.queue(direction);
+    let observed = false;
+    for (const observer of d.observers) {
+      if (observer.direction & direction) {
+        observed = true;
+        if (advance(observer)) forget(observer);
+      }
+    }
+    if (queue.length === 0 && !observed) idle |= direction;
+    else drain(queue);
+  }
+  return idle | (d.waiting() ? STILL_WAITING : 0);
+}
+engine.setCallback(onReady);
+
+// An observer (poll) watches several descriptors; once settled it leaves them all.
+const observed = new Map<Operation, number[]>();
+function forget(op: Operation): void {
+  for (const fd of observed.get(op) ?? []) {
+    const d = descriptors.get(fd);
+    if (d === undefined) continue;
+    d.observers.delete(op);
+    if (!d.waiting()) engine.settle(fd, 0, false);
+  }
+  observed.delete(op);
+}
+
+/**
+ * Gives fd a poll handle (and makes it non-blocking). Returns 0 or -errno
+ * (EEXIST when Node's own handle already watches it).
+ * @param fd - the descriptor.
+ */
+export function attach(fd: number): number {
+  if (descriptors.has(fd)) return 0;
+  const r = engine.attach(fd);
+  if (r === 0) descriptors.set(fd, new Descriptor(fd));
+  return r;
+}
+
+/** True when the promises API has a handle on fd. */
+export function isAttached(fd: number): boolean {
+  return descriptors.has(fd);
+}
+
+/**
+ * Called by close() of either API before the descriptor is closed: stops
+ * and frees fd's handle, and rejects every pending operation on it with
+ * ECANCELED.
+ * @param fd - the descriptor about to be closed.
+ */
+export function release(fd: number): void {
+  const d = descriptors.get(fd);
+  if (d === undefined) return;
+  descriptors.delete(fd);
+  engine.release(fd);
+  const pending = [...d.queues[0], ...d.queues[1], ...d.observers];
+  d.queues[0].length = 0;
+  d.queues[1].length = 0;
+  for (const op of pending) {
+    if (d.observers.has(op)) forget(op);
+    op.cleanup();
+    op.reject(systemError(op.syscall, ECANCELED));
+  }
+}
+
+/**
+ * Starts an operation: tries it now when nothing is queued ahead of it in
+ * its direction, else queues it; when it must wait, arms fd's handle.
+ * `validate` checks the arguments (throwing synchronously) for an operation
+ * that is queued without being tried.
+ * @internal
+ */
+export function start(
+  fd: number,
+  syscall: string,
+  direction: Direction,
+  step: () => number,
+  validate: () => void,
+  signal: AbortSignal | undefined,
+  error: (errnum: number) => Error = (errnum) => systemError(syscall, errnum),
+): Promise<number> {
+  const attached = attach(fd);
+  if (attached !== 0) {
+    // No handle (a closed descriptor, a file, or one Node's own handle
+    // watches): one attempt tells the caller what the kernel says.
+    const r = step();
+    if (r >= 0) return Promise.resolve(r);
+    return Promise.reject(error(isAgain(r) ? -attached : -r));
+  }
+  const d = descriptors.get(fd)!;
+  const queue = d.queue(direction);
+  if (signal?.aborted) {
+    validate();
+    return Promise.reject(abortError(signal));
+  }
+  return new Promise<number>((resolve, reject) => {
+    let onAbort: (() => void) | undefined;
+    const op: Operation = {
+      syscall,
+      direction,
+      step,
+      error,
+      resolve,
+      reject,
+      cleanup() {
+        if (onAbort !== undefined) signal!.removeEventListener('abort', onAbort);
+      },
+    };
+    if (queue.length === 0) {
+      if (advance(op)) return;
+    } else {
+      validate();
+    }
+    queue.push(op);
+    engine.watch(fd, direction);
+    if (signal !== undefined) {
+      onAbort = () => {
+        const at = queue.indexOf(op);
+        if (at < 0) return;
+        queue.splice(at, 1);
+        op.cleanup();
+        if (queue.length === 0) engine.settle(fd, direction, d.waiting());
+        reject(abortError(signal));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+  });
+}
+
+/**
+ * Starts an observer: an operation woken by readiness on several
+ * descriptors that consumes nothing (poll). It settles through `step` or
+ * through its own timer.
+ * @internal
+ */
+export function observe(
+  interests: readonly (readonly [number, number])[],
+  syscall: string,
+  step: () => number,
+  timeout: number,
+  signal: AbortSignal | undefined,
+): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const fds: number[] = [];
+    const op: Operation = {
+      syscall,
+      direction: READABLE | WRITABLE,
+      step,
+      error: (errnum) => systemError(syscall, errnum),
+      resolve,
+      reject,
+      cleanup() {
+        if (timer !== undefined) clearTimeout(timer);
+        if (onAbort !== undefined) signal!.removeEventListener('abort', onAbort);
+      },
+    };
+    for (const [fd, direction] of interests) {
+      if (attach(fd) !== 0) continue; // poll itself reports POLLNVAL for such an fd
+      const d = descriptors.get(fd)!;
+      d.observers.add(op);
+      fds.push(fd);
+      engine.watch(fd, direction);
+    }
+    observed.set(op, fds);
+    if (timeout >= 0) {
+      timer = setTimeout(() => {
+        forget(op);
+        op.cleanup();
+        resolve(0);
+      }, timeout);
+    }
+    if (signal !== undefined) {
+      onAbort = () => {
+        forget(op);
+        op.cleanup();
+        reject(abortError(signal));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+  });
+}
+
+/**
+ * The engine's handles: how many exist, how many are armed, how many keep
+ * the event loop alive. For tests and the socket ledger.
+ */
+export function engineStats(): { handles: number; armed: number; referenced: number } {
+  const [handles, armed, referenced] = engine.stats();
+  return { handles, armed, referenced };
+}

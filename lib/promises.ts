@@ -1,0 +1,561 @@
+/**
+ * bsdsock/promises: the calls that can wait, with the synchronous API's
+ * names and parameters plus an optional last `{ signal }`, each returning a
+ * Promise of the C return value. They never block the event loop: the
+ * descriptor is made non-blocking (O_NONBLOCK) the first time this API
+ * uses it, the call is tried at once, and only on EAGAIN does it wait for
+ * readiness on libuv's poll handle (epoll/kqueue). No thread-pool thread is
+ * held by socket I/O; only getaddrinfo/getnameinfo use the pool.
+ *
+ * Because the descriptor stays non-blocking, a later synchronous call on it
+ * behaves as C does on a non-blocking socket: `recv` with nothing queued
+ * returns -1 with errno EAGAIN instead of waiting.
+ *
+ * A failure rejects with an Error carrying `code` ('ECONNREFUSED'), `errno`
+ * (the C value), `syscall` and a message such as
+ * `connect ECONNREFUSED (Connection refused)`; errno is not touched.
+ * Programming errors throw synchronously, as in the synchronous API.
+ * A call interrupted by a signal (EINTR) is retried. Operations on one
+ * descriptor and direction complete in the order they started. close(fd)
+ * of either API rejects every pending operation on fd with ECANCELED.
+ * @packageDocumentation
+ */
+import { abortError, observe, start, systemError, READABLE, WRITABLE } from './engine';
+import { native, type Memory } from './native';
+import { addrinfoFromEntry } from './resolver';
+import { constantNames } from './constants.gen';
+import * as C from './constants.gen';
+import {
+  addrinfo,
+  msghdr,
+  optionalSockaddrArg,
+  pollfd,
+  ptr,
+  sockaddrArg,
+  socklenArg,
+  structArg,
+  type BufferLike,
+  type SockaddrLike,
+  type socklen_t,
+} from './structs';
+import { invalidArgType, outOfRange } from './errors';
+
+export { close } from './sockets';
+export { engineStats } from './engine';
+export type { SystemError } from './engine';
+
+/** The options every call takes last. */
+export interface CallOptions {
+  /** Aborting rejects the pending call with an AbortError and stops its watch. */
+  signal?: AbortSignal;
+}
+
+function signalOf(fn: string, options: CallOptions | undefined): AbortSignal | undefined {
+  if (options === undefined) return undefined;
+  if (options === null || typeof options !== 'object') throw invalidArgType(fn, 'options', 'an object', options);
+  const { signal } = options;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw invalidArgType(fn, 'options.signal', 'an AbortSignal', signal);
+  }
+  return signal;
+}
+
+// The native call checks fd too, but the engine keys its queues by fd
+// before any call is made.
+function fdArg(fn: string, fd: unknown): number {
+  if (typeof fd !== 'number') throw invalidArgType(fn, 'sockfd', 'of type number', fd);
+  if (!Number.isInteger(fd) || fd < -(2 ** 31) || fd > 2 ** 31 - 1) {
+    throw outOfRange(fn, 'sockfd', 'an integer >= -2147483648 and <= 2147483647', fd);
+  }
+  return fd;
+}
+
+/**
+ * Waits for a connection and returns its descriptor: accept(2), without
+ * blocking the event loop.
+ * @param sockfd - the listening socket.
+ * @param addr - filled with the client's address, or null.
+ * @param addrlen - in/out size of addr, or null.
+ * @param options - `{ signal }`.
+ * @returns the new descriptor (blocking, as accept(2) makes it). Rejects
+ *   with EINVAL (not listening), EMFILE, ECONNABORTED, ECANCELED (closed).
+ * @see https://man7.org/linux/man-pages/man2/accept.2.html
+ */
+export function accept(
+  sockfd: number,
+  addr: SockaddrLike | null,
+  addrlen: socklen_t | null,
+  options?: CallOptions,
+): Promise<number> {
+  const a = optionalSockaddrArg('accept', 'addr', addr);
+  const l = socklenArg('accept', 'addrlen', addrlen, true);
+  const signal = signalOf('accept', options);
+  return start(
+    fdArg('accept', sockfd),
+    'accept',
+    READABLE,
+    () => native.accept(sockfd, a, l),
+    () => native.accept(sockfd, a, l, true),
+    signal,
+  );
+}
+
+/**
+ * accept4(2) without blocking the event loop: as accept, with flags
+ * (SOCK_NONBLOCK, SOCK_CLOEXEC) for the new descriptor. Undefined where the
+ * platform has no accept4 (macOS).
+ */
+export const accept4:
+  | ((
+      sockfd: number,
+      addr: SockaddrLike | null,
+      addrlen: socklen_t | null,
+      flags: number,
+      options?: CallOptions,
+    ) => Promise<number>)
+  | undefined =
+  native.accept4 === undefined
+    ? undefined
+    : function accept4(sockfd, addr, addrlen, flags, options) {
+        const a = optionalSockaddrArg('accept4', 'addr', addr);
+        const l = socklenArg('accept4', 'addrlen', addrlen, true);
+        const signal = signalOf('accept4', options);
+        return start(
+          fdArg('accept4', sockfd),
+          'accept4',
+          READABLE,
+          () => native.accept4!(sockfd, a, l, flags),
+          () => native.accept4!(sockfd, a, l, flags, true),
+          signal,
+        );
+      };
+
+/**
+ * Connects without blocking the event loop: connect(2) on the non-blocking
+ * descriptor, then a wait for writability and SO_ERROR, as C programs do
+ * after EINPROGRESS.
+ * @param sockfd - the socket.
+ * @param addr - the peer's address.
+ * @param addrlen - its size.
+ * @param options - `{ signal }`.
+ * @returns 0. Rejects with ECONNREFUSED, ETIMEDOUT, ENETUNREACH,
+ *   EHOSTUNREACH, EISCONN, ENOENT (Unix path), ECANCELED (closed).
+ * @see https://man7.org/linux/man-pages/man2/connect.2.html
+ */
+export function connect(sockfd: number, addr: SockaddrLike, addrlen: number, options?: CallOptions): Promise<number> {
+  const a = sockaddrArg('connect', 'addr', addr);
+  const signal = signalOf('connect', options);
+  let started = false;
+  const soError = new Int32Array(1);
+  const soErrorLen = new Uint32Array([4]);
+  return start(
+    fdArg('connect', sockfd),
+    'connect',
+    WRITABLE,
+    () => {
+      if (!started) {
+        const r = native.connect(sockfd, a, addrlen);
+        // In progress (or interrupted, when the handshake goes on anyway):
+        // wait for writability, then read the outcome from SO_ERROR.
+        if (r === -C.EINPROGRESS || r === -C.EINTR || r === -C.EAGAIN) {
+          started = true;
+          return -C.EAGAIN;
+        }
+        return r;
+      }
+      soErrorLen[0] = soError.byteLength;
+      const r = native.getsockopt(sockfd, C.SOL_SOCKET, C.SO_ERROR, soError, new Uint8Array(soErrorLen.buffer));
+      if (r < 0) return r;
+      return soError[0] === 0 ? 0 : -soError[0];
+    },
+    () => native.connect(sockfd, a, addrlen, true),
+    signal,
+  );
+}
+
+function bytesOf(fn: string, buf: BufferLike | string): Uint8Array | string {
+  if (typeof buf === 'string' || buf instanceof Uint8Array) return buf;
+  if (ArrayBuffer.isView(buf)) return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (buf instanceof ArrayBuffer) return new Uint8Array(buf);
+  throw invalidArgType(fn, 'buf', 'a string, Buffer, TypedArray, DataView or ArrayBuffer', buf);
+}
+
+// The send loop shared by send and sendto: the promise settles when all
+// len bytes are written. A failure after some bytes were written rejects
+// with `bytesWritten` set, so the caller knows where the stream stands.
+function sendAll(
+  fn: string,
+  sockfd: number,
+  buf: BufferLike | string,
+  len: number,
+  call: (data: Memory | string, count: number, validateOnly?: boolean) => number,
+  signal: AbortSignal | undefined,
+): Promise<number> {
+  let data = bytesOf(fn, buf);
+  let written = 0;
+  return start(
+    fdArg(fn, sockfd),
+    fn,
+    WRITABLE,
+    () => {
+      const r = call(written === 0 ? data : (data as Uint8Array).subarray(written), len - written);
+      if (r < 0) return r;
+      written += r;
+      if (written === len) return written;
+      // A string becomes bytes once a partial write needs an offset into it.
+      if (typeof data === 'string') data = Buffer.from(data, 'utf8');
+      return -C.EAGAIN;
+    },
+    () => {
+      call(data, len, true);
+    },
+    signal,
+    (errnum) => {
+      const error = systemError(fn, errnum);
+      if (written > 0) error.bytesWritten = written;
+      return error;
+    },
+  );
+}
+
+/**
+ * Sends all of `len` bytes without blocking the event loop: send(2),
+ * repeated until every byte is written (unlike C's send, which may write
+ * fewer). Rejects on error; if some bytes were written first, the error
+ * carries `bytesWritten`.
+ * @param sockfd - the socket.
+ * @param buf - the data; a string is sent as its UTF-8 bytes.
+ * @param len - how many bytes.
+ * @param flags - as for send(2).
+ * @param options - `{ signal }`.
+ * @returns len. Rejects with EPIPE, ECONNRESET, ENOTCONN, ECANCELED.
+ * @see https://man7.org/linux/man-pages/man2/send.2.html
+ */
+export function send(
+  sockfd: number,
+  buf: BufferLike | string,
+  len: number,
+  flags: number,
+  options?: CallOptions,
+): Promise<number> {
+  const signal = signalOf('send', options);
+  return sendAll(
+    'send',
+    sockfd,
+    buf,
+    len,
+    (data, count, validateOnly) =>
+      validateOnly === true ? native.send(sockfd, data, count, flags, true) : native.send(sockfd, data, count, flags),
+    signal,
+  );
+}
+
+/**
+ * Receives without blocking the event loop: recv(2) once data is there.
+ * @param sockfd - the socket.
+ * @param buf - where to put the data (kept alive until the call settles).
+ * @param len - at most how many bytes.
+ * @param flags - as for recv(2).
+ * @param options - `{ signal }`.
+ * @returns the byte count, 0 at EOF. Rejects with ECONNRESET, ENOTCONN,
+ *   ECANCELED.
+ * @see https://man7.org/linux/man-pages/man2/recv.2.html
+ */
+export function recv(
+  sockfd: number,
+  buf: BufferLike,
+  len: number,
+  flags: number,
+  options?: CallOptions,
+): Promise<number> {
+  const signal = signalOf('recv', options);
+  return start(
+    fdArg('recv', sockfd),
+    'recv',
+    READABLE,
+    () => native.recv(sockfd, buf, len, flags),
+    () => native.recv(sockfd, buf, len, flags, true),
+    signal,
+  );
+}
+
+/**
+ * sendto(2) without blocking the event loop. On a stream socket all len
+ * bytes are written, as with send; a datagram is sent whole or not at all.
+ * @param sockfd - the socket.
+ * @param buf - the data; a string is sent as its UTF-8 bytes.
+ * @param len - how many bytes.
+ * @param flags - as for send(2).
+ * @param dest_addr - the destination, or null.
+ * @param addrlen - its size.
+ * @param options - `{ signal }`.
+ * @returns len. Rejects with EMSGSIZE, EDESTADDRREQ, ECONNREFUSED, EACCES.
+ * @see https://man7.org/linux/man-pages/man2/sendto.2.html
+ */
+export function sendto(
+  sockfd: number,
+  buf: BufferLike | string,
+  len: number,
+  flags: number,
+  dest_addr: SockaddrLike | null,
+  addrlen: number,
+  options?: CallOptions,
+): Promise<number> {
+  const dest = optionalSockaddrArg('sendto', 'dest_addr', dest_addr);
+  const signal = signalOf('sendto', options);
+  return sendAll(
+    'sendto',
+    sockfd,
+    buf,
+    len,
+    (data, count, validateOnly) =>
+      validateOnly === true
+        ? native.sendto(sockfd, data, count, flags, dest, addrlen, true)
+        : native.sendto(sockfd, data, count, flags, dest, addrlen),
+    signal,
+  );
+}
+
+/**
+ * recvfrom(2) without blocking the event loop.
+ * @param sockfd - the socket.
+ * @param buf - where to put the data.
+ * @param len - at most how many bytes.
+ * @param flags - as for recv(2).
+ * @param src_addr - filled with the sender's address, or null.
+ * @param addrlen - in/out size of src_addr, or null.
+ * @param options - `{ signal }`.
+ * @returns the byte count. Rejects with ECONNREFUSED, ECANCELED.
+ * @see https://man7.org/linux/man-pages/man2/recvfrom.2.html
+ */
+export function recvfrom(
+  sockfd: number,
+  buf: BufferLike,
+  len: number,
+  flags: number,
+  src_addr: SockaddrLike | null,
+  addrlen: socklen_t | null,
+  options?: CallOptions,
+): Promise<number> {
+  const src = optionalSockaddrArg('recvfrom', 'src_addr', src_addr);
+  const l = socklenArg('recvfrom', 'addrlen', addrlen, true);
+  const signal = signalOf('recvfrom', options);
+  return start(
+    fdArg('recvfrom', sockfd),
+    'recvfrom',
+    READABLE,
+    () => native.recvfrom(sockfd, buf, len, flags, src, l),
+    () => native.recvfrom(sockfd, buf, len, flags, src, l, true),
+    signal,
+  );
+}
+
+function messageArgs(fn: string, msg: msghdr): [Memory, Memory | null, (Memory | number)[], Memory | null] {
+  const hdr = structArg(fn, 'msg', msg, msghdr);
+  const name = optionalSockaddrArg(fn, 'msg.msg_name', msg.msg_name);
+  const flat: (Memory | number)[] = [];
+  const iovs = msg.msg_iov ?? [];
+  for (let k = 0; k < Math.min(iovs.length, msg.msg_iovlen); k++) {
+    flat.push(iovs[k].iov_base ?? new Uint8Array(0), iovs[k].iov_len);
+  }
+  return [hdr, name, flat, msg.msg_control];
+}
+
+/**
+ * sendmsg(2) without blocking the event loop. Resolves with what one
+ * successful sendmsg returned: on a stream socket that may be fewer bytes
+ * than the iovecs hold (control data must go exactly once, so the rest is
+ * not sent again for you).
+ * @param sockfd - the socket.
+ * @param msg - the msghdr.
+ * @param flags - as for sendmsg(2).
+ * @param options - `{ signal }`.
+ * @returns the byte count. Rejects as sendmsg(2) fails.
+ * @see https://man7.org/linux/man-pages/man2/sendmsg.2.html
+ */
+export function sendmsg(sockfd: number, msg: msghdr, flags: number, options?: CallOptions): Promise<number> {
+  const [hdr, name, iov, control] = messageArgs('sendmsg', msg);
+  const signal = signalOf('sendmsg', options);
+  return start(
+    fdArg('sendmsg', sockfd),
+    'sendmsg',
+    WRITABLE,
+    () => native.sendmsg(sockfd, hdr, name, iov, control, flags),
+    () => native.sendmsg(sockfd, hdr, name, iov, control, flags, true),
+    signal,
+  );
+}
+
+/**
+ * recvmsg(2) without blocking the event loop; fills msg as recvmsg does.
+ * @param sockfd - the socket.
+ * @param msg - the msghdr to fill.
+ * @param flags - as for recvmsg(2).
+ * @param options - `{ signal }`.
+ * @returns the byte count, 0 at EOF.
+ * @see https://man7.org/linux/man-pages/man2/recvmsg.2.html
+ */
+export function recvmsg(sockfd: number, msg: msghdr, flags: number, options?: CallOptions): Promise<number> {
+  const [hdr, name, iov, control] = messageArgs('recvmsg', msg);
+  const signal = signalOf('recvmsg', options);
+  return start(
+    fdArg('recvmsg', sockfd),
+    'recvmsg',
+    READABLE,
+    () => native.recvmsg(sockfd, hdr, name, iov, control, flags),
+    () => native.recvmsg(sockfd, hdr, name, iov, control, flags, true),
+    signal,
+  );
+}
+
+/**
+ * poll(2) without blocking the event loop: resolves when one of the
+ * descriptors is ready (the count, revents filled) or after `timeout` ms
+ * (0). A negative timeout waits for ever.
+ * @param fds - an array of pollfd (or one pollfd).
+ * @param nfds - how many entries to watch.
+ * @param timeout - milliseconds, or -1.
+ * @param options - `{ signal }`.
+ * @returns the number of ready entries, 0 on timeout.
+ * @see https://man7.org/linux/man-pages/man2/poll.2.html
+ */
+export function poll(fds: pollfd[] | pollfd, nfds: number, timeout: number, options?: CallOptions): Promise<number> {
+  const list = fds instanceof pollfd ? [fds] : fds;
+  if (!Array.isArray(list)) throw invalidArgType('poll', 'fds', 'an array of pollfd', fds);
+  const count = Math.min(list.length, typeof nfds === 'number' && nfds > 0 ? nfds : 0);
+  const bytes: Memory[] = [];
+  for (let k = 0; k < count; k++) {
+    const entry: unknown = list[k];
+    if (!(entry instanceof pollfd)) throw invalidArgType('poll', `fds[${k}]`, 'a pollfd', entry);
+    bytes.push(entry.bytes);
+  }
+  const signal = signalOf('poll', options);
+  native.poll(bytes, nfds, timeout, true);
+  if (signal?.aborted) return Promise.reject(abortError(signal));
+  const first = native.poll(bytes, nfds, 0);
+  if (first !== 0 || timeout === 0) {
+    return first < 0 ? Promise.reject(systemError('poll', -first)) : Promise.resolve(first);
+  }
+  const interests: [number, number][] = [];
+  for (let k = 0; k < count; k++) {
+    const { fd, events } = list[k];
+    if (fd < 0) continue;
+    let direction = 0;
+    if (events & (C.POLLIN | C.POLLPRI)) direction |= READABLE;
+    if (events & C.POLLOUT) direction |= WRITABLE;
+    interests.push([fd, direction === 0 ? READABLE : direction]);
+  }
+  return observe(interests, 'poll', () => native.poll(bytes, nfds, 0) || -C.EAGAIN, timeout, signal);
+}
+
+const eaiNames = new Map<number, string>();
+for (const name of constantNames) {
+  const value = (C as unknown as Record<string, number | undefined>)[name];
+  if (name.startsWith('EAI_') && value !== undefined && !eaiNames.has(value)) eaiNames.set(value, name);
+}
+
+function resolverError(syscall: string, status: number, errnum: number): Error {
+  if (status === C.EAI_SYSTEM) return systemError(syscall, errnum);
+  const code = eaiNames.get(status) ?? `EAI_${status}`;
+  return Object.assign(new Error(`${syscall} ${code} (${native.gai_strerror(status)})`), {
+    code,
+    errno: status,
+    syscall,
+  });
+}
+
+/**
+ * getaddrinfo(3) on the thread pool (the resolver has no readiness form).
+ * Fills `res.value` as the synchronous call does.
+ * @param node - a host name or numeric address, or null.
+ * @param service - a port or service name, or null.
+ * @param hints - an addrinfo, or null.
+ * @param res - receives the first result.
+ * @param options - `{ signal }` (an abort settles the promise at once; the
+ *   lookup itself finishes in the pool and is discarded).
+ * @returns 0. Rejects with `code` the EAI_* name ('EAI_NONAME') and
+ *   `errno` the EAI value, or a system error for EAI_SYSTEM.
+ * @see https://man7.org/linux/man-pages/man3/getaddrinfo.3.html
+ */
+export function getaddrinfo(
+  node: string | null,
+  service: string | null,
+  hints: addrinfo | null,
+  res: ptr<addrinfo | null>,
+  options?: CallOptions,
+): Promise<number> {
+  if (!(res instanceof ptr)) throw invalidArgType('getaddrinfo', 'res', 'a ptr<addrinfo | null>', res);
+  const hintBytes = hints === null ? null : structArg('getaddrinfo', 'hints', hints, addrinfo);
+  const signal = signalOf('getaddrinfo', options);
+  return new Promise<number>((resolve, reject) => {
+    let settled = false;
+    const onAbort = (): void => {
+      settled = true;
+      reject(abortError(signal!));
+    };
+    native.getaddrinfoAsync(node, service, hintBytes, ([status, errnum, entries]) => {
+      signal?.removeEventListener('abort', onAbort);
+      if (settled) return;
+      if (status !== 0) {
+        reject(resolverError('getaddrinfo', status, errnum));
+        return;
+      }
+      let first: addrinfo | null = null;
+      let last: addrinfo | null = null;
+      for (const entry of entries) {
+        const ai = addrinfoFromEntry(entry);
+        if (last === null) first = ai;
+        else last.ai_next = ai;
+        last = ai;
+      }
+      res.value = first;
+      resolve(0);
+    });
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * getnameinfo(3) on the thread pool; fills host and serv as the
+ * synchronous call does.
+ * @param addr - the address.
+ * @param addrlen - its size.
+ * @param host - a buffer of hostlen bytes, or null.
+ * @param hostlen - its size.
+ * @param serv - a buffer of servlen bytes, or null.
+ * @param servlen - its size.
+ * @param flags - NI_* flags.
+ * @param options - `{ signal }`.
+ * @returns 0. Rejects with `code` the EAI_* name.
+ * @see https://man7.org/linux/man-pages/man3/getnameinfo.3.html
+ */
+export function getnameinfo(
+  addr: SockaddrLike,
+  addrlen: number,
+  host: BufferLike | null,
+  hostlen: number,
+  serv: BufferLike | null,
+  servlen: number,
+  flags: number,
+  options?: CallOptions,
+): Promise<number> {
+  const a = sockaddrArg('getnameinfo', 'addr', addr);
+  const signal = signalOf('getnameinfo', options);
+  native.getnameinfoAsync(a, addrlen, host, hostlen, serv, servlen, flags, () => 0, true);
+  return new Promise<number>((resolve, reject) => {
+    let settled = false;
+    const onAbort = (): void => {
+      settled = true;
+      reject(abortError(signal!));
+    };
+    native.getnameinfoAsync(a, addrlen, host, hostlen, serv, servlen, flags, ([status, errnum]) => {
+      signal?.removeEventListener('abort', onAbort);
+      if (settled) return;
+      if (status !== 0) reject(resolverError('getnameinfo', status, errnum));
+      else resolve(0);
+    });
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
