@@ -29,7 +29,23 @@ function show(out) {
   if (out.stderr) process.stdout.write(indent(out.stderr, '  stderr: '));
 }
 
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 async function main() {
+  // The seed's server closes first, so its side of the last connection sits in TIME_WAIT for 60 s and,
+  // without SO_REUSEADDR (the seed sets none), bind fails with EADDRINUSE meanwhile: wait it out.
+  const deadline = Date.now() + 75_000;
+  for (let attempt = 0; ; attempt++) {
+    const code = await once();
+    if (code !== 'EADDRINUSE' || Date.now() > deadline) return code === 'EADDRINUSE' ? 1 : code;
+    if (attempt === 0) {
+      process.stdout.write('port 8080 is held (TIME_WAIT from a previous run, or another program); waiting for it\n');
+    }
+    await sleep(3000);
+  }
+}
+
+async function once() {
   let client;
   const server = run('server', (text) => {
     if (!client && text.includes('\n')) client = run('client');
@@ -37,6 +53,7 @@ async function main() {
   // If the server never listens (port 8080 taken), its error is the demo's output.
   const serverOut = await server.done;
   if (!client) {
+    if (serverOut.stderr.includes('Address already in use')) return 'EADDRINUSE';
     show(serverOut);
     return 1;
   }
