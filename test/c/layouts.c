@@ -1,0 +1,172 @@
+/* Prints, from this platform's own headers, what test/structs.test.ts
+ * compares with bsdsock: each struct's sizeof and each field's offsetof and
+ * size, the sizes of the scalar types, and the bytes of a few structs filled
+ * the way a C program fills them.
+ *
+ *   size   <struct> <sizeof>
+ *   field  <struct> <member> <offsetof> <sizeof member>
+ *   type   <name>   <sizeof>          (a space in the name written as '+')
+ *   bytes  <label>  <hex>
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <time.h>
+
+#define SIZE(S) printf("size %s %zu\n", #S, sizeof(struct S))
+#define FIELD(S, F) printf("field %s %s %zu %zu\n", #S, #F, offsetof(struct S, F), sizeof(((struct S*)0)->F))
+#define TYPE(T, label) printf("type %s %zu\n", label, sizeof(T))
+
+static void bytes(const char* label, const void* p, size_t n) {
+  const unsigned char* b = p;
+  printf("bytes %s ", label);
+  for (size_t i = 0; i < n; i++) printf("%02x", b[i]);
+  printf("\n");
+}
+
+int main(void) {
+  SIZE(sockaddr);
+  FIELD(sockaddr, sa_family);
+  FIELD(sockaddr, sa_data);
+  SIZE(sockaddr_in);
+  FIELD(sockaddr_in, sin_family);
+  FIELD(sockaddr_in, sin_port);
+  FIELD(sockaddr_in, sin_addr);
+  FIELD(sockaddr_in, sin_zero);
+  SIZE(sockaddr_in6);
+  FIELD(sockaddr_in6, sin6_family);
+  FIELD(sockaddr_in6, sin6_port);
+  FIELD(sockaddr_in6, sin6_flowinfo);
+  FIELD(sockaddr_in6, sin6_addr);
+  FIELD(sockaddr_in6, sin6_scope_id);
+  SIZE(sockaddr_un);
+  FIELD(sockaddr_un, sun_family);
+  FIELD(sockaddr_un, sun_path);
+  SIZE(sockaddr_storage);
+  FIELD(sockaddr_storage, ss_family);
+  SIZE(in_addr);
+  FIELD(in_addr, s_addr);
+  SIZE(in6_addr);
+  /* s6_addr is a macro for a union member; the name printed is the C one. */
+  printf("field in6_addr s6_addr %zu %zu\n", offsetof(struct in6_addr, s6_addr),
+         sizeof(((struct in6_addr*)0)->s6_addr));
+  SIZE(pollfd);
+  FIELD(pollfd, fd);
+  FIELD(pollfd, events);
+  FIELD(pollfd, revents);
+  SIZE(linger);
+  FIELD(linger, l_onoff);
+  FIELD(linger, l_linger);
+  SIZE(timeval);
+  FIELD(timeval, tv_sec);
+  FIELD(timeval, tv_usec);
+  SIZE(iovec);
+  FIELD(iovec, iov_base);
+  FIELD(iovec, iov_len);
+  SIZE(msghdr);
+  FIELD(msghdr, msg_name);
+  FIELD(msghdr, msg_namelen);
+  FIELD(msghdr, msg_iov);
+  FIELD(msghdr, msg_iovlen);
+  FIELD(msghdr, msg_control);
+  FIELD(msghdr, msg_controllen);
+  FIELD(msghdr, msg_flags);
+  SIZE(cmsghdr);
+  FIELD(cmsghdr, cmsg_len);
+  FIELD(cmsghdr, cmsg_level);
+  FIELD(cmsghdr, cmsg_type);
+  SIZE(addrinfo);
+  FIELD(addrinfo, ai_flags);
+  FIELD(addrinfo, ai_family);
+  FIELD(addrinfo, ai_socktype);
+  FIELD(addrinfo, ai_protocol);
+  FIELD(addrinfo, ai_addrlen);
+  FIELD(addrinfo, ai_addr);
+  FIELD(addrinfo, ai_canonname);
+  FIELD(addrinfo, ai_next);
+
+  TYPE(char, "char");
+  TYPE(short, "short");
+  TYPE(int, "int");
+  TYPE(long, "long");
+  TYPE(long long, "long+long");
+  TYPE(size_t, "size_t");
+  TYPE(ssize_t, "ssize_t");
+  TYPE(socklen_t, "socklen_t");
+  TYPE(sa_family_t, "sa_family_t");
+  TYPE(in_port_t, "in_port_t");
+  TYPE(in_addr_t, "in_addr_t");
+  TYPE(uint16_t, "uint16_t");
+  TYPE(uint32_t, "uint32_t");
+  TYPE(time_t, "time_t");
+  TYPE(void*, "void+*");
+
+  /* The structs as a C program fills them; padding stays zero from memset. */
+  struct sockaddr_in in4;
+  memset(&in4, 0, sizeof(in4));
+  in4.sin_family = AF_INET;
+  in4.sin_port = htons(8080);
+  inet_pton(AF_INET, "192.0.2.33", &in4.sin_addr);
+  bytes("sockaddr_in", &in4, sizeof(in4));
+
+  struct sockaddr_in6 in6;
+  memset(&in6, 0, sizeof(in6));
+  in6.sin6_family = AF_INET6;
+  in6.sin6_port = htons(443);
+  in6.sin6_flowinfo = htonl(0x12345);
+  inet_pton(AF_INET6, "2001:db8::7", &in6.sin6_addr);
+  in6.sin6_scope_id = 3;
+  bytes("sockaddr_in6", &in6, sizeof(in6));
+
+  struct sockaddr_un un;
+  memset(&un, 0, sizeof(un));
+  un.sun_family = AF_UNIX;
+  strcpy(un.sun_path, "/tmp/bsdsock.sock");
+  bytes("sockaddr_un", &un, sizeof(un));
+
+  struct pollfd pfd;
+  memset(&pfd, 0, sizeof(pfd));
+  pfd.fd = 7;
+  pfd.events = POLLIN | POLLOUT;
+  pfd.revents = POLLHUP;
+  bytes("pollfd", &pfd, sizeof(pfd));
+
+  struct linger lin;
+  memset(&lin, 0, sizeof(lin));
+  lin.l_onoff = 1;
+  lin.l_linger = 30;
+  bytes("linger", &lin, sizeof(lin));
+
+  struct timeval tv;
+  memset(&tv, 0, sizeof(tv));
+  tv.tv_sec = 5;
+  tv.tv_usec = 250000;
+  bytes("timeval", &tv, sizeof(tv));
+
+  struct cmsghdr cm;
+  memset(&cm, 0, sizeof(cm));
+  cm.cmsg_len = CMSG_LEN(sizeof(int));
+  cm.cmsg_level = SOL_SOCKET;
+  cm.cmsg_type = SCM_RIGHTS;
+  bytes("cmsghdr", &cm, sizeof(cm));
+
+  struct addrinfo hints;
+  memset(&hints, 0, sizeof(hints));
+  hints.ai_flags = AI_PASSIVE;
+  hints.ai_family = AF_INET6;
+  hints.ai_socktype = SOCK_DGRAM;
+  hints.ai_protocol = IPPROTO_UDP;
+  bytes("addrinfo", &hints, sizeof(hints));
+  return 0;
+}
