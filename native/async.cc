@@ -12,7 +12,7 @@
 // - Re-arming around every operation costs epoll_ctl calls; a direction is
 //   disarmed only when it fires with nobody waiting on it.
 // - Promises settled from a libuv callback need a callback scope, or the
-//   code after `await` waits for some unrelated event: MakeCallback opens one.
+//   code after `await` waits for some unrelated event: OnReady opens one.
 #include <uv.h>
 
 #include <unordered_map>
@@ -105,24 +105,32 @@ void OnReady(uv_poll_t* handle, int status, int events) {
   napi_value args[3] = {Napi::Number::New(env, fd), Napi::Number::New(env, fired), Napi::Number::New(env, status)};
   napi_value result = nullptr;
   napi_value recv = env.Global();
-  napi_status s = napi_make_callback(e->env, e->async_context, recv, e->on_ready.Value(), 3, args, &result);
+  // The dispatcher's answer is applied before the callback scope closes:
+  // closing it runs the continuations of the promises just settled, which
+  // may start new operations on fd (engineWatch) that an answer computed
+  // before they existed must not disarm or unref.
+  napi_callback_scope callback_scope;
+  napi_open_callback_scope(e->env, recv, e->async_context, &callback_scope);
+  napi_status s = napi_call_function(e->env, recv, e->on_ready.Value(), 3, args, &result);
   if (s == napi_pending_exception) {
     // An exception from the dispatcher is a bug on the TypeScript side;
     // surface it as an uncaught exception rather than lose it.
     napi_value error;
     napi_get_and_clear_last_exception(e->env, &error);
+    napi_close_callback_scope(e->env, callback_scope);
     napi_fatal_exception(e->env, error);
     return;
   }
-  // The callback may have released this descriptor (close() in a
-  // continuation); then the watcher is gone.
+  // The dispatcher may have released this descriptor; then the watcher is gone.
   auto it = e->watchers.find(fd);
-  if (it == e->watchers.end() || it->second != w) return;
-  int32_t next = 0;
-  if (s == napi_ok && result != nullptr) napi_get_value_int32(e->env, result, &next);
-  int idle_fired = next & (UV_READABLE | UV_WRITABLE);
-  Arm(w, w->armed & ~idle_fired);
-  SetReferenced(w, (next & kStillWaiting) != 0);
+  if (it != e->watchers.end() && it->second == w) {
+    int32_t next = 0;
+    if (s == napi_ok && result != nullptr) napi_get_value_int32(e->env, result, &next);
+    int idle_fired = next & (UV_READABLE | UV_WRITABLE);
+    Arm(w, w->armed & ~idle_fired);
+    SetReferenced(w, (next & kStillWaiting) != 0);
+  }
+  napi_close_callback_scope(e->env, callback_scope);
 }
 
 Engine* EngineOf(const Napi::CallbackInfo& info) { return static_cast<Engine*>(info.Data()); }
