@@ -175,27 +175,34 @@ Napi::Value CmsgLen(const Napi::CallbackInfo& info) {
 }
 
 // CMSG_FIRSTHDR / CMSG_NXTHDR over (control, controllen): the offset of the
-// first or next header, or -1. The C macros run on a header whose control
-// pointer is the caller's buffer; controllen bounds every read they make.
+// first or next header, or -1. The C macros run on a copy of the caller's
+// first controllen bytes; controllen bounds every read they make.
 Napi::Value CmsgNext(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Bytes control = ArgBytes(info, 0, "CMSG_NXTHDR", "msg_control", Nullable::kYes, Text::kNo, nullptr);
   size_t controllen = ArgLength(info, 1, "CMSG_NXTHDR", "msg_controllen");
   CheckFits(env, "CMSG_NXTHDR", "msg_controllen", controllen, "msg_control", control, info[1]);
   int64_t offset = ArgInteger(info, 2, "CMSG_NXTHDR", "offset", -1, INT_MAX);
+  // The macros read cmsg_len through a struct cmsghdr pointer, which must be
+  // aligned; a JavaScript buffer may start at any byte (UBSan: "member
+  // access within misaligned address"). They walk an aligned copy instead.
+  std::vector<struct cmsghdr> aligned((controllen + sizeof(struct cmsghdr) - 1) / sizeof(struct cmsghdr) + 1);
+  uint8_t* base = reinterpret_cast<uint8_t*>(aligned.data());
+  if (controllen > 0) memcpy(base, control.data, controllen);
   struct msghdr m;
   memset(&m, 0, sizeof(m));
-  m.msg_control = control.data;
+  m.msg_control = base;
   m.msg_controllen = controllen;
   struct cmsghdr* c;
   if (offset < 0) {
     c = CMSG_FIRSTHDR(&m);
   } else {
     if (static_cast<size_t>(offset) + sizeof(struct cmsghdr) > controllen) return Napi::Number::New(env, -1);
-    c = CMSG_NXTHDR(&m, reinterpret_cast<struct cmsghdr*>(control.data + offset));
+    if (static_cast<size_t>(offset) % alignof(struct cmsghdr) != 0) return Napi::Number::New(env, -1);
+    c = CMSG_NXTHDR(&m, reinterpret_cast<struct cmsghdr*>(base + offset));
   }
   if (c == nullptr) return Napi::Number::New(env, -1);
-  size_t at = static_cast<size_t>(reinterpret_cast<uint8_t*>(c) - control.data);
+  size_t at = static_cast<size_t>(reinterpret_cast<uint8_t*>(c) - base);
   if (at + sizeof(struct cmsghdr) > controllen) return Napi::Number::New(env, -1);
   return Napi::Number::New(env, static_cast<double>(at));
 }

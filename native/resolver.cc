@@ -204,14 +204,26 @@ class NameinfoWorker : public Napi::AsyncWorker {
   void Execute() override { status_ = query_.Run(&errno_); }
   void OnOK() override {
     Napi::Env env = Env();
+    Napi::Array result = NameinfoResult(env, status_, errno_);
     if (status_ == 0) {
-      // Re-read the buffers: one may have been detached while the pool worked.
-      std::string ignored;
-      Bytes host = ValueBytes(env, buffers_.Get("host"), "getnameinfo", "host", Nullable::kYes, Text::kNo, &ignored);
-      Bytes serv = ValueBytes(env, buffers_.Get("serv"), "getnameinfo", "serv", Nullable::kYes, Text::kNo, &ignored);
-      if (host.length >= query_.host.size() && serv.length >= query_.serv.size()) query_.Store(host.data, serv.data);
+      // Re-read the buffers: one may have been detached or shrunk while the
+      // pool worked. Then nothing is written and the third slot carries the
+      // error the argument check throws, for the promise to reject with: a
+      // throw here would be an uncaught exception.
+      try {
+        std::string ignored;
+        Napi::Value host_v = buffers_.Get("host");
+        Napi::Value serv_v = buffers_.Get("serv");
+        Bytes host = ValueBytes(env, host_v, "getnameinfo", "host", Nullable::kYes, Text::kNo, &ignored);
+        Bytes serv = ValueBytes(env, serv_v, "getnameinfo", "serv", Nullable::kYes, Text::kNo, &ignored);
+        CheckFits(env, "getnameinfo", "hostlen", query_.host.size(), "host", host, host_v);
+        CheckFits(env, "getnameinfo", "servlen", query_.serv.size(), "serv", serv, serv_v);
+        query_.Store(host.data, serv.data);
+      } catch (const Napi::Error& error) {
+        result.Set(2u, error.Value());
+      }
     }
-    Callback().Call({NameinfoResult(env, status_, errno_)});
+    Callback().Call({result});
   }
 
  private:
