@@ -84,7 +84,17 @@ function isAgain(r: number): boolean {
 // once settled.
 function advance(op: Operation): boolean {
   for (;;) {
-    const r = op.step();
+    let r: number;
+    try {
+      r = op.step();
+    } catch (error) {
+      // A retry re-checks its arguments: a buffer detached or shrunk while
+      // the operation waited throws here, inside the engine's libuv
+      // callback, where it would be a fatal exception. It rejects instead.
+      op.cleanup();
+      op.reject(error as Error);
+      return true;
+    }
     if (r >= 0) {
       op.cleanup();
       op.resolve(r);
@@ -105,7 +115,18 @@ function drain(queue: Operation[]): void {
   }
 }
 
+// Operations settled by their first attempt since libuv last reported
+// readiness. Such a settlement is a resolved promise, not an event-loop turn:
+// a server whose accept always finds a client waiting would otherwise chain
+// accepts in microtasks forever while every readiness callback (the
+// end-of-file of the connections it already served) waits behind them, and
+// its descriptors pile up to EMFILE. Past the budget an operation queues, as
+// if it had got EAGAIN, and goes through the poll phase with everyone else.
+const IMMEDIATE_BUDGET = 64;
+let immediate = 0;
+
 function onReady(fd: number, fired: number, _status: number): number {
+  immediate = 0;
   const d = descriptors.get(fd);
   if (d === undefined) return 0;
   let idle = 0;
@@ -133,7 +154,9 @@ function forget(op: Operation): void {
     const d = descriptors.get(fd);
     if (d === undefined) continue;
     d.observers.delete(op);
-    if (!d.waiting()) engine.settle(fd, 0, false);
+    // Nobody is left on fd: disarm both directions too, so an aborted or
+    // timed-out poll leaves no watcher behind.
+    if (!d.waiting()) engine.settle(fd, READABLE | WRITABLE, false);
   }
   observed.delete(op);
 }
@@ -178,7 +201,8 @@ export function release(fd: number): void {
 
 /**
  * Starts an operation: tries it now when nothing is queued ahead of it in
- * its direction, else queues it; when it must wait, arms fd's handle.
+ * its direction (and the immediate budget is not spent), else queues it;
+ * when it must wait, arms fd's handle.
  * `validate` checks the arguments (throwing synchronously) for an operation
  * that is queued without being tried.
  * @internal
@@ -206,6 +230,18 @@ export function start(
     validate();
     return Promise.reject(abortError(signal));
   }
+  // The first attempt (or the argument check of a queued operation) runs
+  // here, outside the Promise executor, so that a programming error throws
+  // synchronously instead of turning into a rejection.
+  if (queue.length === 0 && immediate < IMMEDIATE_BUDGET) {
+    let r = step();
+    while (r === -EINTR) r = step();
+    if (!isAgain(r)) immediate++;
+    if (r >= 0) return Promise.resolve(r);
+    if (!isAgain(r)) return Promise.reject(error(-r));
+  } else {
+    validate();
+  }
   return new Promise<number>((resolve, reject) => {
     let onAbort: (() => void) | undefined;
     const op: Operation = {
@@ -219,11 +255,6 @@ export function start(
         if (onAbort !== undefined) signal!.removeEventListener('abort', onAbort);
       },
     };
-    if (queue.length === 0) {
-      if (advance(op)) return;
-    } else {
-      validate();
-    }
     queue.push(op);
     engine.watch(fd, direction);
     if (signal !== undefined) {

@@ -23,6 +23,7 @@
 import { abortError, observe, start, systemError, READABLE, WRITABLE } from './engine';
 import { native, type Memory } from './native';
 import { addrinfoFromEntry } from './resolver';
+import { messageParts } from './io';
 import { constantNames } from './constants.gen';
 import * as C from './constants.gen';
 import {
@@ -39,9 +40,12 @@ import {
   type socklen_t,
 } from './structs';
 import { invalidArgType, outOfRange } from './errors';
+import { promiseText, tracePromise, tracing } from './trace';
 
 export { close } from './sockets';
 export { engineStats } from './engine';
+export { trace } from './trace';
+export { faults, faultCounts, type FaultRule, type FaultCall } from './faults';
 export type { SystemError } from './engine';
 
 /** The options every call takes last. */
@@ -90,14 +94,16 @@ export function accept(
   const a = optionalSockaddrArg('accept', 'addr', addr);
   const l = socklenArg('accept', 'addrlen', addrlen, true);
   const signal = signalOf('accept', options);
-  return start(
-    fdArg('accept', sockfd),
-    'accept',
-    READABLE,
-    () => native.accept(sockfd, a, l),
-    () => native.accept(sockfd, a, l, true),
-    signal,
-  );
+  const run = (): Promise<number> =>
+    start(
+      fdArg('accept', sockfd),
+      'accept',
+      READABLE,
+      () => native.accept(sockfd, a, l),
+      () => native.accept(sockfd, a, l, true),
+      signal,
+    );
+  return tracing ? tracePromise('accept', promiseText.accept(sockfd, addr, addrlen), run) : run();
 }
 
 /**
@@ -120,14 +126,16 @@ export const accept4:
         const a = optionalSockaddrArg('accept4', 'addr', addr);
         const l = socklenArg('accept4', 'addrlen', addrlen, true);
         const signal = signalOf('accept4', options);
-        return start(
-          fdArg('accept4', sockfd),
-          'accept4',
-          READABLE,
-          () => native.accept4!(sockfd, a, l, flags),
-          () => native.accept4!(sockfd, a, l, flags, true),
-          signal,
-        );
+        const run = (): Promise<number> =>
+          start(
+            fdArg('accept4', sockfd),
+            'accept4',
+            READABLE,
+            () => native.accept4!(sockfd, a, l, flags),
+            () => native.accept4!(sockfd, a, l, flags, true),
+            signal,
+          );
+        return tracing ? tracePromise('accept4', promiseText.accept(sockfd, addr, addrlen, flags), run) : run();
       };
 
 /**
@@ -148,29 +156,31 @@ export function connect(sockfd: number, addr: SockaddrLike, addrlen: number, opt
   let started = false;
   const soError = new Int32Array(1);
   const soErrorLen = new Uint32Array([4]);
-  return start(
-    fdArg('connect', sockfd),
-    'connect',
-    WRITABLE,
-    () => {
-      if (!started) {
-        const r = native.connect(sockfd, a, addrlen);
-        // In progress (or interrupted, when the handshake goes on anyway):
-        // wait for writability, then read the outcome from SO_ERROR.
-        if (r === -C.EINPROGRESS || r === -C.EINTR || r === -C.EAGAIN) {
-          started = true;
-          return -C.EAGAIN;
+  const run = (): Promise<number> =>
+    start(
+      fdArg('connect', sockfd),
+      'connect',
+      WRITABLE,
+      () => {
+        if (!started) {
+          const r = native.connect(sockfd, a, addrlen);
+          // In progress (or interrupted, when the handshake goes on anyway):
+          // wait for writability, then read the outcome from SO_ERROR.
+          if (r === -C.EINPROGRESS || r === -C.EINTR || r === -C.EAGAIN) {
+            started = true;
+            return -C.EAGAIN;
+          }
+          return r;
         }
-        return r;
-      }
-      soErrorLen[0] = soError.byteLength;
-      const r = native.getsockopt(sockfd, C.SOL_SOCKET, C.SO_ERROR, soError, new Uint8Array(soErrorLen.buffer));
-      if (r < 0) return r;
-      return soError[0] === 0 ? 0 : -soError[0];
-    },
-    () => native.connect(sockfd, a, addrlen, true),
-    signal,
-  );
+        soErrorLen[0] = soError.byteLength;
+        const r = native.getsockopt(sockfd, C.SOL_SOCKET, C.SO_ERROR, soError, new Uint8Array(soErrorLen.buffer));
+        if (r < 0) return r;
+        return soError[0] === 0 ? 0 : -soError[0];
+      },
+      () => native.connect(sockfd, a, addrlen, true),
+      signal,
+    );
+  return tracing ? tracePromise('connect', promiseText.connect(sockfd, addr, addrlen), run) : run();
 }
 
 function bytesOf(fn: string, buf: BufferLike | string): Uint8Array | string {
@@ -198,7 +208,9 @@ function sendAll(
     fn,
     WRITABLE,
     () => {
-      const r = call(written === 0 ? data : (data as Uint8Array).subarray(written), len - written);
+      // len goes to the addon unchanged on the first try, so it is checked there
+      // (a BigInt or an object with valueOf must throw, not be coerced).
+      const r = written === 0 ? call(data, len) : call((data as Uint8Array).subarray(written), len - written);
       if (r < 0) return r;
       written += r;
       if (written === len) return written;
@@ -239,15 +251,17 @@ export function send(
   options?: CallOptions,
 ): Promise<number> {
   const signal = signalOf('send', options);
-  return sendAll(
-    'send',
-    sockfd,
-    buf,
-    len,
-    (data, count, validateOnly) =>
-      validateOnly === true ? native.send(sockfd, data, count, flags, true) : native.send(sockfd, data, count, flags),
-    signal,
-  );
+  const run = (): Promise<number> =>
+    sendAll(
+      'send',
+      sockfd,
+      buf,
+      len,
+      (data, count, validateOnly) =>
+        validateOnly === true ? native.send(sockfd, data, count, flags, true) : native.send(sockfd, data, count, flags),
+      signal,
+    );
+  return tracing ? tracePromise('send', promiseText.send(sockfd, buf, len, flags), run) : run();
 }
 
 /**
@@ -269,14 +283,16 @@ export function recv(
   options?: CallOptions,
 ): Promise<number> {
   const signal = signalOf('recv', options);
-  return start(
-    fdArg('recv', sockfd),
-    'recv',
-    READABLE,
-    () => native.recv(sockfd, buf, len, flags),
-    () => native.recv(sockfd, buf, len, flags, true),
-    signal,
-  );
+  const run = (): Promise<number> =>
+    start(
+      fdArg('recv', sockfd),
+      'recv',
+      READABLE,
+      () => native.recv(sockfd, buf, len, flags),
+      () => native.recv(sockfd, buf, len, flags, true),
+      signal,
+    );
+  return tracing ? tracePromise('recv', promiseText.recv(sockfd, buf, len, flags), run) : run();
 }
 
 /**
@@ -303,17 +319,19 @@ export function sendto(
 ): Promise<number> {
   const dest = optionalSockaddrArg('sendto', 'dest_addr', dest_addr);
   const signal = signalOf('sendto', options);
-  return sendAll(
-    'sendto',
-    sockfd,
-    buf,
-    len,
-    (data, count, validateOnly) =>
-      validateOnly === true
-        ? native.sendto(sockfd, data, count, flags, dest, addrlen, true)
-        : native.sendto(sockfd, data, count, flags, dest, addrlen),
-    signal,
-  );
+  const run = (): Promise<number> =>
+    sendAll(
+      'sendto',
+      sockfd,
+      buf,
+      len,
+      (data, count, validateOnly) =>
+        validateOnly === true
+          ? native.sendto(sockfd, data, count, flags, dest, addrlen, true)
+          : native.sendto(sockfd, data, count, flags, dest, addrlen),
+      signal,
+    );
+  return tracing ? tracePromise('sendto', promiseText.sendto(sockfd, buf, len, flags, dest_addr, addrlen), run) : run();
 }
 
 /**
@@ -340,25 +358,24 @@ export function recvfrom(
   const src = optionalSockaddrArg('recvfrom', 'src_addr', src_addr);
   const l = socklenArg('recvfrom', 'addrlen', addrlen, true);
   const signal = signalOf('recvfrom', options);
-  return start(
-    fdArg('recvfrom', sockfd),
-    'recvfrom',
-    READABLE,
-    () => native.recvfrom(sockfd, buf, len, flags, src, l),
-    () => native.recvfrom(sockfd, buf, len, flags, src, l, true),
-    signal,
-  );
+  const run = (): Promise<number> =>
+    start(
+      fdArg('recvfrom', sockfd),
+      'recvfrom',
+      READABLE,
+      () => native.recvfrom(sockfd, buf, len, flags, src, l),
+      () => native.recvfrom(sockfd, buf, len, flags, src, l, true),
+      signal,
+    );
+  return tracing
+    ? tracePromise('recvfrom', promiseText.recvfrom(sockfd, buf, len, flags, src_addr, addrlen), run)
+    : run();
 }
 
+// The synchronous API's checks: an msg_iov entry that is not an iovec must
+// throw a coded TypeError here too, not fail on a property read.
 function messageArgs(fn: string, msg: msghdr): [Memory, Memory | null, (Memory | number)[], Memory | null] {
-  const hdr = structArg(fn, 'msg', msg, msghdr);
-  const name = optionalSockaddrArg(fn, 'msg.msg_name', msg.msg_name);
-  const flat: (Memory | number)[] = [];
-  const iovs = msg.msg_iov ?? [];
-  for (let k = 0; k < Math.min(iovs.length, msg.msg_iovlen); k++) {
-    flat.push(iovs[k].iov_base ?? new Uint8Array(0), iovs[k].iov_len);
-  }
-  return [hdr, name, flat, msg.msg_control];
+  return messageParts(fn, msg);
 }
 
 /**
@@ -376,14 +393,16 @@ function messageArgs(fn: string, msg: msghdr): [Memory, Memory | null, (Memory |
 export function sendmsg(sockfd: number, msg: msghdr, flags: number, options?: CallOptions): Promise<number> {
   const [hdr, name, iov, control] = messageArgs('sendmsg', msg);
   const signal = signalOf('sendmsg', options);
-  return start(
-    fdArg('sendmsg', sockfd),
-    'sendmsg',
-    WRITABLE,
-    () => native.sendmsg(sockfd, hdr, name, iov, control, flags),
-    () => native.sendmsg(sockfd, hdr, name, iov, control, flags, true),
-    signal,
-  );
+  const run = (): Promise<number> =>
+    start(
+      fdArg('sendmsg', sockfd),
+      'sendmsg',
+      WRITABLE,
+      () => native.sendmsg(sockfd, hdr, name, iov, control, flags),
+      () => native.sendmsg(sockfd, hdr, name, iov, control, flags, true),
+      signal,
+    );
+  return tracing ? tracePromise('sendmsg', promiseText.sendmsg(sockfd, msg, flags), run) : run();
 }
 
 /**
@@ -398,14 +417,16 @@ export function sendmsg(sockfd: number, msg: msghdr, flags: number, options?: Ca
 export function recvmsg(sockfd: number, msg: msghdr, flags: number, options?: CallOptions): Promise<number> {
   const [hdr, name, iov, control] = messageArgs('recvmsg', msg);
   const signal = signalOf('recvmsg', options);
-  return start(
-    fdArg('recvmsg', sockfd),
-    'recvmsg',
-    READABLE,
-    () => native.recvmsg(sockfd, hdr, name, iov, control, flags),
-    () => native.recvmsg(sockfd, hdr, name, iov, control, flags, true),
-    signal,
-  );
+  const run = (): Promise<number> =>
+    start(
+      fdArg('recvmsg', sockfd),
+      'recvmsg',
+      READABLE,
+      () => native.recvmsg(sockfd, hdr, name, iov, control, flags),
+      () => native.recvmsg(sockfd, hdr, name, iov, control, flags, true),
+      signal,
+    );
+  return tracing ? tracePromise('recvmsg', promiseText.recvmsg(sockfd, msg, flags), run) : run();
 }
 
 /**
@@ -420,6 +441,13 @@ export function recvmsg(sockfd: number, msg: msghdr, flags: number, options?: Ca
  * @see https://man7.org/linux/man-pages/man2/poll.2.html
  */
 export function poll(fds: pollfd[] | pollfd, nfds: number, timeout: number, options?: CallOptions): Promise<number> {
+  const run = (): Promise<number> => pollNow(fds, nfds, timeout, options);
+  return tracing
+    ? tracePromise('poll', () => promiseText.poll(fds instanceof pollfd ? [fds] : fds, nfds, timeout), run)
+    : run();
+}
+
+function pollNow(fds: pollfd[] | pollfd, nfds: number, timeout: number, options?: CallOptions): Promise<number> {
   const list = fds instanceof pollfd ? [fds] : fds;
   if (!Array.isArray(list)) throw invalidArgType('poll', 'fds', 'an array of pollfd', fds);
   const count = Math.min(list.length, typeof nfds === 'number' && nfds > 0 ? nfds : 0);
@@ -487,33 +515,40 @@ export function getaddrinfo(
   if (!(res instanceof ptr)) throw invalidArgType('getaddrinfo', 'res', 'a ptr<addrinfo | null>', res);
   const hintBytes = hints === null ? null : structArg('getaddrinfo', 'hints', hints, addrinfo);
   const signal = signalOf('getaddrinfo', options);
-  return new Promise<number>((resolve, reject) => {
-    let settled = false;
-    const onAbort = (): void => {
-      settled = true;
-      reject(abortError(signal!));
-    };
-    native.getaddrinfoAsync(node, service, hintBytes, ([status, errnum, entries]) => {
-      signal?.removeEventListener('abort', onAbort);
-      if (settled) return;
-      if (status !== 0) {
-        reject(resolverError('getaddrinfo', status, errnum));
-        return;
-      }
-      let first: addrinfo | null = null;
-      let last: addrinfo | null = null;
-      for (const entry of entries) {
-        const ai = addrinfoFromEntry(entry);
-        if (last === null) first = ai;
-        else last.ai_next = ai;
-        last = ai;
-      }
-      res.value = first;
-      resolve(0);
-    });
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
+  let resolve!: (value: number) => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<number>((onResolve, onReject) => {
+    resolve = onResolve;
+    reject = onReject;
   });
+  let settled = false;
+  const onAbort = (): void => {
+    settled = true;
+    reject(abortError(signal!));
+  };
+  // Called outside the Promise executor so that the addon's argument checks
+  // (node, service) throw synchronously instead of rejecting.
+  native.getaddrinfoAsync(node, service, hintBytes, ([status, errnum, entries]) => {
+    signal?.removeEventListener('abort', onAbort);
+    if (settled) return;
+    if (status !== 0) {
+      reject(resolverError('getaddrinfo', status, errnum));
+      return;
+    }
+    let first: addrinfo | null = null;
+    let last: addrinfo | null = null;
+    for (const entry of entries) {
+      const ai = addrinfoFromEntry(entry);
+      if (last === null) first = ai;
+      else last.ai_next = ai;
+      last = ai;
+    }
+    res.value = first;
+    resolve(0);
+  });
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  return promise;
 }
 
 /**
@@ -549,10 +584,12 @@ export function getnameinfo(
       settled = true;
       reject(abortError(signal!));
     };
-    native.getnameinfoAsync(a, addrlen, host, hostlen, serv, servlen, flags, ([status, errnum]) => {
+    native.getnameinfoAsync(a, addrlen, host, hostlen, serv, servlen, flags, ([status, errnum, error]) => {
       signal?.removeEventListener('abort', onAbort);
       if (settled) return;
-      if (status !== 0) reject(resolverError('getnameinfo', status, errnum));
+      if (error !== undefined)
+        reject(error); // host or serv was detached or shrunk meanwhile
+      else if (status !== 0) reject(resolverError('getnameinfo', status, errnum));
       else resolve(0);
     });
     if (signal?.aborted) onAbort();
