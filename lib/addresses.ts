@@ -1,7 +1,7 @@
 // Byte order and address text: htons, htonl, ntohs, ntohl, inet_pton,
 // inet_ntop, inet_addr, inet_ntoa, and strlen for C strings.
 import { setErrno } from './errno';
-import { invalidArgType } from './errors';
+import { invalidArgType, invalidArgValue } from './errors';
 import { native, type Memory } from './native';
 import { in6_addr, in_addr, type BufferLike } from './structs';
 
@@ -118,7 +118,13 @@ export function inet_ntoa(inp: in_addr): string {
 export function strlen(s: string | Uint8Array): number {
   if (typeof s === 'string') return Buffer.byteLength(s, 'utf8');
   if (s instanceof Uint8Array) {
-    const end = s.indexOf(0);
+    let end: number;
+    try {
+      end = s.indexOf(0);
+    } catch {
+      // A view on a detached buffer, or out of bounds of a shrunk resizable one.
+      throw invalidArgValue('strlen', 's', 'must not be detached or out of bounds', s);
+    }
     return end < 0 ? s.length : end;
   }
   throw invalidArgType('strlen', 's', 'of type string or a Uint8Array', s);

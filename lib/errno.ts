@@ -1,6 +1,7 @@
 // errno, as C has it: a value each failed call sets and each successful call
 // leaves alone. It lives in this module, so every worker_threads Worker
 // (which loads its own copy of the module) has its own, as C threads do.
+import { invalidArgType } from './errors';
 import { native } from './native';
 
 /**
@@ -27,6 +28,8 @@ export function setErrno(value: number): void {
  * @param listener - receives every value errno takes.
  */
 export function onErrno(listener: (value: number) => void): void {
+  // A non-function here would make every later failing call throw.
+  if (typeof listener !== 'function') throw invalidArgType('onErrno', 'listener', 'a function', listener);
   listeners.push(listener);
 }
 

@@ -66,6 +66,10 @@ export { setsockopt, getsockopt } from './options';
 export { poll } from './poll';
 export { getaddrinfo, freeaddrinfo, gai_strerror, getnameinfo } from './resolver';
 export { htons, htonl, ntohs, ntohl, inet_pton, inet_ntop, inet_addr, inet_ntoa, strlen } from './addresses';
+export { trace } from './trace';
+export { faults, faultCounts, type FaultRule, type FaultCall } from './faults';
+export type { TraceOptions, TraceTime } from './trace';
+export { hint, hintTable, type Hint } from './explain';
 
 /** `in6addr_any` (`::`), the IPv6 wildcard address, from the C library. Treat as const. */
 export const in6addr_any: in6_addr = new in6_addr(native.in6addr_any);

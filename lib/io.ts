@@ -14,6 +14,7 @@ import {
   type SockaddrLike,
   type socklen_t,
 } from './structs';
+import { traced, tracing } from './trace';
 
 /**
  * Sends data on a connected socket: the send(2) system call. Blocks while
@@ -30,7 +31,16 @@ import {
  * @see https://man7.org/linux/man-pages/man2/send.2.html
  */
 export function send(sockfd: number, buf: BufferLike | string, len: number, flags: number): number {
-  const r = native.send(sockfd, buf, len, flags);
+  const r = tracing
+    ? traced.send(
+        sockfd,
+        buf,
+        len,
+        flags,
+        () => native.send(sockfd, buf, len, flags, true),
+        () => native.send(sockfd, buf, len, flags),
+      )
+    : native.send(sockfd, buf, len, flags);
   return r < 0 ? fail(r) : r;
 }
 
@@ -48,7 +58,16 @@ export function send(sockfd: number, buf: BufferLike | string, len: number, flag
  * @see https://man7.org/linux/man-pages/man2/recv.2.html
  */
 export function recv(sockfd: number, buf: BufferLike, len: number, flags: number): number {
-  const r = native.recv(sockfd, buf, len, flags);
+  const r = tracing
+    ? traced.recv(
+        sockfd,
+        buf,
+        len,
+        flags,
+        () => native.recv(sockfd, buf, len, flags, true),
+        () => native.recv(sockfd, buf, len, flags),
+      )
+    : native.recv(sockfd, buf, len, flags);
   return r < 0 ? fail(r) : r;
 }
 
@@ -75,7 +94,19 @@ export function sendto(
   dest_addr: SockaddrLike | null,
   addrlen: number,
 ): number {
-  const r = native.sendto(sockfd, buf, len, flags, optionalSockaddrArg('sendto', 'dest_addr', dest_addr), addrlen);
+  const dest = optionalSockaddrArg('sendto', 'dest_addr', dest_addr);
+  const r = tracing
+    ? traced.sendto(
+        sockfd,
+        buf,
+        len,
+        flags,
+        dest_addr,
+        addrlen,
+        () => native.sendto(sockfd, buf, len, flags, dest, addrlen, true),
+        () => native.sendto(sockfd, buf, len, flags, dest, addrlen),
+      )
+    : native.sendto(sockfd, buf, len, flags, dest, addrlen);
   return r < 0 ? fail(r) : r;
 }
 
@@ -102,19 +133,28 @@ export function recvfrom(
   src_addr: SockaddrLike | null,
   addrlen: socklen_t | null,
 ): number {
-  const r = native.recvfrom(
-    sockfd,
-    buf,
-    len,
-    flags,
-    optionalSockaddrArg('recvfrom', 'src_addr', src_addr),
-    socklenArg('recvfrom', 'addrlen', addrlen, true),
-  );
+  const src = optionalSockaddrArg('recvfrom', 'src_addr', src_addr);
+  const l = socklenArg('recvfrom', 'addrlen', addrlen, true);
+  const r = tracing
+    ? traced.recvfrom(
+        sockfd,
+        buf,
+        len,
+        flags,
+        src_addr,
+        addrlen,
+        () => native.recvfrom(sockfd, buf, len, flags, src, l, true),
+        () => native.recvfrom(sockfd, buf, len, flags, src, l),
+      )
+    : native.recvfrom(sockfd, buf, len, flags, src, l);
   return r < 0 ? fail(r) : r;
 }
 
-// The msghdr's pointer fields, as the addon takes them.
-function messageParts(fn: string, msg: msghdr): [Memory, Memory | null, (Memory | number)[], Memory | null] {
+/**
+ * The msghdr's pointer fields, as the addon takes them, each checked (the
+ * promises API uses the same checks). @internal
+ */
+export function messageParts(fn: string, msg: msghdr): [Memory, Memory | null, (Memory | number)[], Memory | null] {
   const hdr = structArg(fn, 'msg', msg, msghdr);
   const name = optionalSockaddrArg(fn, 'msg.msg_name', msg.msg_name);
   const iovs = msg.msg_iov;
@@ -155,7 +195,15 @@ function messageParts(fn: string, msg: msghdr): [Memory, Memory | null, (Memory 
  */
 export function sendmsg(sockfd: number, msg: msghdr, flags: number): number {
   const [hdr, name, iov, control] = messageParts('sendmsg', msg);
-  const r = native.sendmsg(sockfd, hdr, name, iov, control, flags);
+  const r = tracing
+    ? traced.sendmsg(
+        sockfd,
+        msg,
+        flags,
+        () => native.sendmsg(sockfd, hdr, name, iov, control, flags, true),
+        () => native.sendmsg(sockfd, hdr, name, iov, control, flags),
+      )
+    : native.sendmsg(sockfd, hdr, name, iov, control, flags);
   return r < 0 ? fail(r) : r;
 }
 
@@ -173,7 +221,15 @@ export function sendmsg(sockfd: number, msg: msghdr, flags: number): number {
  */
 export function recvmsg(sockfd: number, msg: msghdr, flags: number): number {
   const [hdr, name, iov, control] = messageParts('recvmsg', msg);
-  const r = native.recvmsg(sockfd, hdr, name, iov, control, flags);
+  const r = tracing
+    ? traced.recvmsg(
+        sockfd,
+        msg,
+        flags,
+        () => native.recvmsg(sockfd, hdr, name, iov, control, flags, true),
+        () => native.recvmsg(sockfd, hdr, name, iov, control, flags),
+      )
+    : native.recvmsg(sockfd, hdr, name, iov, control, flags);
   return r < 0 ? fail(r) : r;
 }
 
@@ -211,8 +267,11 @@ function cmsgAt(control: Buffer, offset: number): cmsghdr | null {
  */
 export function CMSG_FIRSTHDR(msg: msghdr): cmsghdr | null {
   structArg('CMSG_FIRSTHDR', 'msg', msg, msghdr);
-  const control = msg.msg_control;
+  const control: unknown = msg.msg_control;
   if (control === null) return null;
+  if (!Buffer.isBuffer(control)) {
+    throw invalidArgType('CMSG_FIRSTHDR', 'msg.msg_control', 'a Buffer or null', control);
+  }
   return cmsgAt(control, native.cmsgNext(control, msg.msg_controllen, -1));
 }
 
@@ -224,8 +283,8 @@ export function CMSG_FIRSTHDR(msg: msghdr): cmsghdr | null {
  */
 export function CMSG_NXTHDR(msg: msghdr, cmsg: cmsghdr): cmsghdr | null {
   structArg('CMSG_NXTHDR', 'msg', msg, msghdr);
-  const control = msg.msg_control;
-  if (!(cmsg instanceof cmsghdr) || control === null || cmsgBuffers.get(cmsg) !== control) {
+  const control: unknown = msg.msg_control;
+  if (!(cmsg instanceof cmsghdr) || !Buffer.isBuffer(control) || cmsgBuffers.get(cmsg) !== control) {
     throw invalidArgType('CMSG_NXTHDR', 'cmsg', "a cmsghdr of msg's control buffer", cmsg);
   }
   const offset = cmsg.bytes.byteOffset - control.byteOffset;

@@ -1,6 +1,8 @@
 // The one place the addon is loaded and typed. Every other module reaches
 // the C side through `native`, so the binding's shape is declared once.
+import { resolve } from 'path';
 import bindings from 'bindings';
+import { attachFaults } from './faults';
 
 /** Memory a call may read or write: what C sees as `void *`. */
 export type Memory = ArrayBufferView | ArrayBuffer;
@@ -125,7 +127,7 @@ export interface NativeBinding {
     serv: Memory | null,
     servlen: number,
     flags: number,
-    callback: (result: readonly [number, number]) => void,
+    callback: (result: readonly [number, number, Error?]) => void,
     validateOnly?: true,
   ): void;
   getnameinfo(
@@ -152,5 +154,17 @@ export interface NativeEngine {
   setCallback(callback: (fd: number, fired: number, status: number) => number): void;
 }
 
-/** The loaded addon (build/Release/bsdsock.node). */
-export const native = bindings('bsdsock') as NativeBinding;
+// BSDSOCK_ADDON=<path> loads another build of the same addon instead, such
+// as the sanitizer build of `npm run build:asan`; by default `bindings`
+// finds build/Release/bsdsock.node.
+function load(): NativeBinding {
+  const file = process.env.BSDSOCK_ADDON;
+  if (file === undefined || file === '') return bindings('bsdsock') as NativeBinding;
+  const module = { exports: {} };
+  process.dlopen(module, resolve(file));
+  return module.exports as NativeBinding;
+}
+
+/** The loaded addon (build/Release/bsdsock.node, or BSDSOCK_ADDON's). */
+export const native = load();
+attachFaults(native);

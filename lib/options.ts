@@ -3,6 +3,7 @@ import { fail } from './errno';
 import { invalidArgType } from './errors';
 import { native, type Memory } from './native';
 import { Struct, ptr, socklen_t, type BufferLike } from './structs';
+import { traced, tracing } from './trace';
 
 /**
  * Sets a socket option: the setsockopt(2) system call.
@@ -25,7 +26,11 @@ export function setsockopt(
   optlen: number,
 ): number {
   const value: number | Memory | null = optval instanceof Struct ? optval.bytes : optval;
-  const r = native.setsockopt(sockfd, level, optname, value, optlen);
+  const r = tracing
+    ? traced.setsockopt(sockfd, level, optname, optval, optlen, () =>
+        native.setsockopt(sockfd, level, optname, value, optlen),
+      )
+    : native.setsockopt(sockfd, level, optname, value, optlen);
   return r < 0 ? fail(r) : r;
 }
 
@@ -54,12 +59,22 @@ export function getsockopt(
   if (optval instanceof ptr) {
     // An int option: the kernel writes into a C int, then the holder gets it.
     const cell = new Int32Array(1);
-    const r = native.getsockopt(sockfd, level, optname, cell, len);
+    const r = tracing
+      ? traced.getsockopt(sockfd, level, optname, optval, optlen, () => {
+          const rr = native.getsockopt(sockfd, level, optname, cell, len);
+          if (rr >= 0) optval.value = cell[0];
+          return rr;
+        })
+      : native.getsockopt(sockfd, level, optname, cell, len);
     if (r < 0) return fail(r);
     optval.value = cell[0];
     return r;
   }
   const value = optval instanceof Struct ? optval.bytes : optval;
-  const r = native.getsockopt(sockfd, level, optname, value, len);
+  const r = tracing
+    ? traced.getsockopt(sockfd, level, optname, optval, optlen, () =>
+        native.getsockopt(sockfd, level, optname, value, len),
+      )
+    : native.getsockopt(sockfd, level, optname, value, len);
   return r < 0 ? fail(r) : r;
 }

@@ -3,6 +3,7 @@ import { fail } from './errno';
 import { invalidArgType } from './errors';
 import { native, type Memory } from './native';
 import { pollfd } from './structs';
+import { traced, tracing } from './trace';
 
 /**
  * Waits until one of the descriptors is ready: the poll(2) system call.
@@ -24,6 +25,14 @@ export function poll(fds: pollfd[] | pollfd, nfds: number, timeout: number): num
     if (!(entry instanceof pollfd)) throw invalidArgType('poll', `fds[${k}]`, 'a pollfd', entry);
     bytes.push(entry.bytes);
   }
-  const r = native.poll(bytes, nfds, timeout);
+  const r = tracing
+    ? traced.poll(
+        list,
+        nfds,
+        timeout,
+        () => native.poll(bytes, nfds, timeout, true),
+        () => native.poll(bytes, nfds, timeout),
+      )
+    : native.poll(bytes, nfds, timeout);
   return r < 0 ? fail(r) : r;
 }

@@ -6,6 +6,7 @@ import { fail } from './errno';
 import { invalidArgType } from './errors';
 import { native } from './native';
 import { optionalSockaddrArg, sockaddrArg, socklenArg, type SockaddrLike, type socklen_t } from './structs';
+import { traced, tracing } from './trace';
 
 /**
  * Creates an endpoint for communication and returns its descriptor: the
@@ -20,7 +21,9 @@ import { optionalSockaddrArg, sockaddrArg, socklenArg, type SockaddrLike, type s
  * @see https://man7.org/linux/man-pages/man2/socket.2.html
  */
 export function socket(domain: number, type: number, protocol: number): number {
-  const r = native.socket(domain, type, protocol);
+  const r = tracing
+    ? traced.socket(domain, type, protocol, () => native.socket(domain, type, protocol))
+    : native.socket(domain, type, protocol);
   return r < 0 ? fail(r) : r;
 }
 
@@ -37,7 +40,10 @@ export function socket(domain: number, type: number, protocol: number): number {
  * @see https://man7.org/linux/man-pages/man2/bind.2.html
  */
 export function bind(sockfd: number, addr: SockaddrLike, addrlen: number): number {
-  const r = native.bind(sockfd, sockaddrArg('bind', 'addr', addr), addrlen);
+  const a = sockaddrArg('bind', 'addr', addr);
+  const r = tracing
+    ? traced.bind(sockfd, addr, addrlen, () => native.bind(sockfd, a, addrlen))
+    : native.bind(sockfd, a, addrlen);
   return r < 0 ? fail(r) : r;
 }
 
@@ -52,7 +58,9 @@ export function bind(sockfd: number, addr: SockaddrLike, addrlen: number): numbe
  * @see https://man7.org/linux/man-pages/man2/listen.2.html
  */
 export function listen(sockfd: number, backlog: number): number {
-  const r = native.listen(sockfd, backlog);
+  const r = tracing
+    ? traced.listen(sockfd, backlog, () => native.listen(sockfd, backlog))
+    : native.listen(sockfd, backlog);
   return r < 0 ? fail(r) : r;
 }
 
@@ -70,11 +78,17 @@ export function listen(sockfd: number, backlog: number): number {
  * @see https://man7.org/linux/man-pages/man2/accept.2.html
  */
 export function accept(sockfd: number, addr: SockaddrLike | null, addrlen: socklen_t | null): number {
-  const r = native.accept(
-    sockfd,
-    optionalSockaddrArg('accept', 'addr', addr),
-    socklenArg('accept', 'addrlen', addrlen, true),
-  );
+  const a = optionalSockaddrArg('accept', 'addr', addr);
+  const l = socklenArg('accept', 'addrlen', addrlen, true);
+  const r = tracing
+    ? traced.accept(
+        sockfd,
+        addr,
+        addrlen,
+        () => native.accept(sockfd, a, l, true),
+        () => native.accept(sockfd, a, l),
+      )
+    : native.accept(sockfd, a, l);
   return r < 0 ? fail(r) : r;
 }
 
@@ -95,12 +109,18 @@ export const accept4:
   native.accept4 === undefined
     ? undefined
     : function accept4(sockfd: number, addr: SockaddrLike | null, addrlen: socklen_t | null, flags: number): number {
-        const r = native.accept4!(
-          sockfd,
-          optionalSockaddrArg('accept4', 'addr', addr),
-          socklenArg('accept4', 'addrlen', addrlen, true),
-          flags,
-        );
+        const a = optionalSockaddrArg('accept4', 'addr', addr);
+        const l = socklenArg('accept4', 'addrlen', addrlen, true);
+        const r = tracing
+          ? traced.accept4(
+              sockfd,
+              addr,
+              addrlen,
+              flags,
+              () => native.accept4!(sockfd, a, l, flags, true),
+              () => native.accept4!(sockfd, a, l, flags),
+            )
+          : native.accept4!(sockfd, a, l, flags);
         return r < 0 ? fail(r) : r;
       };
 
@@ -118,7 +138,16 @@ export const accept4:
  * @see https://man7.org/linux/man-pages/man2/connect.2.html
  */
 export function connect(sockfd: number, addr: SockaddrLike, addrlen: number): number {
-  const r = native.connect(sockfd, sockaddrArg('connect', 'addr', addr), addrlen);
+  const a = sockaddrArg('connect', 'addr', addr);
+  const r = tracing
+    ? traced.connect(
+        sockfd,
+        addr,
+        addrlen,
+        () => native.connect(sockfd, a, addrlen, true),
+        () => native.connect(sockfd, a, addrlen),
+      )
+    : native.connect(sockfd, a, addrlen);
   return r < 0 ? fail(r) : r;
 }
 
@@ -132,7 +161,7 @@ export function connect(sockfd: number, addr: SockaddrLike, addrlen: number): nu
  * @see https://man7.org/linux/man-pages/man2/shutdown.2.html
  */
 export function shutdown(sockfd: number, how: number): number {
-  const r = native.shutdown(sockfd, how);
+  const r = tracing ? traced.shutdown(sockfd, how, () => native.shutdown(sockfd, how)) : native.shutdown(sockfd, how);
   return r < 0 ? fail(r) : r;
 }
 
@@ -148,7 +177,7 @@ export function close(fd: number): number {
   // A descriptor bsdsock/promises watches loses its poll handle first, so
   // no handle is left on a number the kernel will hand out again.
   if (isAttached(fd)) release(fd);
-  const r = native.close(fd);
+  const r = tracing ? traced.close(fd, () => native.close(fd)) : native.close(fd);
   return r < 0 ? fail(r) : r;
 }
 
@@ -163,11 +192,11 @@ export function close(fd: number): number {
  * @see https://man7.org/linux/man-pages/man2/getsockname.2.html
  */
 export function getsockname(sockfd: number, addr: SockaddrLike, addrlen: socklen_t): number {
-  const r = native.getsockname(
-    sockfd,
-    sockaddrArg('getsockname', 'addr', addr),
-    socklenArg('getsockname', 'addrlen', addrlen, false)!,
-  );
+  const a = sockaddrArg('getsockname', 'addr', addr);
+  const l = socklenArg('getsockname', 'addrlen', addrlen, false)!;
+  const r = tracing
+    ? traced.getsockname(sockfd, addr, addrlen, () => native.getsockname(sockfd, a, l))
+    : native.getsockname(sockfd, a, l);
   return r < 0 ? fail(r) : r;
 }
 
@@ -180,11 +209,11 @@ export function getsockname(sockfd: number, addr: SockaddrLike, addrlen: socklen
  * @see https://man7.org/linux/man-pages/man2/getpeername.2.html
  */
 export function getpeername(sockfd: number, addr: SockaddrLike, addrlen: socklen_t): number {
-  const r = native.getpeername(
-    sockfd,
-    sockaddrArg('getpeername', 'addr', addr),
-    socklenArg('getpeername', 'addrlen', addrlen, false)!,
-  );
+  const a = sockaddrArg('getpeername', 'addr', addr);
+  const l = socklenArg('getpeername', 'addrlen', addrlen, false)!;
+  const r = tracing
+    ? traced.getpeername(sockfd, addr, addrlen, () => native.getpeername(sockfd, a, l))
+    : native.getpeername(sockfd, a, l);
   return r < 0 ? fail(r) : r;
 }
 
@@ -202,14 +231,18 @@ export function getpeername(sockfd: number, addr: SockaddrLike, addrlen: socklen
 export function socketpair(domain: number, type: number, protocol: number, sv: Int32Array | number[]): number {
   if (Array.isArray(sv)) {
     const pair = new Int32Array(2);
-    const r = native.socketpair(domain, type, protocol, pair);
+    const r = tracing
+      ? traced.socketpair(domain, type, protocol, pair, () => native.socketpair(domain, type, protocol, pair))
+      : native.socketpair(domain, type, protocol, pair);
     if (r < 0) return fail(r);
     sv[0] = pair[0];
     sv[1] = pair[1];
     return r;
   }
   if (!(sv instanceof Int32Array)) throw invalidArgType('socketpair', 'sv', 'an Int32Array(2) or an array', sv);
-  const r = native.socketpair(domain, type, protocol, sv);
+  const r = tracing
+    ? traced.socketpair(domain, type, protocol, sv, () => native.socketpair(domain, type, protocol, sv))
+    : native.socketpair(domain, type, protocol, sv);
   return r < 0 ? fail(r) : r;
 }
 
@@ -225,6 +258,10 @@ export function socketpair(domain: number, type: number, protocol: number, sv: I
  * @see https://man7.org/linux/man-pages/man2/fcntl.2.html
  */
 export function fcntl(fd: number, cmd: number, arg?: number): number {
-  const r = arg === undefined ? native.fcntl(fd, cmd) : native.fcntl(fd, cmd, arg);
+  const r = tracing
+    ? traced.fcntl(fd, cmd, arg, () => (arg === undefined ? native.fcntl(fd, cmd) : native.fcntl(fd, cmd, arg)))
+    : arg === undefined
+      ? native.fcntl(fd, cmd)
+      : native.fcntl(fd, cmd, arg);
   return r < 0 ? fail(r) : r;
 }

@@ -37,6 +37,9 @@ export abstract class Struct {
     if (source === undefined) {
       this.bytes = Buffer.alloc(size);
     } else {
+      if (!(source instanceof Uint8Array)) {
+        throw invalidArgType(this.constructor.name, 'source', 'a Uint8Array', source);
+      }
       if (source.byteLength < size) {
         throw outOfRange(this.constructor.name, 'source', `at least ${size} bytes long`, source.byteLength);
       }
@@ -610,6 +613,9 @@ export function cast<T extends Struct>(
   type: { new (source?: Uint8Array): T; readonly layout: StructLayout },
   source: Struct | Uint8Array,
 ): T {
+  if (typeof type !== 'function' || !(type.prototype instanceof Struct) || type.layout === undefined) {
+    throw invalidArgType('cast', 'type', 'a struct class', type);
+  }
   const bytes = source instanceof Struct ? source.bytes : source;
   if (!(bytes instanceof Uint8Array)) throw invalidArgType('cast', 'source', 'a struct or a Uint8Array', source);
   return new type(bytes);

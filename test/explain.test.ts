@@ -1,0 +1,506 @@
+// Errors that teach: with explaining on (trace({ explain: true }), BSDSOCK_TRACE=explain), each failed
+// call is followed by its hint. Every hint below is reached by provoking that errno from that call; the
+// ones that need privileges dropped, few descriptors or a network namespace run in a child process.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  AF_INET,
+  AF_INET6,
+  AF_UNIX,
+  INADDR_LOOPBACK,
+  IPPROTO_UDP,
+  MSG_NOSIGNAL,
+  SOCK_DGRAM,
+  SOCK_NONBLOCK,
+  SOCK_STREAM,
+  SOL_SOCKET,
+  SO_LINGER,
+  SO_REUSEADDR,
+  accept,
+  bind,
+  close,
+  connect,
+  errnoName,
+  getpeername,
+  getsockname,
+  getsockopt,
+  hint,
+  hintTable,
+  htonl,
+  inet_pton,
+  linger,
+  listen,
+  ptr,
+  recv,
+  send,
+  sendto,
+  setsockopt,
+  shutdown,
+  sizeof,
+  sockaddr_in,
+  sockaddr_in6,
+  sockaddr_un,
+  socket,
+  socklen_t,
+  trace,
+} from 'bsdsock';
+import { FdBag } from './helpers/io-util';
+import { loopback4, loopback6, tcpListener } from './helpers/net';
+import { compiledLib } from './helpers/promises-util';
+
+const bag = new FdBag();
+/** The (call, errno) pairs a test has provoked and seen explained. */
+const reached = new Set<string>();
+let tmp: string;
+
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-explain-'));
+});
+afterEach(() => {
+  trace(false);
+  bag.closeAll();
+});
+afterAll(() => {
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+function explained(fn: () => void): string[] {
+  const chunks: string[] = [];
+  trace({ explain: true, stream: { write: (s: string) => chunks.push(s) } });
+  try {
+    fn();
+  } finally {
+    trace(false);
+  }
+  return chunks.join('').split('\n').filter(Boolean);
+}
+
+/** The line the tracer writes after `call` fails with `name`. */
+function hintLine(call: string, name: string): string {
+  const errnum = Number(Object.entries(errnoNames()).find(([, n]) => n === name)?.[0]);
+  const h = hint(call, errnum);
+  if (h === undefined) throw new Error(`no hint for ${call} ${name}`);
+  expect(h.text.startsWith(`${call} ${name}: `)).toBe(true);
+  return `  ↳ ${h.text} (see ${h.man})`;
+}
+
+function errnoNames(): Record<number, string> {
+  const out: Record<number, string> = {};
+  for (let n = 1; n < 200; n++) {
+    const name = errnoName(n);
+    if (name !== undefined) out[n] = name;
+  }
+  return out;
+}
+
+/** Checks that the call's failure line is there, followed by its hint, and records the pair. */
+function expectExplained(lines: string[], call: string, name: string): void {
+  const at = lines.findIndex((l) => l.startsWith(`${call}(`) && l.includes(`= -1 ${name} (`));
+  if (at < 0) throw new Error(`no failed ${call} with ${name} in:\n${lines.join('\n')}`);
+  expect(lines[at + 1]).toBe(hintLine(call, name));
+  reached.add(`${call} ${name}`);
+}
+
+function boundUdp(): { fd: number; addr: sockaddr_in } {
+  const fd = bag.socket(AF_INET, SOCK_DGRAM);
+  const addr = loopback4();
+  bind(fd, addr, sizeof(addr));
+  getsockname(fd, addr, new socklen_t(16));
+  return { fd, addr };
+}
+
+/** A port on 127.0.0.1 where nothing listens (a bound, unlistening TCP socket holds it). */
+function deadPort(): sockaddr_in {
+  const fd = bag.socket(AF_INET, SOCK_STREAM);
+  const addr = loopback4();
+  bind(fd, addr, sizeof(addr));
+  getsockname(fd, addr, new socklen_t(16));
+  return addr;
+}
+
+/** A TCP connection whose peer has reset it (closed with SO_LINGER 0): [this end, nothing]. */
+function resetConnection(): number {
+  const [c, s] = bag.tcpPair();
+  const lin = new linger();
+  lin.l_onoff = 1;
+  lin.l_linger = 0;
+  setsockopt(s, SOL_SOCKET, SO_LINGER, lin, sizeof(lin));
+  bag.close(s);
+  return c;
+}
+
+const cases: [string, string, () => void][] = [
+  ['socket', 'EAFNOSUPPORT', () => socket(12345, SOCK_STREAM, 0)],
+  ['socket', 'EPROTONOSUPPORT', () => socket(AF_INET, SOCK_STREAM, IPPROTO_UDP)],
+  ['socket', 'EINVAL', () => socket(AF_INET, 12345, 0)],
+  [
+    'bind',
+    'EADDRINUSE',
+    () => {
+      const { fd, addr } = tcpListener();
+      bag.add(fd);
+      bind(bag.socket(AF_INET, SOCK_STREAM), addr, sizeof(addr));
+    },
+  ],
+  [
+    'bind',
+    'EADDRNOTAVAIL',
+    () => {
+      const addr = loopback4();
+      inet_pton(AF_INET, '192.0.2.1', addr.sin_addr);
+      bind(bag.socket(AF_INET, SOCK_STREAM), addr, sizeof(addr));
+    },
+  ],
+  [
+    'bind',
+    'EINVAL',
+    () => {
+      const fd = bag.socket(AF_INET, SOCK_STREAM);
+      const addr = loopback4();
+      bind(fd, addr, sizeof(addr));
+      bind(fd, addr, sizeof(addr));
+    },
+  ],
+  [
+    'bind',
+    'EAFNOSUPPORT',
+    () => {
+      const addr = loopback6();
+      bind(bag.socket(AF_INET, SOCK_STREAM), addr, sizeof(addr));
+    },
+  ],
+  [
+    'bind',
+    'ENOENT',
+    () => {
+      const addr = new sockaddr_un();
+      addr.sun_family = AF_UNIX;
+      addr.sun_path = path.join(tmp, 'no-such-dir', 's');
+      bind(bag.socket(AF_UNIX, SOCK_STREAM), addr, sizeof(addr));
+    },
+  ],
+  ['bind', 'EBADF', () => bind(-1, loopback4(), 16)],
+  [
+    'bind',
+    'ENOTSOCK',
+    () => {
+      const file = fs.openSync(path.join(tmp, 'f'), 'w');
+      try {
+        bind(file, loopback4(), 16);
+      } finally {
+        fs.closeSync(file);
+      }
+    },
+  ],
+  [
+    'listen',
+    'EADDRINUSE',
+    () => {
+      const a = bag.socket(AF_INET, SOCK_STREAM);
+      const b = bag.socket(AF_INET, SOCK_STREAM);
+      const addr = loopback4();
+      setsockopt(a, SOL_SOCKET, SO_REUSEADDR, 1, 4);
+      setsockopt(b, SOL_SOCKET, SO_REUSEADDR, 1, 4);
+      bind(a, addr, sizeof(addr));
+      getsockname(a, addr, new socklen_t(16));
+      bind(b, addr, sizeof(addr));
+      listen(a, 1);
+      listen(b, 1);
+    },
+  ],
+  ['listen', 'EOPNOTSUPP', () => listen(bag.socket(AF_INET, SOCK_DGRAM), 1)],
+  ['listen', 'EINVAL', () => listen(bag.tcpPair()[0], 1)],
+  [
+    'accept',
+    'EAGAIN',
+    () => {
+      const { fd } = tcpListener(SOCK_STREAM | SOCK_NONBLOCK);
+      accept(bag.add(fd), null, null);
+    },
+  ],
+  ['accept', 'EINVAL', () => accept(bag.socket(AF_INET, SOCK_STREAM), null, null)],
+  ['accept', 'EOPNOTSUPP', () => accept(bag.socket(AF_INET, SOCK_DGRAM), null, null)],
+  ['connect', 'ECONNREFUSED', () => connect(bag.socket(AF_INET, SOCK_STREAM), deadPort(), 16)],
+  [
+    'connect',
+    'EINPROGRESS',
+    () => {
+      const { fd, addr } = tcpListener();
+      bag.add(fd);
+      connect(bag.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK), addr, sizeof(addr));
+    },
+  ],
+  [
+    'connect',
+    'EISCONN',
+    () => {
+      const { fd, addr } = tcpListener();
+      bag.add(fd);
+      const c = bag.socket(AF_INET, SOCK_STREAM);
+      connect(c, addr, sizeof(addr));
+      connect(c, addr, sizeof(addr));
+    },
+  ],
+  [
+    'connect',
+    'EAFNOSUPPORT',
+    () => {
+      const addr = new sockaddr_in6();
+      addr.sin6_family = AF_INET6;
+      connect(bag.socket(AF_INET, SOCK_STREAM), addr, sizeof(addr));
+    },
+  ],
+  [
+    'connect',
+    'ENOENT',
+    () => {
+      const addr = new sockaddr_un();
+      addr.sun_family = AF_UNIX;
+      addr.sun_path = path.join(tmp, 'nobody-here');
+      connect(bag.socket(AF_UNIX, SOCK_STREAM), addr, sizeof(addr));
+    },
+  ],
+  [
+    'send',
+    'EPIPE',
+    () => {
+      const [a, b] = bag.unixPair(SOCK_STREAM);
+      bag.close(b);
+      send(a, 'x', 1, MSG_NOSIGNAL);
+    },
+  ],
+  ['send', 'ECONNRESET', () => send(resetConnection(), 'x', 1, MSG_NOSIGNAL)],
+  [
+    'send',
+    'EAGAIN',
+    () => {
+      const [a] = bag.unixPair(SOCK_STREAM | SOCK_NONBLOCK);
+      const chunk = Buffer.alloc(65536);
+      for (let k = 0; k < 10_000 && send(a, chunk, chunk.length, 0) > 0; k++);
+    },
+  ],
+  [
+    'sendto',
+    'EMSGSIZE',
+    () => {
+      const { fd, addr } = boundUdp();
+      sendto(fd, Buffer.alloc(70_000), 70_000, 0, addr, sizeof(addr));
+    },
+  ],
+  ['send', 'ENOTCONN', () => send(bag.socket(AF_UNIX, SOCK_STREAM), 'x', 1, MSG_NOSIGNAL)],
+  ['send', 'EDESTADDRREQ', () => send(bag.socket(AF_INET, SOCK_DGRAM), 'x', 1, 0)],
+  [
+    'sendto',
+    'EISCONN',
+    () => {
+      const [a] = bag.unixPair(SOCK_STREAM);
+      const addr = new sockaddr_un();
+      addr.sun_family = AF_UNIX;
+      addr.sun_path = path.join(tmp, 'x');
+      sendto(a, 'x', 1, 0, addr, sizeof(addr));
+    },
+  ],
+  [
+    'send',
+    'ECONNREFUSED',
+    () => {
+      const dead = deadPortUdp();
+      const c = bag.socket(AF_INET, SOCK_DGRAM);
+      connect(c, dead, sizeof(dead));
+      // The refusal (ICMP port unreachable) of one datagram is reported by a later call.
+      for (let k = 0; k < 100 && send(c, 'x', 1, 0) >= 0; k++);
+    },
+  ],
+  [
+    'sendto',
+    'EACCES',
+    () => {
+      const fd = bag.socket(AF_INET, SOCK_DGRAM);
+      const addr = loopback4(9);
+      inet_pton(AF_INET, '127.255.255.255', addr.sin_addr); // lo's broadcast address
+      sendto(fd, 'x', 1, 0, addr, sizeof(addr));
+    },
+  ],
+  ['recv', 'EAGAIN', () => recv(bag.unixPair(SOCK_STREAM | SOCK_NONBLOCK)[0], Buffer.alloc(4), 4, 0)],
+  ['recv', 'ECONNRESET', () => recv(resetConnection(), Buffer.alloc(4), 4, 0)],
+  ['recv', 'ENOTCONN', () => recv(bag.socket(AF_INET, SOCK_STREAM), Buffer.alloc(4), 4, 0)],
+  [
+    'recv',
+    'ECONNREFUSED',
+    () => {
+      const dead = deadPortUdp();
+      const c = bag.socket(AF_INET, SOCK_DGRAM);
+      connect(c, dead, sizeof(dead));
+      send(c, 'x', 1, 0);
+      recv(c, Buffer.alloc(4), 4, 0);
+    },
+  ],
+  ['setsockopt', 'ENOPROTOOPT', () => setsockopt(bag.socket(AF_INET, SOCK_STREAM), SOL_SOCKET, 9999, 1, 4)],
+  ['setsockopt', 'EINVAL', () => setsockopt(bag.socket(AF_INET, SOCK_STREAM), SOL_SOCKET, SO_REUSEADDR, 1, 1)],
+  [
+    'getsockopt',
+    'ENOPROTOOPT',
+    () => getsockopt(bag.socket(AF_INET, SOCK_STREAM), SOL_SOCKET, 9999, new ptr(0), new socklen_t(4)),
+  ],
+  ['shutdown', 'ENOTCONN', () => shutdown(bag.socket(AF_INET, SOCK_STREAM), 1)],
+  ['shutdown', 'EINVAL', () => shutdown(bag.tcpPair()[0], 99)],
+  ['close', 'EBADF', () => close(-1)],
+  [
+    'getpeername',
+    'ENOTCONN',
+    () => getpeername(bag.socket(AF_INET, SOCK_STREAM), new sockaddr_in(), new socklen_t(16)),
+  ],
+];
+
+/** A UDP port on 127.0.0.1 with no socket behind it (one was bound there, then closed). */
+function deadPortUdp(): sockaddr_in {
+  const fd = socket(AF_INET, SOCK_DGRAM, 0);
+  const addr = loopback4();
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, addr, sizeof(addr));
+  getsockname(fd, addr, new socklen_t(16));
+  close(fd);
+  return addr;
+}
+
+describe('each hint, reached by provoking its errno from its call', () => {
+  test.each(cases)('%s %s', (call, name, provoke) => {
+    const lines = explained(provoke);
+    expectExplained(lines, call, name);
+  });
+});
+
+describe('in a child process: privileges dropped, few descriptors, an isolated network', () => {
+  const lib = (): string => compiledLib().index;
+  function child(wrapper: string[], code: string): string {
+    const script = `const b = require(${JSON.stringify(lib())});\n${code}`;
+    const r = spawnSync(wrapper[0], [...wrapper.slice(1), process.execPath, '-e', script], {
+      env: { ...process.env, BSDSOCK_TRACE: 'explain' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    if (r.status !== 0) throw new Error(`child failed (${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
+    return r.stderr;
+  }
+
+  test('as nobody: bind to port 80 (EACCES), a raw socket (EPERM)', () => {
+    const lines = child(
+      ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all'],
+      `const fd = b.socket(b.AF_INET, b.SOCK_STREAM, 0);
+       const a = new b.sockaddr_in(); a.sin_family = b.AF_INET; a.sin_port = b.htons(80);
+       b.bind(fd, a, 16); b.close(fd);
+       b.socket(b.AF_INET, b.SOCK_RAW, b.IPPROTO_ICMP);`,
+    ).split('\n');
+    expectExplained(lines, 'bind', 'EACCES');
+    expectExplained(lines, 'socket', 'EPERM');
+  });
+
+  test('with ulimit -n low: socket and accept fail with EMFILE', () => {
+    const lines = child(
+      ['prlimit', '--nofile=64'],
+      `const l = b.socket(b.AF_INET, b.SOCK_STREAM, 0);
+       const a = new b.sockaddr_in(); a.sin_family = b.AF_INET; a.sin_addr.s_addr = b.htonl(b.INADDR_LOOPBACK);
+       b.bind(l, a, 16); b.listen(l, 4); b.getsockname(l, a, new b.socklen_t(16));
+       const c = b.socket(b.AF_INET, b.SOCK_STREAM, 0); b.connect(c, a, 16);
+       const held = [];
+       b.trace(false);
+       for (;;) { const fd = b.socket(b.AF_INET, b.SOCK_DGRAM, 0); if (fd < 0) break; held.push(fd); }
+       b.trace({ explain: true });
+       b.socket(b.AF_INET, b.SOCK_DGRAM, 0);
+       b.accept(l, null, null);`,
+    ).split('\n');
+    expectExplained(lines, 'socket', 'EMFILE');
+    expectExplained(lines, 'accept', 'EMFILE');
+  });
+
+  test('in a network namespace: no route (ENETUNREACH), no answer (ETIMEDOUT)', () => {
+    const netns = ['unshare', '-n'];
+    const probe = spawnSync(netns[0], [...netns.slice(1), 'true']);
+    if (probe.status !== 0) throw new Error('this test needs unshare -n (root)');
+    const lines = child(
+      [
+        'unshare',
+        '-n',
+        'sh',
+        '-c',
+        // Packets for 10.9.9.0/24 go out on lo, where nothing answers them.
+        'ip link set lo up && ip route add 10.9.9.0/24 dev lo && exec "$@"',
+        'sh',
+      ],
+      `const to = (ip) => { const a = new b.sockaddr_in(); a.sin_family = b.AF_INET; a.sin_port = b.htons(80);
+         b.inet_pton(b.AF_INET, ip, a.sin_addr); return a; };
+       const s1 = b.socket(b.AF_INET, b.SOCK_STREAM, 0); b.connect(s1, to('10.1.2.3'), 16); b.close(s1);
+       const s2 = b.socket(b.AF_INET, b.SOCK_STREAM, 0);
+       b.setsockopt(s2, b.IPPROTO_TCP, b.TCP_SYNCNT, 1, 4);
+       b.connect(s2, to('10.9.9.2'), 16); b.close(s2);`,
+    ).split('\n');
+    expectExplained(lines, 'connect', 'ENETUNREACH');
+    expectExplained(lines, 'connect', 'ETIMEDOUT');
+  });
+});
+
+describe('the table', () => {
+  test('without explain, a failure has no hint line; a pair with no hint adds nothing', () => {
+    const chunks: string[] = [];
+    trace({ write: (s: string) => chunks.push(s) });
+    close(-1);
+    trace(false);
+    expect(chunks.join('').split('\n').filter(Boolean)).toHaveLength(1);
+    expect(hint('bind', 0)).toBeUndefined();
+    expect(hint('bind', 100000)).toBeUndefined();
+  });
+
+  test('calls that share errors share hints, with their own man page', () => {
+    const h = hint('recvfrom', 11)!;
+    expect(h.text.startsWith('recvfrom EAGAIN: ')).toBe(true);
+    expect(h.man).toBe('recvfrom(2)');
+    expect(hint('listen', 9)!.text).toMatch(/^listen EBADF: /); // from the table's entries for any call
+  });
+});
+
+describe('coverage', () => {
+  test('the errors a learner meets most from each call all have a hint, and each was provoked above', () => {
+    const required = [
+      'bind EADDRINUSE',
+      'bind EACCES',
+      'bind EADDRNOTAVAIL',
+      'bind EINVAL',
+      'bind EBADF',
+      'bind ENOTSOCK',
+      'connect ECONNREFUSED',
+      'connect ETIMEDOUT',
+      'connect ENETUNREACH',
+      'connect EINPROGRESS',
+      'connect EISCONN',
+      'connect EAFNOSUPPORT',
+      'accept EAGAIN',
+      'accept EINVAL',
+      'accept EMFILE',
+      'send EPIPE',
+      'send ECONNRESET',
+      'send EAGAIN',
+      'sendto EMSGSIZE',
+      'recv EAGAIN',
+      'recv ECONNRESET',
+      'recv ENOTCONN',
+      'listen EADDRINUSE',
+      'listen EOPNOTSUPP',
+      'socket EAFNOSUPPORT',
+      'socket EPROTONOSUPPORT',
+      'socket EPERM',
+      'socket EMFILE',
+      'setsockopt ENOPROTOOPT',
+      'setsockopt EINVAL',
+      'close EBADF',
+    ];
+    const table = hintTable();
+    for (const pair of required) {
+      const [call, name] = pair.split(' ');
+      const base = call === 'sendto' ? 'send' : call;
+      expect([...(table[base] ?? []), ...table['*']]).toContain(name);
+    }
+    expect(required.filter((p) => !reached.has(p))).toEqual([]);
+  });
+});

@@ -1,0 +1,233 @@
+// The tracer agrees with the kernel's view: the seed's server and client (compiled from examples/),
+// run under the real `strace -f` with BSDSOCK_TRACE=1, write for each call on the descriptors they
+// made exactly the line strace writes for that call — once strace's column padding is removed and
+// glibc's renaming is mapped (send is sendto(..., NULL, 0), recv is recvfrom(..., NULL, NULL), accept
+// may be accept4(..., 0)). Each run has its own network namespace, so the seed's port 8080 is free.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const root = path.join(__dirname, '..');
+const KILL_AFTER = 20;
+
+let work: string;
+let netns: string[] | null = null;
+
+/** Compiles lib/ and examples/ to dist/ when dist is missing or older than the sources. */
+function ensureCompiled(): void {
+  const outputs = ['dist/examples/server.js', 'dist/examples/client.js', 'dist/lib/index.js', 'dist/lib/trace.js'].map(
+    (f) => path.join(root, f),
+  );
+  const sources = [
+    'examples/server.ts',
+    'examples/client.ts',
+    ...fs.readdirSync(path.join(root, 'lib')).map((f) => `lib/${f}`),
+  ]
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => path.join(root, f));
+  const newest = Math.max(...sources.map((f) => fs.statSync(f).mtimeMs));
+  if (outputs.every((f) => fs.existsSync(f) && fs.statSync(f).mtimeMs >= newest)) return;
+  const tsc = spawnSync(
+    process.execPath,
+    [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+    {
+      cwd: root,
+      encoding: 'utf8',
+    },
+  );
+  if (!outputs.every((f) => fs.existsSync(f)))
+    throw new Error(`tsc -p tsconfig.build.json failed:\n${tsc.stdout}${tsc.stderr}`);
+}
+
+function findNetns(): string[] | null {
+  for (const cmd of [
+    ['unshare', '-n'],
+    ['unshare', '-rn'],
+  ]) {
+    const r = spawnSync(cmd[0], [...cmd.slice(1), 'sh', '-c', 'ip link set lo up'], { encoding: 'utf8' });
+    if (r.status === 0) return cmd;
+  }
+  return null;
+}
+
+const quote = (args: readonly string[]): string => args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+
+interface Run {
+  /** The program's own trace (its stderr). */
+  bsdsock: string[];
+  /** strace's lines for the program's main thread, unfinished/resumed pairs joined, padding removed. */
+  strace: string[];
+  status: number;
+}
+
+/** Runs the server (optional) and the client, each under strace -f with BSDSOCK_TRACE=1. */
+function runTraced(withServer: boolean): { server: Run | null; client: Run } {
+  const dir = fs.mkdtempSync(path.join(work, 'run-'));
+  const under = (name: string): string =>
+    `BSDSOCK_TRACE=1 timeout -s KILL ${KILL_AFTER} strace -f -qq -e trace=network,close -o ${name}.st ` +
+    `${quote([process.execPath, path.join(root, 'dist/examples', `${name}.js`)])} >${name}.out 2>${name}.err`;
+  const script = [
+    'set -u',
+    netns === null ? ':' : 'ip link set lo up || exit 97',
+    ...(withServer
+      ? [
+          `${under('server')} &`,
+          'spid=$!',
+          'i=0',
+          "until grep -qF 'Serveur en écoute' server.out; do",
+          '  kill -0 "$spid" 2>/dev/null || break',
+          `  i=$((i + 1)); [ "$i" -le ${KILL_AFTER * 100} ] || break`,
+          '  sleep 0.01',
+          'done',
+        ]
+      : []),
+    under('client'),
+    'echo $? >client.status',
+    ...(withServer ? ['wait "$spid"', 'echo $? >server.status'] : []),
+  ].join('\n');
+  const argv = [...(netns ?? []), 'sh', '-c', script];
+  const r = spawnSync(argv[0], argv.slice(1), { cwd: dir, encoding: 'utf8', timeout: 3 * KILL_AFTER * 1000 });
+  if (r.status !== 0) throw new Error(`the run script failed (${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
+  const read = (name: string): Run => ({
+    bsdsock: fs
+      .readFileSync(path.join(dir, `${name}.err`), 'utf8')
+      .split('\n')
+      .filter((l) => /^[a-z_0-9]+\(/.test(l)),
+    strace: parseStrace(fs.readFileSync(path.join(dir, `${name}.st`), 'utf8')),
+    status: Number(fs.readFileSync(path.join(dir, `${name}.status`), 'utf8')),
+  });
+  return { server: withServer ? read('server') : null, client: read('client') };
+}
+
+/**
+ * strace -f -o output: `PID  call(args) = result`, a call interrupted by another thread's line split
+ * into `call(args <unfinished ...>` and `<... call resumed>rest`. Returns the first process's lines
+ * (the program's main thread), each pair joined, strace's padding before ` = ` removed.
+ */
+function parseStrace(text: string): string[] {
+  const lines = text.split('\n').filter((l) => l !== '');
+  if (lines.length === 0) return [];
+  const main = lines[0].split(/\s+/, 1)[0];
+  const open = new Map<string, string>();
+  const out: string[] = [];
+  for (const raw of lines) {
+    const m = /^(\d+)\s+(.*)$/.exec(raw);
+    if (m === null || m[1] !== main) continue;
+    let body = m[2];
+    const unfinished = / <unfinished \.\.\.>$/.exec(body);
+    if (unfinished !== null) {
+      open.set(m[1], body.slice(0, unfinished.index));
+      continue;
+    }
+    const resumed = /^<\.\.\. [a-z0-9_]+ resumed>(.*)$/.exec(body);
+    if (resumed !== null) {
+      body = (open.get(m[1]) ?? '') + resumed[1];
+      open.delete(m[1]);
+    }
+    if (body.startsWith('+++') || body.startsWith('---')) continue;
+    out.push(body.replace(/\) +(= [^=]*)$/, ') $1'));
+  }
+  return out;
+}
+
+/** A bsdsock line as glibc's syscall shows it to strace. */
+function asSyscall(line: string): string {
+  return line
+    .replace(/^send\((.*)\) = /, 'sendto($1, NULL, 0) = ')
+    .replace(/^recv\((.*)\) = /, 'recvfrom($1, NULL, NULL) = ');
+}
+
+/** An strace line with accept4(..., 0) written as the accept it stands for. */
+function normalised(line: string): string {
+  return line.replace(/^accept4\((.*), 0\) = /, 'accept($1) = ');
+}
+
+const firstFd = (line: string): number | null => {
+  const m = /^[a-z0-9_]+\((-?\d+)[,)]/.exec(line);
+  return m === null ? null : Number(m[1]);
+};
+const resultFd = (line: string): number => Number(/ = (-?\d+)(?: |$)/.exec(line)?.[1] ?? -1);
+
+/**
+ * Walks strace's lines from the program's first call: every strace line on a descriptor the program
+ * made (from its socket/accept until its close) must be the program's next traced line. Returns the
+ * disagreements (empty when all agree) and how many lines matched.
+ */
+function compare(run: Run): { problems: string[]; matched: number } {
+  const expected = run.bsdsock.map(asSyscall);
+  const problems: string[] = [];
+  const st = run.strace.map(normalised);
+  const start = st.indexOf(expected[0]);
+  if (start < 0) return { problems: [`strace has no line ${JSON.stringify(expected[0])}`], matched: 0 };
+  const live = new Set<number>();
+  let next = 0;
+  for (const line of st.slice(start)) {
+    const fd = firstFd(line);
+    const ours = next === 0 || (fd !== null && live.has(fd));
+    if (!ours) continue;
+    if (next >= expected.length) {
+      problems.push(`strace shows a call the tracer did not: ${line}`);
+      continue;
+    }
+    if (line !== expected[next]) problems.push(`strace:  ${line}\nbsdsock: ${expected[next]}`);
+    const name = /^([a-z0-9_]+)\(/.exec(expected[next])?.[1];
+    if ((name === 'socket' || name === 'accept' || name === 'accept4') && resultFd(expected[next]) >= 0) {
+      live.add(resultFd(expected[next]));
+    }
+    if (name === 'close') live.delete(firstFd(expected[next])!);
+    next++;
+  }
+  for (; next < expected.length; next++) problems.push(`the tracer wrote a call strace did not see: ${expected[next]}`);
+  return { problems, matched: expected.length };
+}
+
+beforeAll(() => {
+  const strace = spawnSync('strace', ['-V'], { encoding: 'utf8' });
+  if (strace.error !== undefined || strace.status !== 0) {
+    throw new Error(
+      'strace is not installed (or cannot run): this test compares the tracer with strace. ' +
+        'Install it (Debian: apt-get install strace; .ci/run does) and run the test again.',
+    );
+  }
+  ensureCompiled();
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-strace-'));
+  netns = findNetns();
+  if (netns === null) throw new Error('this test needs a network namespace (unshare -n as root, or unshare -rn)');
+});
+
+afterAll(() => {
+  if (work) fs.rmSync(work, { recursive: true, force: true });
+});
+
+describe('BSDSOCK_TRACE=1 writes the lines strace writes, for the calls the seed programs make', () => {
+  test('server and client: every call on their descriptors, argument for argument', () => {
+    const { server, client } = runTraced(true);
+    expect(server!.status).toBe(0);
+    expect(client.status).toBe(0);
+    // What the programs call, in order: a check that the comparison had something to compare.
+    expect(server!.bsdsock.map((l) => /^[a-z0-9]+/.exec(l)![0])).toEqual([
+      'socket',
+      'bind',
+      'listen',
+      'accept',
+      'send',
+      'close',
+      'close',
+    ]);
+    expect(client.bsdsock.map((l) => /^[a-z0-9]+/.exec(l)![0])).toEqual(['socket', 'connect', 'recv', 'close']);
+    for (const run of [server!, client]) {
+      const { problems, matched } = compare(run);
+      expect(problems).toEqual([]);
+      expect(matched).toBe(run.bsdsock.length);
+    }
+  });
+
+  test('a failed call: the client with no server, connect = -1 ECONNREFUSED', () => {
+    const { client } = runTraced(false);
+    expect(client.status).toBe(1);
+    expect(client.bsdsock).toHaveLength(2);
+    expect(client.bsdsock[1]).toMatch(/^connect\(\d+, .*\) = -1 ECONNREFUSED \(Connection refused\)$/);
+    expect(compare(client).problems).toEqual([]);
+  });
+});
