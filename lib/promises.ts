@@ -20,7 +20,7 @@
  * of either API rejects every pending operation on fd with ECANCELED.
  * @packageDocumentation
  */
-import { abortError, observe, start, systemError, READABLE, WRITABLE } from './engine';
+import { abortError, isAttached, observe, release, start, systemError, READABLE, WRITABLE } from './engine';
 import { native, type Memory } from './native';
 import { addrinfoFromEntry } from './resolver';
 import { messageParts } from './io';
@@ -44,6 +44,22 @@ import { promiseText, tracePromise, tracing } from './trace';
 
 export { close } from './sockets';
 export { engineStats } from './engine';
+
+/**
+ * Stops this API watching fd, without closing it: frees the libuv poll handle
+ * kept for fd and rejects every operation pending on it with ECANCELED. Call
+ * it before handing fd to code that will close it by other means (node:net's
+ * `new net.Socket({ fd })`, `fs.closeSync`), so that no handle outlives the
+ * descriptor and watches the number the kernel hands out next. The
+ * descriptor stays open and non-blocking; a later call of this API on it
+ * watches it again. Not a C call: C has no watcher to detach.
+ * @param fd - the descriptor.
+ */
+export function detach(fd: number): void {
+  if (typeof fd !== 'number') throw invalidArgType('detach', 'fd', 'a number', fd);
+  if (!Number.isInteger(fd)) throw outOfRange('detach', 'fd', 'an integer', fd);
+  if (isAttached(fd)) release(fd);
+}
 export { trace } from './trace';
 export { faults, faultCounts, type FaultRule, type FaultCall } from './faults';
 export type { SystemError } from './engine';

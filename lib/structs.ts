@@ -654,5 +654,5 @@ export function structArg(
   type: StructClass & (abstract new () => Struct),
 ): Buffer {
   if (value instanceof type) return value.bytes;
-  throw invalidArgType(fn, param, `a ${type.name}`, value);
+  throw invalidArgType(fn, param, `${/^[aeio]/.test(type.name) ? 'an' : 'a'} ${type.name}`, value);
 }

@@ -183,6 +183,42 @@ describe('a connected descriptor made with bsdsock, as new net.Socket({ fd })', 
   });
 });
 
+describe('detach(fd): handing over the very descriptor bsdsock/promises watched', () => {
+  test('frees the poll handle, rejects what was pending with ECANCELED, and leaves the fd open for Node', async () => {
+    const handlesBefore = promises.engineStats().handles;
+    const { client, server } = tcpConnection(fds);
+    const pending = promises.recv(client, Buffer.alloc(4), 4, 0);
+    expect(promises.engineStats().handles).toBe(handlesBefore + 1);
+
+    promises.detach(client);
+    await expect(pending).rejects.toMatchObject({ code: 'ECANCELED', syscall: 'recv' });
+    expect(promises.engineStats().handles).toBe(handlesBefore);
+    // Detaching twice, or a descriptor never watched, does nothing.
+    promises.detach(client);
+    promises.detach(server);
+    expect(promises.engineStats().handles).toBe(handlesBefore);
+
+    const target = targetOf(client);
+    fds.forget(client);
+    const sock = adopt(client);
+    const incoming = readFromNode(sock, 4);
+    await promises.send(server, 'ping', 4, 0);
+    expect((await incoming).toString()).toBe('ping');
+    await destroyed(sock);
+    expect(stillOpen(target)).toBe(false);
+    expect(promises.engineStats().handles).toBe(handlesBefore + 1); // server's own handle, from its send
+  });
+
+  test('throws on a descriptor that is not an integer', () => {
+    expect(() => promises.detach('3' as unknown as number)).toThrow(
+      expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' }),
+    );
+    expect(() => promises.detach(1.5)).toThrow(
+      expect.objectContaining({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' }),
+    );
+  });
+});
+
 describe('a listening descriptor made with bsdsock, as net.createServer().listen({ fd })', () => {
   test('serves a bsdsock client, and server.close() closes it', async () => {
     const { fd: listener, addr } = tcpListener();
