@@ -51,8 +51,10 @@ export interface Operation {
   readonly syscall: string;
   readonly direction: Direction;
   step(): number;
-  /** The error for a failure (send adds how many bytes it wrote first). */
-  error(errnum: number): Error;
+  /** The error for a failure, when not systemError's (send adds how many bytes it wrote first). */
+  error: ((errnum: number) => Error) | undefined;
+  /** For a read: the byte count asked for, so that a short read is noticed (0: not a read). */
+  want: number;
   resolve(value: number): void;
   reject(error: Error): void;
   /** Drops the abort listener once the operation settles. */
@@ -61,8 +63,16 @@ export interface Operation {
 
 class Descriptor {
   readonly queues: [Operation[], Operation[]] = [[], []];
-  /** Operations (poll) that want a wake-up in a direction but consume nothing. */
-  readonly observers = new Set<Operation>();
+  /** Operations (poll) that want a wake-up in a direction but consume nothing; made on first use. */
+  observers: Set<Operation> | undefined = undefined;
+  /**
+   * Directions whose last call found nothing more to do (EAGAIN, or a read
+   * shorter than asked) since they were last reported ready: the next
+   * operation there waits for readiness instead of making a call that would
+   * most likely fail with EAGAIN. The poll handle is level-triggered, so
+   * anything that arrived in between is reported on the next loop turn.
+   */
+  spent = 0;
   constructor(readonly fd: number) {}
 
   queue(direction: Direction): Operation[] {
@@ -70,7 +80,7 @@ class Descriptor {
   }
 
   waiting(): boolean {
-    return this.queues[0].length + this.queues[1].length + this.observers.size > 0;
+    return this.queues[0].length + this.queues[1].length + (this.observers?.size ?? 0) > 0;
   }
 }
 
@@ -78,6 +88,16 @@ const descriptors = new Map<number, Descriptor>();
 
 function isAgain(r: number): boolean {
   return r === -EAGAIN || r === -EWOULDBLOCK;
+}
+
+function failure(op: Operation, errnum: number): Error {
+  return op.error === undefined ? systemError(op.syscall, errnum) : op.error(errnum);
+}
+
+// A call that returned EAGAIN, or read fewer bytes than asked for, has
+// emptied its direction for now.
+function spends(r: number, want: number): boolean {
+  return r < 0 ? isAgain(r) : r < want && r > 0;
 }
 
 // Runs one operation's step until it settles or must wait. Returns true
@@ -96,23 +116,45 @@ function advance(op: Operation): boolean {
       return true;
     }
     if (r >= 0) {
+      if (r < op.want && r > 0) spentBy = op.direction;
       op.cleanup();
       op.resolve(r);
       return true;
     }
-    if (isAgain(r)) return false;
+    if (isAgain(r)) {
+      spentBy = op.direction;
+      return false;
+    }
     if (r === -EINTR) continue; // interrupted by a signal: retried, as documented
     op.cleanup();
-    op.reject(op.error(-r));
+    op.reject(failure(op, -r));
     return true;
   }
 }
 
-function drain(queue: Operation[]): void {
+// Set by advance when its call spent the operation's direction (see Descriptor.spent).
+let spentBy = 0;
+
+function drain(d: Descriptor, queue: Operation[]): void {
   while (queue.length > 0) {
-    if (!advance(queue[0])) return;
+    spentBy = 0;
+    const settled = advance(queue[0]);
+    d.spent |= spentBy;
+    if (!settled) return;
     queue.shift();
   }
+}
+
+// Wakes the observers (poll) that watch fd in `direction`; true if there was one.
+function wakeObservers(observers: Set<Operation>, direction: Direction): boolean {
+  let woken = false;
+  for (const observer of observers) {
+    if (observer.direction & direction) {
+      woken = true;
+      if (advance(observer)) forget(observer);
+    }
+  }
+  return woken;
 }
 
 // Operations settled by their first attempt since libuv last reported
@@ -129,19 +171,20 @@ function onReady(fd: number, fired: number, _status: number): number {
   immediate = 0;
   const d = descriptors.get(fd);
   if (d === undefined) return 0;
+  d.spent &= ~fired;
   let idle = 0;
-  for (const direction of [READABLE, WRITABLE] as const) {
-    if ((fired & direction) === 0) continue;
-    const queue = d.queue(direction);
-    let observed = false;
-    for (const observer of d.observers) {
-      if (observer.direction & direction) {
-        observed = true;
-        if (advance(observer)) forget(observer);
-      }
-    }
-    if (queue.length === 0 && !observed) idle |= direction;
-    else drain(queue);
+  // READABLE first, then WRITABLE, written out: this runs for every event.
+  if ((fired & READABLE) !== 0) {
+    const queue = d.queues[0];
+    const observed = d.observers !== undefined && d.observers.size > 0 && wakeObservers(d.observers, READABLE);
+    if (queue.length === 0 && !observed) idle |= READABLE;
+    else drain(d, queue);
+  }
+  if ((fired & WRITABLE) !== 0) {
+    const queue = d.queues[1];
+    const observed = d.observers !== undefined && d.observers.size > 0 && wakeObservers(d.observers, WRITABLE);
+    if (queue.length === 0 && !observed) idle |= WRITABLE;
+    else drain(d, queue);
   }
   return idle | (d.waiting() ? STILL_WAITING : 0);
 }
@@ -153,7 +196,7 @@ function forget(op: Operation): void {
   for (const fd of observed.get(op) ?? []) {
     const d = descriptors.get(fd);
     if (d === undefined) continue;
-    d.observers.delete(op);
+    d.observers?.delete(op);
     // Nobody is left on fd: disarm both directions too, so an aborted or
     // timed-out poll leaves no watcher behind.
     if (!d.waiting()) engine.settle(fd, READABLE | WRITABLE, false);
@@ -189,11 +232,12 @@ export function release(fd: number): void {
   if (d === undefined) return;
   descriptors.delete(fd);
   engine.release(fd);
-  const pending = [...d.queues[0], ...d.queues[1], ...d.observers];
+  const observers = d.observers ?? new Set<Operation>();
+  const pending = [...d.queues[0], ...d.queues[1], ...observers];
   d.queues[0].length = 0;
   d.queues[1].length = 0;
   for (const op of pending) {
-    if (d.observers.has(op)) forget(op);
+    if (observers.has(op)) forget(op);
     op.cleanup();
     op.reject(systemError(op.syscall, ECANCELED));
   }
@@ -201,10 +245,12 @@ export function release(fd: number): void {
 
 /**
  * Starts an operation: tries it now when nothing is queued ahead of it in
- * its direction (and the immediate budget is not spent), else queues it;
- * when it must wait, arms fd's handle.
+ * its direction, the direction was not found spent (see Descriptor.spent)
+ * and the immediate budget is not used up; else queues it. When it must
+ * wait, arms fd's handle.
  * `validate` checks the arguments (throwing synchronously) for an operation
- * that is queued without being tried.
+ * that is queued without being tried. `error` makes the error for a failure
+ * (systemError by default); `want` is a read's byte count (0 otherwise).
  * @internal
  */
 export function start(
@@ -214,17 +260,22 @@ export function start(
   step: () => number,
   validate: () => void,
   signal: AbortSignal | undefined,
-  error: (errnum: number) => Error = (errnum) => systemError(syscall, errnum),
+  error?: (errnum: number) => Error,
+  want = 0,
 ): Promise<number> {
-  const attached = attach(fd);
-  if (attached !== 0) {
-    // No handle (a closed descriptor, a file, or one Node's own handle
-    // watches): one attempt tells the caller what the kernel says.
-    const r = step();
-    if (r >= 0) return Promise.resolve(r);
-    return Promise.reject(error(isAgain(r) ? -attached : -r));
+  let d = descriptors.get(fd);
+  if (d === undefined) {
+    const attached = attach(fd);
+    if (attached !== 0) {
+      // No handle (a closed descriptor, a file, or one Node's own handle
+      // watches): one attempt tells the caller what the kernel says.
+      const r = step();
+      if (r >= 0) return Promise.resolve(r);
+      const errnum = isAgain(r) ? -attached : -r;
+      return Promise.reject(error === undefined ? systemError(syscall, errnum) : error(errnum));
+    }
+    d = descriptors.get(fd)!;
   }
-  const d = descriptors.get(fd)!;
   const queue = d.queue(direction);
   if (signal?.aborted) {
     validate();
@@ -233,15 +284,17 @@ export function start(
   // The first attempt (or the argument check of a queued operation) runs
   // here, outside the Promise executor, so that a programming error throws
   // synchronously instead of turning into a rejection.
-  if (queue.length === 0 && immediate < IMMEDIATE_BUDGET) {
+  if (queue.length === 0 && (d.spent & direction) === 0 && immediate < IMMEDIATE_BUDGET) {
     let r = step();
     while (r === -EINTR) r = step();
+    if (spends(r, want)) d.spent |= direction;
     if (!isAgain(r)) immediate++;
     if (r >= 0) return Promise.resolve(r);
-    if (!isAgain(r)) return Promise.reject(error(-r));
+    if (!isAgain(r)) return Promise.reject(error === undefined ? systemError(syscall, -r) : error(-r));
   } else {
     validate();
   }
+  const desc = d;
   return new Promise<number>((resolve, reject) => {
     let onAbort: (() => void) | undefined;
     const op: Operation = {
@@ -249,6 +302,7 @@ export function start(
       direction,
       step,
       error,
+      want,
       resolve,
       reject,
       cleanup() {
@@ -263,7 +317,7 @@ export function start(
         if (at < 0) return;
         queue.splice(at, 1);
         op.cleanup();
-        if (queue.length === 0) engine.settle(fd, direction, d.waiting());
+        if (queue.length === 0) engine.settle(fd, direction, desc.waiting());
         reject(abortError(signal));
       };
       signal.addEventListener('abort', onAbort, { once: true });
@@ -292,7 +346,8 @@ export function observe(
       syscall,
       direction: READABLE | WRITABLE,
       step,
-      error: (errnum) => systemError(syscall, errnum),
+      error: undefined,
+      want: 0,
       resolve,
       reject,
       cleanup() {
@@ -303,7 +358,7 @@ export function observe(
     for (const [fd, direction] of interests) {
       if (attach(fd) !== 0) continue; // poll itself reports POLLNVAL for such an fd
       const d = descriptors.get(fd)!;
-      d.observers.add(op);
+      (d.observers ??= new Set()).add(op);
       fds.push(fd);
       engine.watch(fd, direction);
     }

@@ -92,8 +92,10 @@ void ThrowValue(Napi::Env env, const char* fn, const char* param, const std::str
 int64_t ArgInteger(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* param, int64_t min,
                    int64_t max) {
   Napi::Value v = info[i];
-  if (!v.IsNumber()) ThrowType(info.Env(), fn, param, "of type number", v);
-  double d = v.As<Napi::Number>().DoubleValue();
+  // One call both checks the type and reads the value: napi_typeof first
+  // would cost as much again on every call.
+  double d;
+  if (napi_get_value_double(info.Env(), v, &d) != napi_ok) ThrowType(info.Env(), fn, param, "of type number", v);
   if (!(d >= static_cast<double>(min) && d <= static_cast<double>(max)) || std::trunc(d) != d) {
     ThrowRange(info.Env(), fn, param, "an integer >= " + std::to_string(min) + " and <= " + std::to_string(max), v);
   }
@@ -102,44 +104,50 @@ int64_t ArgInteger(const Napi::CallbackInfo& info, size_t i, const char* fn, con
 
 Bytes ValueBytes(Napi::Env env, napi_value v, const char* fn, const char* param, Nullable nullable, Text text,
                  std::string* storage) {
-  napi_valuetype type;
-  napi_typeof(env, v, &type);
-  if (type == napi_null && nullable == Nullable::kYes) {
-    return Bytes{nullptr, 0, false};
+  bool is = false;
+  napi_value arraybuffer = nullptr;
+  void* data = nullptr;
+  size_t length = 0;
+  // Buffers and other typed arrays are the common case: test for them before
+  // anything else, and ask only for what is needed. Where null is allowed it
+  // is the common case (accept's addr and addrlen), and is tested first.
+  napi_valuetype type = napi_object;
+  if (nullable == Nullable::kYes) {
+    napi_typeof(env, v, &type);
+    if (type == napi_null) return Bytes{nullptr, 0, false};
   }
-  if (type == napi_string && text == Text::kYes) {
-    *storage = Napi::String(env, v).Utf8Value();
-    return Bytes{reinterpret_cast<uint8_t*>(storage->data()), storage->size(), true};
-  }
-  if (type == napi_object) {
-    bool is = false;
-    napi_value arraybuffer = nullptr;
-    void* data = nullptr;
-    size_t length = 0;
-    if (napi_is_typedarray(env, v, &is) == napi_ok && is) {
-      napi_typedarray_type ta_type;
-      size_t count;
-      size_t offset;
-      napi_get_typedarray_info(env, v, &ta_type, &count, &data, &arraybuffer, &offset);
-      length = count * ElementBytes(ta_type);
-    } else if (napi_is_dataview(env, v, &is) == napi_ok && is) {
-      size_t offset;
-      napi_get_dataview_info(env, v, &length, &data, &arraybuffer, &offset);
-    } else if (napi_is_arraybuffer(env, v, &is) == napi_ok && is) {
-      arraybuffer = v;
-      napi_get_arraybuffer_info(env, v, &data, &length);
+  if (type == napi_object && napi_is_typedarray(env, v, &is) == napi_ok && is) {
+    napi_typedarray_type ta_type;
+    size_t count;
+    napi_get_typedarray_info(env, v, &ta_type, &count, &data, nullptr, nullptr);
+    length = count * ElementBytes(ta_type);
+    // A detached buffer reports length 0; only then is its ArrayBuffer needed.
+    if (length == 0) napi_get_typedarray_info(env, v, nullptr, nullptr, nullptr, &arraybuffer, nullptr);
+  } else {
+    if (nullable == Nullable::kNo) napi_typeof(env, v, &type);
+    if (type == napi_string && text == Text::kYes) {
+      *storage = Napi::String(env, v).Utf8Value();
+      return Bytes{reinterpret_cast<uint8_t*>(storage->data()), storage->size(), true};
     }
-    if (is) {
-      // A detached buffer reports length 0; only then is the check needed.
-      if (length == 0 && arraybuffer != nullptr) {
-        bool detached = false;
-        napi_is_detached_arraybuffer(env, arraybuffer, &detached);
-        if (detached) {
-          ThrowValue(env, fn, param, "must not be a detached ArrayBuffer", Napi::Value(env, v));
-        }
+    if (type == napi_object) {
+      if (napi_is_dataview(env, v, &is) == napi_ok && is) {
+        size_t offset;
+        napi_get_dataview_info(env, v, &length, &data, &arraybuffer, &offset);
+      } else if (napi_is_arraybuffer(env, v, &is) == napi_ok && is) {
+        arraybuffer = v;
+        napi_get_arraybuffer_info(env, v, &data, &length);
       }
-      return Bytes{static_cast<uint8_t*>(data), length, true};
     }
+  }
+  if (is) {
+    if (length == 0 && arraybuffer != nullptr) {
+      bool detached = false;
+      napi_is_detached_arraybuffer(env, arraybuffer, &detached);
+      if (detached) {
+        ThrowValue(env, fn, param, "must not be a detached ArrayBuffer", Napi::Value(env, v));
+      }
+    }
+    return Bytes{static_cast<uint8_t*>(data), length, true};
   }
   const char* expected =
       text == Text::kYes ? (nullable == Nullable::kYes ? "a string, Buffer, TypedArray, DataView, ArrayBuffer or null"

@@ -69,7 +69,16 @@ socklen_t* ArgSocklen(const Napi::CallbackInfo& info, size_t i, const char* fn, 
 // The value a wrapper returns for a call: the result, or -errno on failure
 // (the TypeScript side stores errno and returns -1, as C does).
 inline Napi::Value Result(Napi::Env env, int64_t r, int saved_errno) {
-  return Napi::Number::New(env, static_cast<double>(r < 0 ? -saved_errno : r));
+  int64_t v = r < 0 ? -saved_errno : r;
+  napi_value out;
+  // A small integer (every send/recv result, as len <= INT_MAX) skips the
+  // double conversion and heap number of napi_create_double.
+  if (v >= INT32_MIN && v <= INT32_MAX) {
+    napi_create_int32(env, static_cast<int32_t>(v), &out);
+  } else {
+    napi_create_double(env, static_cast<double>(v), &out);
+  }
+  return Napi::Value(env, out);
 }
 
 // Every system call goes through this so errno is read before any N-API call

@@ -92,6 +92,13 @@ void Release(Engine* e, Watcher* w) {
   uv_close(reinterpret_cast<uv_handle_t*>(&w->handle), OnClosed);
 }
 
+// A small integer for JavaScript without napi_create_double's conversion.
+napi_value Int32(napi_env env, int32_t v) {
+  napi_value out;
+  napi_create_int32(env, v, &out);
+  return out;
+}
+
 void OnReady(uv_poll_t* handle, int status, int events) {
   Watcher* w = static_cast<Watcher*>(handle->data);
   Engine* e = w->engine;
@@ -102,7 +109,7 @@ void OnReady(uv_poll_t* handle, int status, int events) {
   // call and meets the error itself.
   int fired = status < 0 ? w->armed : events;
   int fd = w->fd;
-  napi_value args[3] = {Napi::Number::New(env, fd), Napi::Number::New(env, fired), Napi::Number::New(env, status)};
+  napi_value args[3] = {Int32(env, fd), Int32(env, fired), Int32(env, status)};
   napi_value result = nullptr;
   napi_value recv = env.Global();
   // The dispatcher's answer is applied before the callback scope closes:
@@ -169,7 +176,7 @@ Napi::Value Watch(const Napi::CallbackInfo& info) {
   Watcher* w = it->second;
   Arm(w, w->armed | events);
   SetReferenced(w, true);
-  return Napi::Number::New(info.Env(), 0);
+  return Napi::Value(info.Env(), Int32(info.Env(), 0));
 }
 
 // engineSettle(fd, disarm, waiting): after an abort or a synchronous
