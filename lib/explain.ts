@@ -3,6 +3,7 @@
 // tracer writes it after a failed call when explaining is on (BSDSOCK_TRACE=explain). One table, in
 // one place; keyed by errno name, so it reads the same on every platform.
 import { native } from './native';
+import { invalidArgType } from './errors';
 
 /** A hint: what the error means for this call, and where to read more. */
 export interface Hint {
@@ -170,6 +171,8 @@ const sections: Readonly<Record<string, string>> = {
  * @param errnum - the errno value, such as EADDRINUSE.
  */
 export function hint(call: string, errnum: number): Hint | undefined {
+  // Found by the fuzzer: a Symbol or a detached view here threw an uncoded TypeError.
+  if (typeof call !== 'string') throw invalidArgType('hint', 'call', 'of type string', call);
   const name = native.errnoNames[errnum];
   if (name === undefined) return undefined;
   const own = table[call]?.[name] ?? (alias[call] === undefined ? undefined : table[alias[call]]?.[name]);

@@ -70,6 +70,8 @@ export { trace } from './trace';
 export { faults, faultCounts, type FaultRule, type FaultCall } from './faults';
 export type { TraceOptions, TraceTime } from './trace';
 export { hint, hintTable, type Hint } from './explain';
+export { inspect, SocketInfo, type SocketOptions, type SocketState } from './inspect';
+export { openSockets, type OpenSocket, type LedgerCall } from './ledger';
 
 /** `in6addr_any` (`::`), the IPv6 wildcard address, from the C library. Treat as const. */
 export const in6addr_any: in6_addr = new in6_addr(native.in6addr_any);

@@ -40,6 +40,7 @@ import {
   type socklen_t,
 } from './structs';
 import { invalidArgType, outOfRange } from './errors';
+import { ledgerSite, opened } from './ledger';
 import { promiseText, tracePromise, tracing } from './trace';
 
 export { close } from './sockets';
@@ -110,12 +111,13 @@ export function accept(
   const a = optionalSockaddrArg('accept', 'addr', addr);
   const l = socklenArg('accept', 'addrlen', addrlen, true);
   const signal = signalOf('accept', options);
+  const site = ledgerSite();
   const run = (): Promise<number> =>
     start(
       fdArg('accept', sockfd),
       'accept',
       READABLE,
-      () => native.accept(sockfd, a, l),
+      () => opened(native.accept(sockfd, a, l), 'accept', site),
       () => native.accept(sockfd, a, l, true),
       signal,
     );
@@ -142,12 +144,13 @@ export const accept4:
         const a = optionalSockaddrArg('accept4', 'addr', addr);
         const l = socklenArg('accept4', 'addrlen', addrlen, true);
         const signal = signalOf('accept4', options);
+        const site = ledgerSite();
         const run = (): Promise<number> =>
           start(
             fdArg('accept4', sockfd),
             'accept4',
             READABLE,
-            () => native.accept4!(sockfd, a, l, flags),
+            () => opened(native.accept4!(sockfd, a, l, flags), 'accept4', site),
             () => native.accept4!(sockfd, a, l, flags, true),
             signal,
           );
@@ -307,6 +310,8 @@ export function recv(
       () => native.recv(sockfd, buf, len, flags),
       () => native.recv(sockfd, buf, len, flags, true),
       signal,
+      undefined,
+      len,
     );
   return tracing ? tracePromise('recv', promiseText.recv(sockfd, buf, len, flags), run) : run();
 }
@@ -382,6 +387,8 @@ export function recvfrom(
       () => native.recvfrom(sockfd, buf, len, flags, src, l),
       () => native.recvfrom(sockfd, buf, len, flags, src, l, true),
       signal,
+      undefined,
+      len,
     );
   return tracing
     ? tracePromise('recvfrom', promiseText.recvfrom(sockfd, buf, len, flags, src_addr, addrlen), run)

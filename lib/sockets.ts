@@ -6,6 +6,7 @@ import { fail } from './errno';
 import { invalidArgType } from './errors';
 import { native } from './native';
 import { optionalSockaddrArg, sockaddrArg, socklenArg, type SockaddrLike, type socklen_t } from './structs';
+import { closed, opened, openedByFcntl, openedPair } from './ledger';
 import { traced, tracing } from './trace';
 
 /**
@@ -24,7 +25,7 @@ export function socket(domain: number, type: number, protocol: number): number {
   const r = tracing
     ? traced.socket(domain, type, protocol, () => native.socket(domain, type, protocol))
     : native.socket(domain, type, protocol);
-  return r < 0 ? fail(r) : r;
+  return r < 0 ? fail(r) : opened(r, 'socket');
 }
 
 /**
@@ -89,7 +90,7 @@ export function accept(sockfd: number, addr: SockaddrLike | null, addrlen: sockl
         () => native.accept(sockfd, a, l),
       )
     : native.accept(sockfd, a, l);
-  return r < 0 ? fail(r) : r;
+  return r < 0 ? fail(r) : opened(r, 'accept');
 }
 
 /**
@@ -121,7 +122,7 @@ export const accept4:
               () => native.accept4!(sockfd, a, l, flags),
             )
           : native.accept4!(sockfd, a, l, flags);
-        return r < 0 ? fail(r) : r;
+        return r < 0 ? fail(r) : opened(r, 'accept4');
       };
 
 /**
@@ -178,7 +179,7 @@ export function close(fd: number): number {
   // no handle is left on a number the kernel will hand out again.
   if (isAttached(fd)) release(fd);
   const r = tracing ? traced.close(fd, () => native.close(fd)) : native.close(fd);
-  return r < 0 ? fail(r) : r;
+  return closed(fd, r) < 0 ? fail(r) : r;
 }
 
 /**
@@ -234,7 +235,7 @@ export function socketpair(domain: number, type: number, protocol: number, sv: I
     const r = tracing
       ? traced.socketpair(domain, type, protocol, pair, () => native.socketpair(domain, type, protocol, pair))
       : native.socketpair(domain, type, protocol, pair);
-    if (r < 0) return fail(r);
+    if (openedPair(r, pair) < 0) return fail(r);
     sv[0] = pair[0];
     sv[1] = pair[1];
     return r;
@@ -243,7 +244,7 @@ export function socketpair(domain: number, type: number, protocol: number, sv: I
   const r = tracing
     ? traced.socketpair(domain, type, protocol, sv, () => native.socketpair(domain, type, protocol, sv))
     : native.socketpair(domain, type, protocol, sv);
-  return r < 0 ? fail(r) : r;
+  return openedPair(r, sv) < 0 ? fail(r) : r;
 }
 
 /**
@@ -263,5 +264,5 @@ export function fcntl(fd: number, cmd: number, arg?: number): number {
     : arg === undefined
       ? native.fcntl(fd, cmd)
       : native.fcntl(fd, cmd, arg);
-  return r < 0 ? fail(r) : r;
+  return r < 0 ? fail(r) : openedByFcntl(r, cmd);
 }

@@ -189,6 +189,16 @@ function explainLine(call: string, errnum: number): void {
   else write(' '.repeat(STAMP_WIDTH[String(timeMode)] ?? 0) + text + '\n');
 }
 
+/**
+ * A line that is no call, in strace's `+++ ... +++` form: the ledger's warnings.
+ * @internal
+ */
+export function warning(text: string): void {
+  closeOpen();
+  if (json) record('warning', 0, 'warning', text);
+  else write(`${stamp()}+++ warning: ${text} +++\n`);
+}
+
 /** A whole line for a call that cannot block. */
 function line(call: string, text: string, r: number): void {
   closeOpen();

@@ -588,7 +588,8 @@ describe('on and off', () => {
     const on = spawnSync(process.execPath, ['-e', script], { env: { ...env, BSDSOCK_TRACE: '1' }, encoding: 'utf8' });
     const fd = on.stdout;
     expect(on.stderr).toBe(
-      `socket(AF_INET, SOCK_DGRAM, IPPROTO_IP) = ${fd}\nclose(${fd}) = 0\nclose(${fd}) ${fails('EBADF', EBADF)}\n`,
+      `socket(AF_INET, SOCK_DGRAM, IPPROTO_IP) = ${fd}\nclose(${fd}) = 0\nclose(${fd}) ${fails('EBADF', EBADF)}\n` +
+        `+++ warning: close(${fd}): descriptor ${fd} was already closed at [eval]:2 +++\n`,
     );
   });
 });
