@@ -84,7 +84,9 @@ Napi::Value InetNtop(const Napi::CallbackInfo& info) {
   if (dst.present) CheckFits(env, "inet_ntop", "size", size, "dst", dst, info[3]);
   char text[INET6_ADDRSTRLEN];
   alignas(struct in6_addr) unsigned char in[sizeof(struct in6_addr)] = {0};
-  memcpy(in, src.data, AddressSize(af));
+  // For an unknown family the size is 0 and src may be empty, its data
+  // pointer null: memcpy(dst, NULL, 0) is still undefined behaviour.
+  if (AddressSize(af) > 0) memcpy(in, src.data, AddressSize(af));
   // Ask for at most `size` bytes so ENOSPC comes from the C library itself.
   socklen_t cap = static_cast<socklen_t>(size < sizeof(text) ? size : sizeof(text));
   const char* r = inet_ntop(af, in, text, cap);
