@@ -1,0 +1,71 @@
+// `npm run bench -- --quick` runs every workload once, small, so that the harness (its C references,
+// its peers and its table) cannot rot unnoticed. Nothing here looks at a speed: only that each
+// implementation ran, checked its bytes and reported a number.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const root = path.join(__dirname, '..');
+const runner = path.join(root, 'dist/bench/run.js');
+
+function newest(dir: string): number {
+  let t = 0;
+  for (const f of fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+    if (f.endsWith('.ts')) t = Math.max(t, fs.statSync(path.join(dir, f)).mtimeMs);
+  }
+  return t;
+}
+
+beforeAll(() => {
+  // npm install compiles bench/ into dist/bench; recompile when a source is newer.
+  const stale =
+    !fs.existsSync(runner) ||
+    fs.statSync(runner).mtimeMs < Math.max(newest(path.join(root, 'bench')), newest(path.join(root, 'lib')));
+  if (stale) {
+    const tsc = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, encoding: 'utf8' });
+    if (tsc.status !== 0) throw new Error(`tsc failed:\n${tsc.stdout}${tsc.stderr}`);
+  }
+});
+
+test('every workload runs once in quick mode and reports a row per implementation', () => {
+  const r = spawnSync(process.execPath, [runner, '--quick', '--no-write'], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 280_000,
+  });
+  expect({ status: r.status, signal: r.signal, stderr: r.status === 0 ? '' : r.stderr }).toEqual({
+    status: 0,
+    signal: null,
+    stderr: '',
+  });
+  const rows = r.stdout.split('\n').filter((l) => l.startsWith('| '));
+  const row = (workload: string, impl: string): string | undefined =>
+    rows.find((l) => l.startsWith(`| ${workload} | ${impl}`));
+  const expected: [string, string][] = [
+    ['pingpong', 'C'],
+    ['pingpong', 'bsdsock (sync)'],
+    ['pingpong', 'node:net'],
+    ['bulk', 'C'],
+    ['bulk', 'bsdsock (sync)'],
+    ['bulk', 'node:net'],
+    ['churn', 'C'],
+    ['churn', 'bsdsock (sync)'],
+    ['churn', 'node:net'],
+    ['echo', 'C'],
+    ['echo', 'bsdsock/promises'],
+    ['echo', 'node:net'],
+    ['idle', 'bsdsock/promises'],
+    ['idle', 'node:net'],
+    ['trace', 'bsdsock (sync), tracing off'],
+  ];
+  for (const [workload, impl] of expected) {
+    const line = row(workload, impl);
+    expect(line).toBeDefined();
+    // The result column holds a measured, positive number.
+    const result = line!.split('|')[3].trim();
+    expect(Number(result.split(' ')[0].replace(/,/g, ''))).toBeGreaterThan(0);
+  }
+  // The placement and the versions are printed with the table.
+  expect(r.stdout).toMatch(/placement: /);
+  expect(r.stdout).toMatch(/versions: node v\d+/);
+}, 300_000);
