@@ -158,8 +158,29 @@ Napi::Value Recvmsg(const Napi::CallbackInfo& info) {
   ArgMessage(info, "recvmsg", &m);
   int flags = ArgInt(info, 5, "recvmsg", "flags");
   BSDSOCK_VALIDATE_ONLY(info, 6);
+  // The kernel writes at most msg_namelen bytes of the sender's address but
+  // sets msg_namelen to its full length, which may be more than the caller's
+  // buffer. It receives into a local sockaddr_storage (large enough for any
+  // address), and only what the caller's buffer holds is copied out; the
+  // length the caller sees is the kernel's, as in C. (Found by the fuzzer
+  // under ASan, whose recvmsg interceptor trusts the returned length.)
+  uint8_t* user_name = static_cast<uint8_t*>(m.hdr.msg_name);
+  socklen_t user_namelen = m.hdr.msg_namelen;
+  struct sockaddr_storage name;
+  if (user_name != nullptr) {
+    m.hdr.msg_name = &name;
+    m.hdr.msg_namelen = user_namelen < sizeof(name) ? user_namelen : static_cast<socklen_t>(sizeof(name));
+  }
   ssize_t r = recvmsg(fd, &m.hdr, flags);
   int e = errno;
+  if (user_name != nullptr) {
+    if (r >= 0) {
+      socklen_t filled = m.hdr.msg_namelen < user_namelen ? m.hdr.msg_namelen : user_namelen;
+      if (filled > sizeof(name)) filled = sizeof(name);
+      memcpy(user_name, &name, filled);
+    }
+    m.hdr.msg_name = user_name;
+  }
   if (r >= 0) StoreMessage(m);
   return Result(info.Env(), r, e);
 }

@@ -213,6 +213,38 @@ describe('msg_name on UDP', () => {
     expect(from.sin_addr.s_addr).toBe(txAddr.sin_addr.s_addr);
   });
 
+  test('a msg_name shorter than the address gets what fits, msg_namelen the full length, nothing beyond', () => {
+    const rx = fds.socket(AF_INET, SOCK_DGRAM);
+    const rxAddr = loopback4();
+    expect(bind(rx, rxAddr, sizeof(rxAddr))).toBe(0);
+    expect(getsockname(rx, rxAddr, new socklen_t(sizeof(rxAddr)))).toBe(0);
+    const tx = fds.socket(AF_INET, SOCK_DGRAM);
+    const out = message([iov(Buffer.from('short'))]);
+    out.msg_name = rxAddr;
+    out.msg_namelen = sizeof(rxAddr);
+    expect(sendmsg(tx, out, 0)).toBe(5);
+
+    // A sockaddr_in viewing the middle of a guard-filled allocation, of which only msg_namelen = 4 bytes
+    // may be written.
+    const backing = Buffer.alloc(4 + sizeof(sockaddr_in) + 4, 0xee);
+    const from = new sockaddr_in(backing.subarray(4, 4 + sizeof(sockaddr_in)));
+    const name = backing.subarray(4, 8);
+    const msg = message([iov(Buffer.alloc(8))]);
+    msg.msg_name = from;
+    msg.msg_namelen = 4;
+    expect(recvmsg(rx, msg, 0)).toBe(5);
+    expect(msg.msg_namelen).toBe(sizeof(sockaddr_in));
+    // sa_family (host order) then sin_port (network order): the first four bytes of the address.
+    const family = Buffer.alloc(2);
+    if (LE) family.writeUInt16LE(AF_INET);
+    else family.writeUInt16BE(AF_INET);
+    expect([...name.subarray(0, 2)]).toEqual([...family]);
+    const txAddr = new sockaddr_in();
+    expect(getsockname(tx, txAddr, new socklen_t(sizeof(txAddr)))).toBe(0);
+    expect([...name.subarray(2, 4)]).toEqual([...txAddr.bytes.subarray(2, 4)]);
+    expect([...backing.subarray(0, 4), ...backing.subarray(8)]).toEqual(new Array(backing.length - 4).fill(0xee));
+  });
+
   test('IPv6: a sockaddr_storage msg_name, read through a cast', () => {
     const rx = fds.socket(AF_INET6, SOCK_DGRAM);
     const rxAddr = loopback6();
