@@ -1546,7 +1546,11 @@ function checkResult(fn, spec, args, r, fdClass, label) {
         const len = args[spec.lenArg];
         const flags = args[spec.lenArg + 1];
         const trunc = typeof flags === 'number' && (flags & S.MSG_TRUNC) !== 0;
-        if (typeof len === 'number' && r > len && !trunc) fail(`${label}: returned ${r} > len ${len}`);
+        // Linux returns 1 for recv(fd, buf, 0, MSG_OOB) on an AF_UNIX stream socket holding an
+        // out-of-band byte, writing nothing (C does the same; found by a 30-minute run, seed
+        // 20261201): the guard bytes, checked for every call, are what proves memory safety there.
+        const oob = typeof flags === 'number' && (flags & S.MSG_OOB) !== 0 && len === 0 && r === 1;
+        if (typeof len === 'number' && r > len && !trunc && !oob) fail(`${label}: returned ${r} > len ${len}`);
       }
       errnoUnchanged();
       return;
