@@ -41,7 +41,7 @@ import {
 } from './structs';
 import { invalidArgType, outOfRange } from './errors';
 import { ledgerSite, opened } from './ledger';
-import { promiseText, tracePromise, tracing } from './trace';
+import { promiseLine, promiseText, tracePromise, tracing } from './trace';
 
 export { close } from './sockets';
 export { engineStats } from './engine';
@@ -112,16 +112,16 @@ export function accept(
   const l = socklenArg('accept', 'addrlen', addrlen, true);
   const signal = signalOf('accept', options);
   const site = ledgerSite();
-  const run = (): Promise<number> =>
-    start(
-      fdArg('accept', sockfd),
-      'accept',
-      READABLE,
-      () => opened(native.accept(sockfd, a, l), 'accept', site),
-      () => native.accept(sockfd, a, l, true),
-      signal,
-    );
-  return tracing ? tracePromise('accept', promiseText.accept(sockfd, addr, addrlen), run) : run();
+  const text = tracing ? promiseLine('accept', () => promiseText.accept(sockfd, addr, addrlen)) : undefined;
+  const promise = start(
+    fdArg('accept', sockfd),
+    'accept',
+    READABLE,
+    () => opened(native.accept(sockfd, a, l), 'accept', site),
+    () => native.accept(sockfd, a, l, true),
+    signal,
+  );
+  return text === undefined ? promise : tracePromise('accept', text, promise);
 }
 
 /**
@@ -145,16 +145,18 @@ export const accept4:
         const l = socklenArg('accept4', 'addrlen', addrlen, true);
         const signal = signalOf('accept4', options);
         const site = ledgerSite();
-        const run = (): Promise<number> =>
-          start(
-            fdArg('accept4', sockfd),
-            'accept4',
-            READABLE,
-            () => opened(native.accept4!(sockfd, a, l, flags), 'accept4', site),
-            () => native.accept4!(sockfd, a, l, flags, true),
-            signal,
-          );
-        return tracing ? tracePromise('accept4', promiseText.accept(sockfd, addr, addrlen, flags), run) : run();
+        const text = tracing
+          ? promiseLine('accept4', () => promiseText.accept(sockfd, addr, addrlen, flags))
+          : undefined;
+        const promise = start(
+          fdArg('accept4', sockfd),
+          'accept4',
+          READABLE,
+          () => opened(native.accept4!(sockfd, a, l, flags), 'accept4', site),
+          () => native.accept4!(sockfd, a, l, flags, true),
+          signal,
+        );
+        return text === undefined ? promise : tracePromise('accept4', text, promise);
       };
 
 /**
@@ -175,31 +177,31 @@ export function connect(sockfd: number, addr: SockaddrLike, addrlen: number, opt
   let started = false;
   const soError = new Int32Array(1);
   const soErrorLen = new Uint32Array([4]);
-  const run = (): Promise<number> =>
-    start(
-      fdArg('connect', sockfd),
-      'connect',
-      WRITABLE,
-      () => {
-        if (!started) {
-          const r = native.connect(sockfd, a, addrlen);
-          // In progress (or interrupted, when the handshake goes on anyway):
-          // wait for writability, then read the outcome from SO_ERROR.
-          if (r === -C.EINPROGRESS || r === -C.EINTR || r === -C.EAGAIN) {
-            started = true;
-            return -C.EAGAIN;
-          }
-          return r;
+  const text = tracing ? promiseLine('connect', () => promiseText.connect(sockfd, addr, addrlen)) : undefined;
+  const promise = start(
+    fdArg('connect', sockfd),
+    'connect',
+    WRITABLE,
+    () => {
+      if (!started) {
+        const r = native.connect(sockfd, a, addrlen);
+        // In progress (or interrupted, when the handshake goes on anyway):
+        // wait for writability, then read the outcome from SO_ERROR.
+        if (r === -C.EINPROGRESS || r === -C.EINTR || r === -C.EAGAIN) {
+          started = true;
+          return -C.EAGAIN;
         }
-        soErrorLen[0] = soError.byteLength;
-        const r = native.getsockopt(sockfd, C.SOL_SOCKET, C.SO_ERROR, soError, new Uint8Array(soErrorLen.buffer));
-        if (r < 0) return r;
-        return soError[0] === 0 ? 0 : -soError[0];
-      },
-      () => native.connect(sockfd, a, addrlen, true),
-      signal,
-    );
-  return tracing ? tracePromise('connect', promiseText.connect(sockfd, addr, addrlen), run) : run();
+        return r;
+      }
+      soErrorLen[0] = soError.byteLength;
+      const r = native.getsockopt(sockfd, C.SOL_SOCKET, C.SO_ERROR, soError, new Uint8Array(soErrorLen.buffer));
+      if (r < 0) return r;
+      return soError[0] === 0 ? 0 : -soError[0];
+    },
+    () => native.connect(sockfd, a, addrlen, true),
+    signal,
+  );
+  return text === undefined ? promise : tracePromise('connect', text, promise);
 }
 
 function bytesOf(fn: string, buf: BufferLike | string): Uint8Array | string {
@@ -270,17 +272,17 @@ export function send(
   options?: CallOptions,
 ): Promise<number> {
   const signal = signalOf('send', options);
-  const run = (): Promise<number> =>
-    sendAll(
-      'send',
-      sockfd,
-      buf,
-      len,
-      (data, count, validateOnly) =>
-        validateOnly === true ? native.send(sockfd, data, count, flags, true) : native.send(sockfd, data, count, flags),
-      signal,
-    );
-  return tracing ? tracePromise('send', promiseText.send(sockfd, buf, len, flags), run) : run();
+  const text = tracing ? promiseLine('send', () => promiseText.send(sockfd, buf, len, flags)) : undefined;
+  const promise = sendAll(
+    'send',
+    sockfd,
+    buf,
+    len,
+    (data, count, validateOnly) =>
+      validateOnly === true ? native.send(sockfd, data, count, flags, true) : native.send(sockfd, data, count, flags),
+    signal,
+  );
+  return text === undefined ? promise : tracePromise('send', text, promise);
 }
 
 /**
@@ -302,18 +304,18 @@ export function recv(
   options?: CallOptions,
 ): Promise<number> {
   const signal = signalOf('recv', options);
-  const run = (): Promise<number> =>
-    start(
-      fdArg('recv', sockfd),
-      'recv',
-      READABLE,
-      () => native.recv(sockfd, buf, len, flags),
-      () => native.recv(sockfd, buf, len, flags, true),
-      signal,
-      undefined,
-      len,
-    );
-  return tracing ? tracePromise('recv', promiseText.recv(sockfd, buf, len, flags), run) : run();
+  const text = tracing ? promiseLine('recv', () => promiseText.recv(sockfd, buf, len, flags)) : undefined;
+  const promise = start(
+    fdArg('recv', sockfd),
+    'recv',
+    READABLE,
+    () => native.recv(sockfd, buf, len, flags),
+    () => native.recv(sockfd, buf, len, flags, true),
+    signal,
+    undefined,
+    len,
+  );
+  return text === undefined ? promise : tracePromise('recv', text, promise);
 }
 
 /**
@@ -340,19 +342,21 @@ export function sendto(
 ): Promise<number> {
   const dest = optionalSockaddrArg('sendto', 'dest_addr', dest_addr);
   const signal = signalOf('sendto', options);
-  const run = (): Promise<number> =>
-    sendAll(
-      'sendto',
-      sockfd,
-      buf,
-      len,
-      (data, count, validateOnly) =>
-        validateOnly === true
-          ? native.sendto(sockfd, data, count, flags, dest, addrlen, true)
-          : native.sendto(sockfd, data, count, flags, dest, addrlen),
-      signal,
-    );
-  return tracing ? tracePromise('sendto', promiseText.sendto(sockfd, buf, len, flags, dest_addr, addrlen), run) : run();
+  const text = tracing
+    ? promiseLine('sendto', () => promiseText.sendto(sockfd, buf, len, flags, dest_addr, addrlen))
+    : undefined;
+  const promise = sendAll(
+    'sendto',
+    sockfd,
+    buf,
+    len,
+    (data, count, validateOnly) =>
+      validateOnly === true
+        ? native.sendto(sockfd, data, count, flags, dest, addrlen, true)
+        : native.sendto(sockfd, data, count, flags, dest, addrlen),
+    signal,
+  );
+  return text === undefined ? promise : tracePromise('sendto', text, promise);
 }
 
 /**
@@ -379,26 +383,20 @@ export function recvfrom(
   const src = optionalSockaddrArg('recvfrom', 'src_addr', src_addr);
   const l = socklenArg('recvfrom', 'addrlen', addrlen, true);
   const signal = signalOf('recvfrom', options);
-  const run = (): Promise<number> =>
-    start(
-      fdArg('recvfrom', sockfd),
-      'recvfrom',
-      READABLE,
-      () => native.recvfrom(sockfd, buf, len, flags, src, l),
-      () => native.recvfrom(sockfd, buf, len, flags, src, l, true),
-      signal,
-      undefined,
-      len,
-    );
-  return tracing
-    ? tracePromise('recvfrom', promiseText.recvfrom(sockfd, buf, len, flags, src_addr, addrlen), run)
-    : run();
-}
-
-// The synchronous API's checks: an msg_iov entry that is not an iovec must
-// throw a coded TypeError here too, not fail on a property read.
-function messageArgs(fn: string, msg: msghdr): [Memory, Memory | null, (Memory | number)[], Memory | null] {
-  return messageParts(fn, msg);
+  const text = tracing
+    ? promiseLine('recvfrom', () => promiseText.recvfrom(sockfd, buf, len, flags, src_addr, addrlen))
+    : undefined;
+  const promise = start(
+    fdArg('recvfrom', sockfd),
+    'recvfrom',
+    READABLE,
+    () => native.recvfrom(sockfd, buf, len, flags, src, l),
+    () => native.recvfrom(sockfd, buf, len, flags, src, l, true),
+    signal,
+    undefined,
+    len,
+  );
+  return text === undefined ? promise : tracePromise('recvfrom', text, promise);
 }
 
 /**
@@ -414,18 +412,18 @@ function messageArgs(fn: string, msg: msghdr): [Memory, Memory | null, (Memory |
  * @see https://man7.org/linux/man-pages/man2/sendmsg.2.html
  */
 export function sendmsg(sockfd: number, msg: msghdr, flags: number, options?: CallOptions): Promise<number> {
-  const [hdr, name, iov, control] = messageArgs('sendmsg', msg);
+  const [hdr, name, iov, control] = messageParts('sendmsg', msg);
   const signal = signalOf('sendmsg', options);
-  const run = (): Promise<number> =>
-    start(
-      fdArg('sendmsg', sockfd),
-      'sendmsg',
-      WRITABLE,
-      () => native.sendmsg(sockfd, hdr, name, iov, control, flags),
-      () => native.sendmsg(sockfd, hdr, name, iov, control, flags, true),
-      signal,
-    );
-  return tracing ? tracePromise('sendmsg', promiseText.sendmsg(sockfd, msg, flags), run) : run();
+  const text = tracing ? promiseLine('sendmsg', () => promiseText.sendmsg(sockfd, msg, flags)) : undefined;
+  const promise = start(
+    fdArg('sendmsg', sockfd),
+    'sendmsg',
+    WRITABLE,
+    () => native.sendmsg(sockfd, hdr, name, iov, control, flags),
+    () => native.sendmsg(sockfd, hdr, name, iov, control, flags, true),
+    signal,
+  );
+  return text === undefined ? promise : tracePromise('sendmsg', text, promise);
 }
 
 /**
@@ -438,18 +436,18 @@ export function sendmsg(sockfd: number, msg: msghdr, flags: number, options?: Ca
  * @see https://man7.org/linux/man-pages/man2/recvmsg.2.html
  */
 export function recvmsg(sockfd: number, msg: msghdr, flags: number, options?: CallOptions): Promise<number> {
-  const [hdr, name, iov, control] = messageArgs('recvmsg', msg);
+  const [hdr, name, iov, control] = messageParts('recvmsg', msg);
   const signal = signalOf('recvmsg', options);
-  const run = (): Promise<number> =>
-    start(
-      fdArg('recvmsg', sockfd),
-      'recvmsg',
-      READABLE,
-      () => native.recvmsg(sockfd, hdr, name, iov, control, flags),
-      () => native.recvmsg(sockfd, hdr, name, iov, control, flags, true),
-      signal,
-    );
-  return tracing ? tracePromise('recvmsg', promiseText.recvmsg(sockfd, msg, flags), run) : run();
+  const text = tracing ? promiseLine('recvmsg', () => promiseText.recvmsg(sockfd, msg, flags)) : undefined;
+  const promise = start(
+    fdArg('recvmsg', sockfd),
+    'recvmsg',
+    READABLE,
+    () => native.recvmsg(sockfd, hdr, name, iov, control, flags),
+    () => native.recvmsg(sockfd, hdr, name, iov, control, flags, true),
+    signal,
+  );
+  return text === undefined ? promise : tracePromise('recvmsg', text, promise);
 }
 
 /**
@@ -464,10 +462,11 @@ export function recvmsg(sockfd: number, msg: msghdr, flags: number, options?: Ca
  * @see https://man7.org/linux/man-pages/man2/poll.2.html
  */
 export function poll(fds: pollfd[] | pollfd, nfds: number, timeout: number, options?: CallOptions): Promise<number> {
-  const run = (): Promise<number> => pollNow(fds, nfds, timeout, options);
-  return tracing
-    ? tracePromise('poll', () => promiseText.poll(fds instanceof pollfd ? [fds] : fds, nfds, timeout), run)
-    : run();
+  const text = tracing
+    ? promiseLine('poll', () => promiseText.poll(fds instanceof pollfd ? [fds] : fds, nfds, timeout))
+    : undefined;
+  const promise = pollNow(fds, nfds, timeout, options);
+  return text === undefined ? promise : tracePromise('poll', text, promise);
 }
 
 function pollNow(fds: pollfd[] | pollfd, nfds: number, timeout: number, options?: CallOptions): Promise<number> {

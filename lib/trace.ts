@@ -479,7 +479,11 @@ const UNFILLED = '...';
 function outAddr(addr: SockaddrLike | null, len: socklen_t | null, r: number): string {
   if (addr === null) return 'NULL';
   if (r < 0) return UNFILLED;
-  return sockaddrText(addr, len === null ? addr.bytes.length : Math.min(len.value, addr.bytes.length));
+  // What the kernel wrote into memory the tracer cannot read as a sockaddr is shown as `...`.
+  return shown(
+    () => sockaddrText(addr, len === null ? addr.bytes.length : Math.min(len.value, addr.bytes.length)),
+    UNFILLED,
+  );
 }
 
 function lenIn(len: socklen_t | null): string {
@@ -490,19 +494,41 @@ function lenIn(len: socklen_t | null): string {
 
 type Run = () => number;
 
-function blocking(call: string, start: string, check: () => unknown, run: Run, rest: (r: number) => string): number {
-  // Arguments are checked before the start is written: a call that throws never reaches the kernel,
-  // so it has no line, as under strace.
+function blocking(call: string, text: () => PromiseText, check: () => unknown, run: Run): number {
+  // Arguments are checked before anything is formatted: a call that throws never reaches the
+  // kernel, so it has no line, as under strace. The inputs are read before the call, the outputs
+  // after it, with the same formatters as the promise form of the call.
   check();
+  const [start, rest] = promiseLine(call, text);
   const p = begin(call, start, false);
   const r = run();
-  finish(p, rest(r) + injectedNote(call), r);
+  finish(p, shown(() => rest(r), `${UNFILLED})${result(r)}`) + injectedNote(call), r);
   return r;
 }
 
 function whole(call: string, r: number, text: (r: number) => string): number {
-  line(call, text(r) + injectedNote(call), r);
+  line(call, shown(() => text(r), `${call}(${UNFILLED})${result(r)}`) + injectedNote(call), r);
   return r;
+}
+
+// The tracer must never turn a call into a throw, nor throw after the kernel has acted: a value
+// the formatters cannot show (a typed array of another element size where a sockaddr goes, a getter
+// that throws) is written as strace writes what it cannot decode, `...`.
+function shown(format: () => string, fallback: string): string {
+  try {
+    return format();
+  } catch {
+    return fallback;
+  }
+}
+
+// An input read before the call, for showing with what the call wrote (`[16 => 28]`).
+function peek<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
 }
 
 // A result that lib/faults.ts made up is marked as strace marks its own `-e inject=` results.
@@ -532,11 +558,7 @@ export const traced = {
     return whole('listen', run(), (r) => `listen(${fd}, ${backlog})${result(r)}`);
   },
   accept(fd: number, addr: SockaddrLike | null, len: socklen_t | null, check: () => unknown, run: Run): number {
-    const before = len?.value;
-    return blocking('accept', `accept(${fd}, `, check, run, (r) => {
-      const l = r < 0 ? lenIn(len) : inOut(before, len);
-      return `${outAddr(addr, len, r)}, ${l})${result(r)}`;
-    });
+    return blocking('accept', () => promiseText.accept(fd, addr, len), check, run);
   },
   accept4(
     fd: number,
@@ -546,20 +568,10 @@ export const traced = {
     check: () => unknown,
     run: Run,
   ): number {
-    const before = len?.value;
-    return blocking('accept4', `accept4(${fd}, `, check, run, (r) => {
-      const l = r < 0 ? lenIn(len) : inOut(before, len);
-      return `${outAddr(addr, len, r)}, ${l}, ${sockFlags(flags)})${result(r)}`;
-    });
+    return blocking('accept4', () => promiseText.accept(fd, addr, len, flags), check, run);
   },
   connect(fd: number, addr: SockaddrLike, addrlen: number, check: () => unknown, run: Run): number {
-    return blocking(
-      'connect',
-      `connect(${fd}, ${sockaddrText(addr, addrlen)}, ${addrlen}`,
-      check,
-      run,
-      (r) => `)${result(r)}`,
-    );
+    return blocking('connect', () => promiseText.connect(fd, addr, addrlen), check, run);
   },
   shutdown(fd: number, how: number, run: Run): number {
     return whole('shutdown', run(), (r) => `shutdown(${fd}, ${named('SHUT_', how)})${result(r)}`);
@@ -595,22 +607,10 @@ export const traced = {
     });
   },
   send(fd: number, buf: Memory | string, len: number, flags: number, check: () => unknown, run: Run): number {
-    return blocking(
-      'send',
-      `send(${fd}, ${quote(buf, len)}, ${len}, ${msgFlags(flags)}`,
-      check,
-      run,
-      (r) => `)${result(r)}`,
-    );
+    return blocking('send', () => promiseText.send(fd, buf, len, flags), check, run);
   },
   recv(fd: number, buf: Memory, len: number, flags: number, check: () => unknown, run: Run): number {
-    return blocking(
-      'recv',
-      `recv(${fd}, `,
-      check,
-      run,
-      (r) => `${r < 0 ? UNFILLED : quote(buf, r)}, ${len}, ${msgFlags(flags)})${result(r)}`,
-    );
+    return blocking('recv', () => promiseText.recv(fd, buf, len, flags), check, run);
   },
   sendto(
     fd: number,
@@ -622,13 +622,7 @@ export const traced = {
     check: () => unknown,
     run: Run,
   ): number {
-    return blocking(
-      'sendto',
-      `sendto(${fd}, ${quote(buf, len)}, ${len}, ${msgFlags(flags)}, ${sockaddrText(dest, addrlen)}, ${addrlen}`,
-      check,
-      run,
-      (r) => `)${result(r)}`,
-    );
+    return blocking('sendto', () => promiseText.sendto(fd, buf, len, flags, dest, addrlen), check, run);
   },
   recvfrom(
     fd: number,
@@ -640,29 +634,13 @@ export const traced = {
     check: () => unknown,
     run: Run,
   ): number {
-    const before = addrlen?.value;
-    return blocking('recvfrom', `recvfrom(${fd}, `, check, run, (r) => {
-      const data = r < 0 ? UNFILLED : quote(buf, r);
-      const l = r < 0 ? lenIn(addrlen) : inOut(before, addrlen);
-      return `${data}, ${len}, ${msgFlags(flags)}, ${outAddr(src, addrlen, r)}, ${l})${result(r)}`;
-    });
+    return blocking('recvfrom', () => promiseText.recvfrom(fd, buf, len, flags, src, addrlen), check, run);
   },
   sendmsg(fd: number, msg: msghdr, flags: number, check: () => unknown, run: Run): number {
-    return blocking(
-      'sendmsg',
-      `sendmsg(${fd}, ${msghdrText(msg, -1, undefined, undefined)}, ${msgFlags(flags)}`,
-      check,
-      run,
-      (r) => `)${result(r)}`,
-    );
+    return blocking('sendmsg', () => promiseText.sendmsg(fd, msg, flags), check, run);
   },
   recvmsg(fd: number, msg: msghdr, flags: number, check: () => unknown, run: Run): number {
-    const namelen = msg.msg_namelen;
-    const controllen = msg.msg_controllen;
-    return blocking('recvmsg', `recvmsg(${fd}, `, check, run, (r) => {
-      const m = r < 0 ? UNFILLED : msghdrText(msg, r, namelen, controllen);
-      return `${m}, ${msgFlags(flags)})${result(r)}`;
-    });
+    return blocking('recvmsg', () => promiseText.recvmsg(fd, msg, flags), check, run);
   },
   setsockopt(
     fd: number,
@@ -684,7 +662,7 @@ export const traced = {
     optlen: socklen_t | null,
     run: Run,
   ): number {
-    const before = optlen?.value;
+    const before = peek(() => optlen?.value);
     return whole('getsockopt', run(), (r) => {
       const v = r < 0 ? UNFILLED : optvalText(optval, optlen === null ? 0 : optlen.value);
       const l = r < 0 ? lenIn(optlen) : inOut(before, optlen);
@@ -692,18 +670,12 @@ export const traced = {
     });
   },
   poll(fds: readonly pollfd[], nfds: number, timeout: number, check: () => unknown, run: Run): number {
-    return blocking(
-      'poll',
-      `poll(${pollIn(fds, nfds)}, ${nfds}, ${timeout}`,
-      check,
-      run,
-      (r) => `)${pollResult(fds, nfds, r)}`,
-    );
+    return blocking('poll', () => promiseText.poll(fds, nfds, timeout), check, run);
   },
 };
 
 function nameCall(call: string, fd: number, addr: SockaddrLike, len: socklen_t, run: Run): number {
-  const before = len.value;
+  const before = peek(() => len.value);
   return whole(call, run(), (r) => {
     const l = r < 0 ? lenIn(len) : inOut(before, len);
     return `${call}(${fd}, ${outAddr(addr, len, r)}, ${l})${result(r)}`;
@@ -836,31 +808,49 @@ function msghdrText(
  * Traces one call of bsdsock/promises: its start line now (`accept(3, <unfinished ...>`), its
  * `<... accept resumed>` line when the promise settles. Returns the call's promise, unchanged.
  * @param call - the call's name.
- * @param text - its start and rest (or a function that makes them after the call starts).
- * @param run - makes the call.
+ * @param text - its start and rest, from promiseLine before the call was made.
+ * @param promise - the call's promise: the call was made (and its arguments checked) before the
+ *   start line is written, so a call that throws has no line.
  * @internal
  */
-export function tracePromise(
-  call: string,
-  text: PromiseText | (() => PromiseText),
-  run: () => Promise<number>,
-): Promise<number> {
-  // The text that shows inputs is taken before the call (it may fill its out-parameters at once);
-  // the start line is written after it, so that a call that throws (a programming error) has no line.
-  const before = typeof text === 'function' ? null : text;
-  const promise = run();
-  const [start, rest] = before ?? (text as () => PromiseText)();
+export function tracePromise(call: string, text: PromiseText, promise: Promise<number>): Promise<number> {
+  const [start, rest] = text;
   const p = begin(call, start, true);
+  // Both handlers are total: a throw here would be an unhandled rejection, which ends the process.
   promise.then(
-    (r) => finish(p, rest(r), r),
+    (r) =>
+      finish(
+        p,
+        shown(() => rest(r), `${UNFILLED})${result(r)}`),
+        r,
+      ),
     (e: unknown) => {
-      const errnum = (e as { errno?: unknown }).errno;
-      if ((e as { name?: unknown }).name === 'AbortError') finish(p, ') = ? <aborted>', 0);
-      else if (typeof errnum === 'number' && errnum > 0) finish(p, rest(-errnum), -errnum);
-      else finish(p, ') = ? <error>', 0);
+      const errnum = peek(() => (e as { errno?: unknown }).errno);
+      if (peek(() => (e as { name?: unknown }).name) === 'AbortError') finish(p, ') = ? <aborted>', 0);
+      else if (typeof errnum === 'number' && errnum > 0) {
+        finish(
+          p,
+          shown(() => rest(-errnum), `${UNFILLED})${result(-errnum)}`),
+          -errnum,
+        );
+      } else finish(p, ') = ? <error>', 0);
     },
   );
   return promise;
+}
+
+/**
+ * A promise call's line parts, formatted from its inputs before the call is made (the call may fill
+ * its out-parameters at once); never throws: what cannot be shown is `...`, and a call whose
+ * arguments are wrong throws its own coded error when it is made, with no line written.
+ * @internal
+ */
+export function promiseLine(call: string, text: () => PromiseText): PromiseText {
+  try {
+    return text();
+  } catch {
+    return [`${call}(${UNFILLED}`, (r) => `)${result(r)}`];
+  }
 }
 
 /** A promise call's start, and its rest from the result. @internal */
@@ -873,7 +863,7 @@ export type PromiseText = [string, (r: number) => string];
  */
 export const promiseText = {
   accept(fd: number, addr: SockaddrLike | null, len: socklen_t | null, flags?: number): PromiseText {
-    const before = len?.value;
+    const before = peek(() => len?.value);
     const call = flags === undefined ? 'accept' : 'accept4';
     return [
       `${call}(${fd}, `,
@@ -913,7 +903,7 @@ export const promiseText = {
     src: SockaddrLike | null,
     addrlen: socklen_t | null,
   ): PromiseText {
-    const before = addrlen?.value;
+    const before = peek(() => addrlen?.value);
     return [
       `recvfrom(${fd}, `,
       (r) => {

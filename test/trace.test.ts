@@ -734,3 +734,55 @@ describe('bsdsock/promises', () => {
     expect(out.lines).toEqual([`recv(${a},  <unfinished ...>`, '<... recv resumed>) = ? <aborted>']);
   });
 });
+
+describe('arguments the tracer cannot show', () => {
+  // Found by `npm run fuzz -- --trace`: the tracer formatted arguments before the call checked
+  // them, and out-parameters after the kernel had written them, so a call it could not show threw
+  // an uncoded error (or, for a promise, an unhandled rejection that ends the process).
+  test("a wrong argument throws the call's own coded error, and nothing is written", () => {
+    const [a] = bag.unixPair(SOCK_STREAM);
+    const out = capture(() => {
+      expect(() => send(Symbol('fd') as unknown as number, 'x', 1, 0)).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
+      );
+      expect(() => send(a, Buffer.alloc(1), 1n as unknown as number, 0)).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
+      );
+      expect(() => P.connect(Symbol('fd') as unknown as number, loopback4(), 16)).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
+      );
+    });
+    expect(out.text).toBe('');
+  });
+
+  test('an out-parameter it cannot decode is written as ..., and the call returns what C returns', () => {
+    const { fd } = tcpListener();
+    bag.add(fd);
+    const addr = new Float64Array(2); // 16 bytes, but no sockaddr the tracer can decode
+    const len = new socklen_t(16);
+    const out = capture(() => {
+      expect(getsockname(fd, addr as unknown as sockaddr_in, len)).toBe(0);
+    });
+    expect(len.value).toBe(16);
+    expect(out.lines).toHaveLength(1);
+    expect(out.lines[0]).toMatch(new RegExp(`^getsockname\\(${fd}, .*\\) = 0$`));
+  });
+
+  test('a promise that fails with a programming error while it waits is written as ending in an error', async () => {
+    const [a, b] = bag.unixPair(SOCK_STREAM);
+    const buf = new Uint8Array(new ArrayBuffer(8));
+    const out = await captureAsync(async () => {
+      const pending = P.recv(b, buf, 8, 0);
+      // Detached while the call waits: the engine rejects the retry with a coded error, and the
+      // tracer must not throw while writing that.
+      structuredClone(buf.buffer, { transfer: [buf.buffer] });
+      send(a, 'x', 1, 0);
+      await expect(pending).rejects.toMatchObject({ name: 'TypeError' });
+    });
+    expect(out.lines).toEqual([
+      `recv(${b},  <unfinished ...>`,
+      `send(${a}, "x", 1, 0) = 1`,
+      '<... recv resumed>) = ? <error>',
+    ]);
+  });
+});
