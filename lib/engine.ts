@@ -90,8 +90,9 @@ function isAgain(r: number): boolean {
   return r === -EAGAIN || r === -EWOULDBLOCK;
 }
 
-function failure(op: Operation, errnum: number): Error {
-  return op.error === undefined ? systemError(op.syscall, errnum) : op.error(errnum);
+// The error of a failed call: systemError's, unless the operation makes its own.
+function failure(syscall: string, error: ((errnum: number) => Error) | undefined, errnum: number): Error {
+  return error === undefined ? systemError(syscall, errnum) : error(errnum);
 }
 
 // A call that returned EAGAIN, or read fewer bytes than asked for, has
@@ -101,8 +102,9 @@ function spends(r: number, want: number): boolean {
 }
 
 // Runs one operation's step until it settles or must wait. Returns true
-// once settled.
-function advance(op: Operation): boolean {
+// once settled. With `d`, a call that spent the operation's direction is
+// noted there (see Descriptor.spent); observers (poll) consume nothing.
+function advance(op: Operation, d?: Descriptor): boolean {
   for (;;) {
     let r: number;
     try {
@@ -115,32 +117,23 @@ function advance(op: Operation): boolean {
       op.reject(error as Error);
       return true;
     }
+    if (r === -EINTR) continue; // interrupted by a signal: retried, as documented
+    if (d !== undefined && spends(r, op.want)) d.spent |= op.direction;
     if (r >= 0) {
-      if (r < op.want && r > 0) spentBy = op.direction;
       op.cleanup();
       op.resolve(r);
       return true;
     }
-    if (isAgain(r)) {
-      spentBy = op.direction;
-      return false;
-    }
-    if (r === -EINTR) continue; // interrupted by a signal: retried, as documented
+    if (isAgain(r)) return false;
     op.cleanup();
-    op.reject(failure(op, -r));
+    op.reject(failure(op.syscall, op.error, -r));
     return true;
   }
 }
 
-// Set by advance when its call spent the operation's direction (see Descriptor.spent).
-let spentBy = 0;
-
 function drain(d: Descriptor, queue: Operation[]): void {
   while (queue.length > 0) {
-    spentBy = 0;
-    const settled = advance(queue[0]);
-    d.spent |= spentBy;
-    if (!settled) return;
+    if (!advance(queue[0], d)) return;
     queue.shift();
   }
 }
@@ -271,8 +264,7 @@ export function start(
       // watches): one attempt tells the caller what the kernel says.
       const r = step();
       if (r >= 0) return Promise.resolve(r);
-      const errnum = isAgain(r) ? -attached : -r;
-      return Promise.reject(error === undefined ? systemError(syscall, errnum) : error(errnum));
+      return Promise.reject(failure(syscall, error, isAgain(r) ? -attached : -r));
     }
     d = descriptors.get(fd)!;
   }
@@ -290,7 +282,7 @@ export function start(
     if (spends(r, want)) d.spent |= direction;
     if (!isAgain(r)) immediate++;
     if (r >= 0) return Promise.resolve(r);
-    if (!isAgain(r)) return Promise.reject(error === undefined ? systemError(syscall, -r) : error(-r));
+    if (!isAgain(r)) return Promise.reject(failure(syscall, error, -r));
   } else {
     validate();
   }
