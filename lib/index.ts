@@ -7,6 +7,7 @@
  */
 import { native } from './native';
 import { in6_addr } from './structs';
+import { plainExports } from './exports';
 
 export { errno, setErrno, strerror, perror, errnoName, onErrno } from './errno';
 export * from './constants.gen';
@@ -77,3 +78,5 @@ export { openSockets, type OpenSocket, type LedgerCall } from './ledger';
 export const in6addr_any: in6_addr = new in6_addr(native.in6addr_any);
 /** `in6addr_loopback` (`::1`), from the C library. Treat as const. */
 export const in6addr_loopback: in6_addr = new in6_addr(native.in6addr_loopback);
+
+module.exports = plainExports(module.exports as Record<string, unknown>);

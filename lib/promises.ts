@@ -42,6 +42,7 @@ import {
 import { invalidArgType, outOfRange } from './errors';
 import { ledgerSite, opened } from './ledger';
 import { promiseLine, promiseText, tracePromise, tracing } from './trace';
+import { plainExports } from './exports';
 
 export { close } from './sockets';
 export { engineStats } from './engine';
@@ -618,3 +619,5 @@ export function getnameinfo(
     else signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+module.exports = plainExports(module.exports as Record<string, unknown>);
