@@ -31,17 +31,22 @@ import { traced, tracing } from './trace';
  * @see https://man7.org/linux/man-pages/man2/send.2.html
  */
 export function send(sockfd: number, buf: BufferLike | string, len: number, flags: number): number {
-  const r = tracing
-    ? traced.send(
-        sockfd,
-        buf,
-        len,
-        flags,
-        () => native.send(sockfd, buf, len, flags, true),
-        () => native.send(sockfd, buf, len, flags),
-      )
-    : native.send(sockfd, buf, len, flags);
+  const r = tracing ? tracedSend(sockfd, buf, len, flags) : native.send(sockfd, buf, len, flags);
   return r < 0 ? fail(r) : r;
+}
+
+// The traced branch of a call a loop makes (send, recv, sendto, recvfrom) is
+// a function of its own: closures over the arguments in the wrapper itself
+// would make V8 allocate a context for them on every call, traced or not.
+function tracedSend(sockfd: number, buf: BufferLike | string, len: number, flags: number): number {
+  return traced.send(
+    sockfd,
+    buf,
+    len,
+    flags,
+    () => native.send(sockfd, buf, len, flags, true),
+    () => native.send(sockfd, buf, len, flags),
+  );
 }
 
 /**
@@ -58,17 +63,19 @@ export function send(sockfd: number, buf: BufferLike | string, len: number, flag
  * @see https://man7.org/linux/man-pages/man2/recv.2.html
  */
 export function recv(sockfd: number, buf: BufferLike, len: number, flags: number): number {
-  const r = tracing
-    ? traced.recv(
-        sockfd,
-        buf,
-        len,
-        flags,
-        () => native.recv(sockfd, buf, len, flags, true),
-        () => native.recv(sockfd, buf, len, flags),
-      )
-    : native.recv(sockfd, buf, len, flags);
+  const r = tracing ? tracedRecv(sockfd, buf, len, flags) : native.recv(sockfd, buf, len, flags);
   return r < 0 ? fail(r) : r;
+}
+
+function tracedRecv(sockfd: number, buf: BufferLike, len: number, flags: number): number {
+  return traced.recv(
+    sockfd,
+    buf,
+    len,
+    flags,
+    () => native.recv(sockfd, buf, len, flags, true),
+    () => native.recv(sockfd, buf, len, flags),
+  );
 }
 
 /**
@@ -96,18 +103,30 @@ export function sendto(
 ): number {
   const dest = optionalSockaddrArg('sendto', 'dest_addr', dest_addr);
   const r = tracing
-    ? traced.sendto(
-        sockfd,
-        buf,
-        len,
-        flags,
-        dest_addr,
-        addrlen,
-        () => native.sendto(sockfd, buf, len, flags, dest, addrlen, true),
-        () => native.sendto(sockfd, buf, len, flags, dest, addrlen),
-      )
+    ? tracedSendto(sockfd, buf, len, flags, dest_addr, addrlen, dest)
     : native.sendto(sockfd, buf, len, flags, dest, addrlen);
   return r < 0 ? fail(r) : r;
+}
+
+function tracedSendto(
+  sockfd: number,
+  buf: BufferLike | string,
+  len: number,
+  flags: number,
+  dest_addr: SockaddrLike | null,
+  addrlen: number,
+  dest: Memory | null,
+): number {
+  return traced.sendto(
+    sockfd,
+    buf,
+    len,
+    flags,
+    dest_addr,
+    addrlen,
+    () => native.sendto(sockfd, buf, len, flags, dest, addrlen, true),
+    () => native.sendto(sockfd, buf, len, flags, dest, addrlen),
+  );
 }
 
 /**
@@ -136,18 +155,31 @@ export function recvfrom(
   const src = optionalSockaddrArg('recvfrom', 'src_addr', src_addr);
   const l = socklenArg('recvfrom', 'addrlen', addrlen, true);
   const r = tracing
-    ? traced.recvfrom(
-        sockfd,
-        buf,
-        len,
-        flags,
-        src_addr,
-        addrlen,
-        () => native.recvfrom(sockfd, buf, len, flags, src, l, true),
-        () => native.recvfrom(sockfd, buf, len, flags, src, l),
-      )
+    ? tracedRecvfrom(sockfd, buf, len, flags, src_addr, addrlen, src, l)
     : native.recvfrom(sockfd, buf, len, flags, src, l);
   return r < 0 ? fail(r) : r;
+}
+
+function tracedRecvfrom(
+  sockfd: number,
+  buf: BufferLike,
+  len: number,
+  flags: number,
+  src_addr: SockaddrLike | null,
+  addrlen: socklen_t | null,
+  src: Memory | null,
+  l: Memory | null,
+): number {
+  return traced.recvfrom(
+    sockfd,
+    buf,
+    len,
+    flags,
+    src_addr,
+    addrlen,
+    () => native.recvfrom(sockfd, buf, len, flags, src, l, true),
+    () => native.recvfrom(sockfd, buf, len, flags, src, l),
+  );
 }
 
 /**

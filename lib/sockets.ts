@@ -4,7 +4,7 @@
 import { isAttached, release } from './engine';
 import { fail } from './errno';
 import { invalidArgType } from './errors';
-import { native } from './native';
+import { native, type Memory } from './native';
 import { optionalSockaddrArg, sockaddrArg, socklenArg, type SockaddrLike, type socklen_t } from './structs';
 import { closed, opened, openedByFcntl, openedPair } from './ledger';
 import { traced, tracing } from './trace';
@@ -22,10 +22,15 @@ import { traced, tracing } from './trace';
  * @see https://man7.org/linux/man-pages/man2/socket.2.html
  */
 export function socket(domain: number, type: number, protocol: number): number {
-  const r = tracing
-    ? traced.socket(domain, type, protocol, () => native.socket(domain, type, protocol))
-    : native.socket(domain, type, protocol);
+  const r = tracing ? tracedSocket(domain, type, protocol) : native.socket(domain, type, protocol);
   return r < 0 ? fail(r) : opened(r, 'socket');
+}
+
+// The traced branch of a call a loop makes (socket, accept, connect, close)
+// is a function of its own: closures over the arguments in the wrapper itself
+// would make V8 allocate a context for them on every call, traced or not.
+function tracedSocket(domain: number, type: number, protocol: number): number {
+  return traced.socket(domain, type, protocol, () => native.socket(domain, type, protocol));
 }
 
 /**
@@ -81,16 +86,24 @@ export function listen(sockfd: number, backlog: number): number {
 export function accept(sockfd: number, addr: SockaddrLike | null, addrlen: socklen_t | null): number {
   const a = optionalSockaddrArg('accept', 'addr', addr);
   const l = socklenArg('accept', 'addrlen', addrlen, true);
-  const r = tracing
-    ? traced.accept(
-        sockfd,
-        addr,
-        addrlen,
-        () => native.accept(sockfd, a, l, true),
-        () => native.accept(sockfd, a, l),
-      )
-    : native.accept(sockfd, a, l);
+  const r = tracing ? tracedAccept(sockfd, addr, addrlen, a, l) : native.accept(sockfd, a, l);
   return r < 0 ? fail(r) : opened(r, 'accept');
+}
+
+function tracedAccept(
+  sockfd: number,
+  addr: SockaddrLike | null,
+  addrlen: socklen_t | null,
+  a: Memory | null,
+  l: Memory | null,
+): number {
+  return traced.accept(
+    sockfd,
+    addr,
+    addrlen,
+    () => native.accept(sockfd, a, l, true),
+    () => native.accept(sockfd, a, l),
+  );
 }
 
 /**
@@ -140,16 +153,18 @@ export const accept4:
  */
 export function connect(sockfd: number, addr: SockaddrLike, addrlen: number): number {
   const a = sockaddrArg('connect', 'addr', addr);
-  const r = tracing
-    ? traced.connect(
-        sockfd,
-        addr,
-        addrlen,
-        () => native.connect(sockfd, a, addrlen, true),
-        () => native.connect(sockfd, a, addrlen),
-      )
-    : native.connect(sockfd, a, addrlen);
+  const r = tracing ? tracedConnect(sockfd, addr, addrlen, a) : native.connect(sockfd, a, addrlen);
   return r < 0 ? fail(r) : r;
+}
+
+function tracedConnect(sockfd: number, addr: SockaddrLike, addrlen: number, a: Memory): number {
+  return traced.connect(
+    sockfd,
+    addr,
+    addrlen,
+    () => native.connect(sockfd, a, addrlen, true),
+    () => native.connect(sockfd, a, addrlen),
+  );
 }
 
 /**
@@ -178,8 +193,12 @@ export function close(fd: number): number {
   // A descriptor bsdsock/promises watches loses its poll handle first, so
   // no handle is left on a number the kernel will hand out again.
   if (isAttached(fd)) release(fd);
-  const r = tracing ? traced.close(fd, () => native.close(fd)) : native.close(fd);
+  const r = tracing ? tracedClose(fd) : native.close(fd);
   return closed(fd, r) < 0 ? fail(r) : r;
+}
+
+function tracedClose(fd: number): number {
+  return traced.close(fd, () => native.close(fd));
 }
 
 /**
