@@ -161,7 +161,6 @@ const IMMEDIATE_BUDGET = 64;
 let immediate = 0;
 
 function onReady(fd: number, fired: number, _status: number): number {
-  immediate = 0;
   const d = descriptors.get(fd);
   if (d === undefined) return 0;
   d.spent &= ~fired;
@@ -181,7 +180,15 @@ function onReady(fd: number, fired: number, _status: number): number {
   }
   return idle | (d.waiting() ? STILL_WAITING : 0);
 }
-engine.setCallback(onReady);
+
+// The native side hands over every descriptor one poll phase found ready in
+// one call: per descriptor [fd, fired, status], and takes back onReady's
+// answer in place of `fired`.
+function onReadyBatch(batch: Int32Array, count: number): void {
+  immediate = 0;
+  for (let i = 0; i < count * 3; i += 3) batch[i + 1] = onReady(batch[i], batch[i + 1], batch[i + 2]);
+}
+engine.setCallback(onReadyBatch);
 
 // An observer (poll) watches several descriptors; once settled it leaves them all.
 const observed = new Map<Operation, number[]>();

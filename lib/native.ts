@@ -151,7 +151,7 @@ export interface NativeEngine {
   settle(fd: number, disarm: number, waiting: boolean): void;
   release(fd: number): void;
   stats(): [number, number, number];
-  setCallback(callback: (fd: number, fired: number, status: number) => number): void;
+  setCallback(callback: (batch: Int32Array, count: number) => void): void;
 }
 
 // BSDSOCK_ADDON=<path> loads another build of the same addon instead, such

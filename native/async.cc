@@ -12,10 +12,16 @@
 // - Re-arming around every operation costs epoll_ctl calls; a direction is
 //   disarmed only when it fires with nobody waiting on it.
 // - Promises settled from a libuv callback need a callback scope, or the
-//   code after `await` waits for some unrelated event: OnReady opens one.
+//   code after `await` waits for some unrelated event: Dispatch opens one.
+// - Entering JavaScript from a libuv callback is costly (a callback scope,
+//   then a microtask checkpoint when it closes). One epoll wake-up often
+//   reports many descriptors, so OnReady only notes each one, and a check
+//   handle, which libuv runs right after the poll phase of the same loop
+//   iteration, hands the whole batch to JavaScript in one call.
 #include <uv.h>
 
 #include <unordered_map>
+#include <vector>
 
 #include "addon.h"
 #include "args.h"
@@ -32,22 +38,34 @@ struct Watcher {
   int fd;
   int armed;  // UV_READABLE | UV_WRITABLE currently requested
   bool referenced;
+  bool noted;  // in the engine's ready list, with:
+  int fired;   // the directions OnReady saw ready
+  int status;  // and libuv's status
 };
+
+// The batch shared with JavaScript: per ready descriptor, [fd, fired,
+// status]; the dispatcher writes its answer over `fired`.
+constexpr size_t kBatchFields = 3;
 
 struct Engine {
   napi_env env;
   uv_loop_t* loop;
   std::unordered_map<int, Watcher*> watchers;
   Napi::FunctionReference on_ready;
+  uv_check_t dispatch;
+  std::vector<Watcher*> ready;  // noted by OnReady, dispatched by Dispatch
+  Napi::Reference<Napi::TypedArrayOf<int32_t>> batch;
+  int32_t* batch_slots = nullptr;  // the batch's memory, off the V8 heap
+  size_t batch_capacity = 0;       // entries it holds
   napi_async_context async_context = nullptr;
   napi_async_cleanup_hook_handle cleanup = nullptr;
   size_t closing = 0;
   bool shutting_down = false;
 };
 
-// The callback's return value tells what to do next: which fired directions
-// had nobody waiting (disarm them) and whether anyone still waits (keep the
-// loop alive).
+// The dispatcher's answer for each descriptor tells what to do next: which
+// fired directions had nobody waiting (disarm them) and whether anyone still
+// waits (keep the loop alive).
 constexpr int kStillWaiting = 4;
 
 void SetReferenced(Watcher* w, bool referenced) {
@@ -71,18 +89,29 @@ void Arm(Watcher* w, int events) {
   }
 }
 
+// Once the environment is going away and its last handle has closed, the
+// engine is freed and the cleanup hook completed.
+void FinishIfClosed(Engine* e) {
+  if (!e->shutting_down || e->closing != 0 || e->cleanup == nullptr) return;
+  napi_async_cleanup_hook_handle hook = e->cleanup;
+  e->cleanup = nullptr;
+  if (e->async_context != nullptr) napi_async_destroy(e->env, e->async_context);
+  delete e;
+  napi_remove_async_cleanup_hook(hook);
+}
+
 void OnClosed(uv_handle_t* handle) {
   Watcher* w = static_cast<Watcher*>(handle->data);
   Engine* e = w->engine;
   delete w;
   e->closing--;
-  if (e->shutting_down && e->closing == 0 && e->cleanup != nullptr) {
-    napi_async_cleanup_hook_handle hook = e->cleanup;
-    e->cleanup = nullptr;
-    if (e->async_context != nullptr) napi_async_destroy(e->env, e->async_context);
-    delete e;
-    napi_remove_async_cleanup_hook(hook);
-  }
+  FinishIfClosed(e);
+}
+
+void OnDispatchClosed(uv_handle_t* handle) {
+  Engine* e = static_cast<Engine*>(handle->data);
+  e->closing--;
+  FinishIfClosed(e);
 }
 
 void Release(Engine* e, Watcher* w) {
@@ -99,44 +128,100 @@ napi_value Int32(napi_env env, int32_t v) {
   return out;
 }
 
+void Dispatch(uv_check_t* handle);
+
+// A handle that stays current: not released (closed) since it was noted.
+bool Current(Engine* e, Watcher* w) {
+  auto it = e->watchers.find(w->fd);
+  return it != e->watchers.end() && it->second == w;
+}
+
 void OnReady(uv_poll_t* handle, int status, int events) {
   Watcher* w = static_cast<Watcher*>(handle->data);
   Engine* e = w->engine;
   if (e->shutting_down) return;
-  Napi::Env env(e->env);
-  Napi::HandleScope scope(env);
   // On error, report both directions so every waiting operation retries its
   // call and meets the error itself.
   int fired = status < 0 ? w->armed : events;
-  int fd = w->fd;
-  napi_value args[3] = {Int32(env, fd), Int32(env, fired), Int32(env, status)};
-  napi_value result = nullptr;
+  // libuv may poll again within one phase when a wake-up filled its event
+  // array, and so report a descriptor twice: merge into the first note.
+  if (w->noted) {
+    w->fired |= fired;
+    if (status < 0) w->status = status;
+    return;
+  }
+  w->noted = true;
+  w->fired = fired;
+  w->status = status;
+  if (e->ready.empty()) uv_check_start(&e->dispatch, Dispatch);
+  e->ready.push_back(w);
+}
+
+// Makes room for n entries in the batch shared with JavaScript.
+void ReserveBatch(Engine* e, size_t n) {
+  if (n <= e->batch_capacity) return;
+  size_t capacity = e->batch_capacity == 0 ? 64 : e->batch_capacity;
+  while (capacity < n) capacity *= 2;
+  Napi::Env env(e->env);
+  Napi::ArrayBuffer memory = Napi::ArrayBuffer::New(env, capacity * kBatchFields * sizeof(int32_t));
+  e->batch = Napi::Persistent(Napi::TypedArrayOf<int32_t>::New(env, capacity * kBatchFields, memory, 0));
+  e->batch_slots = static_cast<int32_t*>(memory.Data());
+  e->batch_capacity = capacity;
+}
+
+void Dispatch(uv_check_t* handle) {
+  Engine* e = static_cast<Engine*>(handle->data);
+  uv_check_stop(handle);
+  // A descriptor closed by other JavaScript during the poll phase (its handle
+  // is closing, not yet freed) is dropped here.
+  size_t count = 0;
+  for (Watcher* w : e->ready) {
+    w->noted = false;
+    if (Current(e, w)) e->ready[count++] = w;
+  }
+  e->ready.resize(count);
+  if (count == 0 || e->shutting_down) {
+    e->ready.clear();
+    return;
+  }
+  Napi::Env env(e->env);
+  Napi::HandleScope scope(env);
+  ReserveBatch(e, count);
+  int32_t* slots = e->batch_slots;
+  for (size_t i = 0; i < count; i++) {
+    slots[i * kBatchFields] = e->ready[i]->fd;
+    slots[i * kBatchFields + 1] = e->ready[i]->fired;
+    slots[i * kBatchFields + 2] = e->ready[i]->status;
+  }
+  napi_value args[2] = {e->batch.Value(), Int32(env, static_cast<int32_t>(count))};
   napi_value recv = env.Global();
-  // The dispatcher's answer is applied before the callback scope closes:
+  // The dispatcher's answers are applied before the callback scope closes:
   // closing it runs the continuations of the promises just settled, which
-  // may start new operations on fd (engineWatch) that an answer computed
-  // before they existed must not disarm or unref.
+  // may start new operations on these descriptors (engineWatch) that an
+  // answer computed before they existed must not disarm or unref.
   napi_callback_scope callback_scope;
   napi_open_callback_scope(e->env, recv, e->async_context, &callback_scope);
-  napi_status s = napi_call_function(e->env, recv, e->on_ready.Value(), 3, args, &result);
+  napi_status s = napi_call_function(e->env, recv, e->on_ready.Value(), 2, args, nullptr);
   if (s == napi_pending_exception) {
     // An exception from the dispatcher is a bug on the TypeScript side;
     // surface it as an uncaught exception rather than lose it.
+    e->ready.clear();
     napi_value error;
     napi_get_and_clear_last_exception(e->env, &error);
     napi_close_callback_scope(e->env, callback_scope);
     napi_fatal_exception(e->env, error);
     return;
   }
-  // The dispatcher may have released this descriptor; then the watcher is gone.
-  auto it = e->watchers.find(fd);
-  if (it != e->watchers.end() && it->second == w) {
-    int32_t next = 0;
-    if (s == napi_ok && result != nullptr) napi_get_value_int32(e->env, result, &next);
-    int idle_fired = next & (UV_READABLE | UV_WRITABLE);
-    Arm(w, w->armed & ~idle_fired);
+  for (size_t i = 0; i < count; i++) {
+    Watcher* w = e->ready[i];
+    // The dispatcher may have released this descriptor; then the watcher is
+    // closing and its answer is moot.
+    if (s != napi_ok || !Current(e, w)) continue;
+    int32_t next = slots[i * kBatchFields + 1];
+    Arm(w, w->armed & ~(next & (UV_READABLE | UV_WRITABLE)));
     SetReferenced(w, (next & kStillWaiting) != 0);
   }
+  e->ready.clear();
   napi_close_callback_scope(e->env, callback_scope);
 }
 
@@ -154,6 +239,7 @@ Napi::Value Attach(const Napi::CallbackInfo& info) {
   w->fd = fd;
   w->armed = 0;
   w->referenced = false;
+  w->noted = false;
   int r = uv_poll_init(e->loop, &w->handle, fd);
   if (r != 0) {
     delete w;
@@ -232,18 +318,17 @@ void OnEnvCleanup(napi_async_cleanup_hook_handle hook, void* data) {
   e->shutting_down = true;
   e->cleanup = hook;
   e->on_ready.Reset();
+  e->batch.Reset();
+  e->ready.clear();
+  uv_check_stop(&e->dispatch);
+  e->closing++;
+  uv_close(reinterpret_cast<uv_handle_t*>(&e->dispatch), OnDispatchClosed);
   std::unordered_map<int, Watcher*> all;
   all.swap(e->watchers);
   for (auto& kv : all) {
     uv_poll_stop(&kv.second->handle);
     e->closing++;
     uv_close(reinterpret_cast<uv_handle_t*>(&kv.second->handle), OnClosed);
-  }
-  if (e->closing == 0) {
-    e->cleanup = nullptr;
-    if (e->async_context != nullptr) napi_async_destroy(e->env, e->async_context);
-    delete e;
-    napi_remove_async_cleanup_hook(hook);
   }
 }
 
@@ -256,6 +341,9 @@ void InitAsync(Napi::Env env, Napi::Object exports) {
     delete e;
     throw Napi::Error::New(env, "bsdsock: no event loop for this environment");
   }
+  uv_check_init(e->loop, &e->dispatch);
+  e->dispatch.data = e;
+  uv_unref(reinterpret_cast<uv_handle_t*>(&e->dispatch));
   napi_async_init(env, Napi::Object::New(env), Napi::String::New(env, "bsdsock:readiness"), &e->async_context);
   napi_add_async_cleanup_hook(env, OnEnvCleanup, e, nullptr);
   Napi::Object engine = Napi::Object::New(env);
