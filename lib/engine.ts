@@ -10,7 +10,24 @@ import { EAGAIN, ECANCELED, EINTR, EWOULDBLOCK } from './constants.gen';
 const { engine } = native;
 const READABLE = engine.READABLE;
 const WRITABLE = engine.WRITABLE;
-const STILL_WAITING = engine.STILL_WAITING;
+
+// Whether the event loop stays alive: the native side keeps it alive while
+// state[WAITING] > 0 (operations queued, and polls watching). The count is
+// kept here, in memory both sides share; a call crosses over only when it
+// leaves 0, or reaches 0 outside a dispatch (after one, the native side
+// looks at the count itself).
+const state = engine.state;
+const WAITING = 0;
+const KEPT = 1;
+let dispatching = false;
+
+function waitBegins(): void {
+  if (state[WAITING]++ === 0 && state[KEPT] === 0) engine.keep(true);
+}
+
+function waitEnds(): void {
+  if (--state[WAITING] === 0 && !dispatching && state[KEPT] === 1) engine.keep(false);
+}
 
 /** The direction an operation waits on. */
 export type Direction = number;
@@ -73,7 +90,26 @@ class Descriptor {
    * anything that arrived in between is reported on the next loop turn.
    */
   spent = 0;
+  /** Operations settled by their first attempt in `immediateTurn` (see IMMEDIATE_BUDGET). */
+  immediate = 0;
+  immediateTurn = 0;
+  /** The directions the native handle is armed for, as last told to it. */
+  armed = 0;
   constructor(readonly fd: number) {}
+
+  /** Arms `direction` on the native handle unless it is armed already. */
+  arm(direction: Direction): void {
+    if ((this.armed & direction) === direction) return;
+    this.armed |= direction;
+    engine.watch(this.fd, direction);
+  }
+
+  /** Disarms the directions given, where armed. */
+  disarm(directions: Direction): void {
+    if ((this.armed & directions) === 0) return;
+    this.armed &= ~directions;
+    engine.disarm(this.fd, directions);
+  }
 
   queue(direction: Direction): Operation[] {
     return this.queues[direction === READABLE ? 0 : 1];
@@ -135,6 +171,7 @@ function drain(d: Descriptor, queue: Operation[]): void {
   while (queue.length > 0) {
     if (!advance(queue[0], d)) return;
     queue.shift();
+    waitEnds();
   }
 }
 
@@ -150,16 +187,22 @@ function wakeObservers(observers: Set<Operation>, direction: Direction): boolean
   return woken;
 }
 
-// Operations settled by their first attempt since libuv last reported
-// readiness. Such a settlement is a resolved promise, not an event-loop turn:
-// a server whose accept always finds a client waiting would otherwise chain
-// accepts in microtasks forever while every readiness callback (the
-// end-of-file of the connections it already served) waits behind them, and
-// its descriptors pile up to EMFILE. Past the budget an operation queues, as
-// if it had got EAGAIN, and goes through the poll phase with everyone else.
+// How many operations one descriptor may settle by their first attempt
+// between two dispatches of readiness. Such a settlement is a resolved
+// promise, not an event-loop turn: a server whose accept always finds a
+// client waiting would otherwise chain accepts in microtasks forever while
+// every readiness report (the end-of-file of the connections it already
+// served) waits behind them, and its descriptors pile up to EMFILE. Past the
+// budget an operation queues, as if it had got EAGAIN, and goes through the
+// poll phase with everyone else. The budget is per descriptor, so that the
+// many connections of one batch each go on at once.
 const IMMEDIATE_BUDGET = 64;
-let immediate = 0;
+// Counts dispatches; a descriptor's count of immediate settlements belongs
+// to the turn it was made in.
+let turn = 0;
 
+// Returns the fired directions nobody waited on, for the native side to
+// disarm.
 function onReady(fd: number, fired: number, _status: number): number {
   const d = descriptors.get(fd);
   if (d === undefined) return 0;
@@ -178,30 +221,39 @@ function onReady(fd: number, fired: number, _status: number): number {
     if (queue.length === 0 && !observed) idle |= WRITABLE;
     else drain(d, queue);
   }
-  return idle | (d.waiting() ? STILL_WAITING : 0);
+  d.armed &= ~idle;
+  return idle;
 }
 
 // The native side hands over every descriptor one poll phase found ready in
 // one call: per descriptor [fd, fired, status], and takes back onReady's
 // answer in place of `fired`.
 function onReadyBatch(batch: Int32Array, count: number): void {
-  immediate = 0;
-  for (let i = 0; i < count * 3; i += 3) batch[i + 1] = onReady(batch[i], batch[i + 1], batch[i + 2]);
+  turn++;
+  dispatching = true;
+  try {
+    for (let i = 0; i < count * 3; i += 3) batch[i + 1] = onReady(batch[i], batch[i + 1], batch[i + 2]);
+  } finally {
+    dispatching = false;
+  }
 }
 engine.setCallback(onReadyBatch);
 
 // An observer (poll) watches several descriptors; once settled it leaves them all.
 const observed = new Map<Operation, number[]>();
 function forget(op: Operation): void {
-  for (const fd of observed.get(op) ?? []) {
+  const fds = observed.get(op);
+  if (fds === undefined) return;
+  observed.delete(op);
+  for (const fd of fds) {
     const d = descriptors.get(fd);
     if (d === undefined) continue;
     d.observers?.delete(op);
     // Nobody is left on fd: disarm both directions too, so an aborted or
     // timed-out poll leaves no watcher behind.
-    if (!d.waiting()) engine.settle(fd, READABLE | WRITABLE, false);
+    if (!d.waiting()) d.disarm(READABLE | WRITABLE);
   }
-  observed.delete(op);
+  if (fds.length > 0) waitEnds();
 }
 
 /**
@@ -238,6 +290,7 @@ export function release(fd: number): void {
   d.queues[1].length = 0;
   for (const op of pending) {
     if (observers.has(op)) forget(op);
+    else waitEnds();
     op.cleanup();
     op.reject(systemError(op.syscall, ECANCELED));
   }
@@ -283,11 +336,15 @@ export function start(
   // The first attempt (or the argument check of a queued operation) runs
   // here, outside the Promise executor, so that a programming error throws
   // synchronously instead of turning into a rejection.
-  if (queue.length === 0 && (d.spent & direction) === 0 && immediate < IMMEDIATE_BUDGET) {
+  if (d.immediateTurn !== turn) {
+    d.immediateTurn = turn;
+    d.immediate = 0;
+  }
+  if (queue.length === 0 && (d.spent & direction) === 0 && d.immediate < IMMEDIATE_BUDGET) {
     let r = step();
     while (r === -EINTR) r = step();
     if (spends(r, want)) d.spent |= direction;
-    if (!isAgain(r)) immediate++;
+    if (!isAgain(r)) d.immediate++;
     if (r >= 0) return Promise.resolve(r);
     if (!isAgain(r)) return Promise.reject(failure(syscall, error, -r));
   } else {
@@ -309,14 +366,17 @@ export function start(
       },
     };
     queue.push(op);
-    engine.watch(fd, direction);
+    waitBegins();
+    desc.arm(direction);
     if (signal !== undefined) {
       onAbort = () => {
         const at = queue.indexOf(op);
         if (at < 0) return;
         queue.splice(at, 1);
+        waitEnds();
         op.cleanup();
-        if (queue.length === 0) engine.settle(fd, direction, desc.waiting());
+        // A poll may still watch this direction on fd.
+        if (queue.length === 0 && (desc.observers?.size ?? 0) === 0) desc.disarm(direction);
         reject(abortError(signal));
       };
       signal.addEventListener('abort', onAbort, { once: true });
@@ -359,9 +419,10 @@ export function observe(
       const d = descriptors.get(fd)!;
       (d.observers ??= new Set()).add(op);
       fds.push(fd);
-      engine.watch(fd, direction);
+      d.arm(direction);
     }
     observed.set(op, fds);
+    if (fds.length > 0) waitBegins();
     if (timeout >= 0) {
       timer = setTimeout(() => {
         forget(op);
@@ -381,10 +442,13 @@ export function observe(
 }
 
 /**
- * The engine's handles: how many exist, how many are armed, how many keep
- * the event loop alive. For tests and the socket ledger.
+ * The engine's handles: how many exist, how many are armed, and on how many
+ * descriptors operations wait (which keeps the event loop alive). For tests
+ * and the socket ledger.
  */
 export function engineStats(): { handles: number; armed: number; referenced: number } {
-  const [handles, armed, referenced] = engine.stats();
+  const [handles, armed] = engine.stats();
+  let referenced = 0;
+  for (const d of descriptors.values()) if (d.waiting()) referenced++;
   return { handles, armed, referenced };
 }

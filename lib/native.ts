@@ -145,12 +145,14 @@ export interface NativeBinding {
 export interface NativeEngine {
   readonly READABLE: number;
   readonly WRITABLE: number;
-  readonly STILL_WAITING: number;
+  /** [operations waiting (counted by the TypeScript side), 1 while the loop is kept alive]. */
+  readonly state: Int32Array;
   attach(fd: number): number;
   watch(fd: number, events: number): number;
-  settle(fd: number, disarm: number, waiting: boolean): void;
+  disarm(fd: number, events: number): void;
+  keep(keep: boolean): void;
   release(fd: number): void;
-  stats(): [number, number, number];
+  stats(): [number, number];
   setCallback(callback: (batch: Int32Array, count: number) => void): void;
 }
 

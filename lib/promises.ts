@@ -311,12 +311,30 @@ export function recv(
     'recv',
     READABLE,
     () => native.recv(sockfd, buf, len, flags),
-    () => native.recv(sockfd, buf, len, flags, true),
+    () => {
+      if (!plainRead(buf, len, flags)) native.recv(sockfd, buf, len, flags, true);
+    },
     signal,
     undefined,
     len,
   );
   return text === undefined ? promise : tracePromise('recv', text, promise);
+}
+
+// A read that waits is checked first. The common case, a non-empty
+// Uint8Array (a Buffer), a length that fits it and int flags, passes here
+// without a call into the addon, which stays the judge of everything else
+// and the author of every error message.
+function plainRead(buf: unknown, len: unknown, flags: unknown): boolean {
+  return (
+    buf instanceof Uint8Array &&
+    buf.byteLength > 0 &&
+    Number.isInteger(len) &&
+    (len as number) >= 0 &&
+    (len as number) <= buf.byteLength &&
+    typeof flags === 'number' &&
+    (flags | 0) === flags
+  );
 }
 
 /**

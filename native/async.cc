@@ -11,6 +11,11 @@
 //   memory freed only in the uv_close callback.
 // - Re-arming around every operation costs epoll_ctl calls; a direction is
 //   disarmed only when it fires with nobody waiting on it.
+// - Poll handles never keep the loop alive themselves: one keeper handle
+//   does, while the TypeScript side counts operations waiting (in memory
+//   shared with it). A busy server's count seldom reaches 0, so the usual
+//   wait costs no call here at all: its direction is most likely armed
+//   already, which the TypeScript side also knows.
 // - Promises settled from a libuv callback need a callback scope, or the
 //   code after `await` waits for some unrelated event: Dispatch opens one.
 // - Entering JavaScript from a libuv callback is costly (a callback scope,
@@ -37,7 +42,6 @@ struct Watcher {
   Engine* engine;
   int fd;
   int armed;  // UV_READABLE | UV_WRITABLE currently requested
-  bool referenced;
   bool noted;  // in the engine's ready list, with:
   int fired;   // the directions OnReady saw ready
   int status;  // and libuv's status
@@ -57,22 +61,24 @@ struct Engine {
   Napi::Reference<Napi::TypedArrayOf<int32_t>> batch;
   int32_t* batch_slots = nullptr;  // the batch's memory, off the V8 heap
   size_t batch_capacity = 0;       // entries it holds
+  uv_async_t keeper;  // never sent: referenced, it keeps the loop alive
+  Napi::Reference<Napi::TypedArrayOf<int32_t>> shared;
+  int32_t* state = nullptr;  // [operations waiting, keeper referenced], shared
   napi_async_context async_context = nullptr;
   napi_async_cleanup_hook_handle cleanup = nullptr;
   size_t closing = 0;
   bool shutting_down = false;
 };
 
-// The dispatcher's answer for each descriptor tells what to do next: which
-// fired directions had nobody waiting (disarm them) and whether anyone still
-// waits (keep the loop alive).
-constexpr int kStillWaiting = 4;
+// Slots of the state shared with the TypeScript side.
+constexpr int kWaiting = 0;  // operations waiting, counted by TypeScript
+constexpr int kKept = 1;     // 1 while the keeper is referenced, set here
 
-void SetReferenced(Watcher* w, bool referenced) {
-  if (w->referenced == referenced) return;
-  w->referenced = referenced;
-  uv_handle_t* h = reinterpret_cast<uv_handle_t*>(&w->handle);
-  if (referenced) {
+void Keep(Engine* e, bool keep) {
+  if ((e->state[kKept] != 0) == keep) return;
+  e->state[kKept] = keep ? 1 : 0;
+  uv_handle_t* h = reinterpret_cast<uv_handle_t*>(&e->keeper);
+  if (keep) {
     uv_ref(h);
   } else {
     uv_unref(h);
@@ -108,7 +114,7 @@ void OnClosed(uv_handle_t* handle) {
   FinishIfClosed(e);
 }
 
-void OnDispatchClosed(uv_handle_t* handle) {
+void OnEngineHandleClosed(uv_handle_t* handle) {
   Engine* e = static_cast<Engine*>(handle->data);
   e->closing--;
   FinishIfClosed(e);
@@ -195,10 +201,12 @@ void Dispatch(uv_check_t* handle) {
   }
   napi_value args[2] = {e->batch.Value(), Int32(env, static_cast<int32_t>(count))};
   napi_value recv = env.Global();
-  // The dispatcher's answers are applied before the callback scope closes:
-  // closing it runs the continuations of the promises just settled, which
-  // may start new operations on these descriptors (engineWatch) that an
-  // answer computed before they existed must not disarm or unref.
+  // The dispatcher's answers (directions that fired with nobody waiting) are
+  // applied before the callback scope closes: closing it runs the
+  // continuations of the promises just settled, which may start new
+  // operations on these descriptors that an answer computed before they
+  // existed must not disarm. Whether the loop stays alive is decided after,
+  // from the count of waiting operations those continuations left.
   napi_callback_scope callback_scope;
   napi_open_callback_scope(e->env, recv, e->async_context, &callback_scope);
   napi_status s = napi_call_function(e->env, recv, e->on_ready.Value(), 2, args, nullptr);
@@ -217,12 +225,12 @@ void Dispatch(uv_check_t* handle) {
     // The dispatcher may have released this descriptor; then the watcher is
     // closing and its answer is moot.
     if (s != napi_ok || !Current(e, w)) continue;
-    int32_t next = slots[i * kBatchFields + 1];
-    Arm(w, w->armed & ~(next & (UV_READABLE | UV_WRITABLE)));
-    SetReferenced(w, (next & kStillWaiting) != 0);
+    int32_t idle = slots[i * kBatchFields + 1];
+    Arm(w, w->armed & ~(idle & (UV_READABLE | UV_WRITABLE)));
   }
   e->ready.clear();
   napi_close_callback_scope(e->env, callback_scope);
+  if (!e->shutting_down) Keep(e, e->state[kWaiting] > 0);
 }
 
 Engine* EngineOf(const Napi::CallbackInfo& info) { return static_cast<Engine*>(info.Data()); }
@@ -238,7 +246,6 @@ Napi::Value Attach(const Napi::CallbackInfo& info) {
   w->engine = e;
   w->fd = fd;
   w->armed = 0;
-  w->referenced = false;
   w->noted = false;
   int r = uv_poll_init(e->loop, &w->handle, fd);
   if (r != 0) {
@@ -251,31 +258,32 @@ Napi::Value Attach(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), 0);
 }
 
-// engineWatch(fd, events): someone waits for `events` on fd; arm them and
-// keep the loop alive.
+// engineWatch(fd, events): someone waits for `events` on fd: arm them.
 Napi::Value Watch(const Napi::CallbackInfo& info) {
   Engine* e = EngineOf(info);
   int fd = ArgInt(info, 0, "engineWatch", "fd");
   int events = ArgInt(info, 1, "engineWatch", "events") & (UV_READABLE | UV_WRITABLE);
   auto it = e->watchers.find(fd);
   if (it == e->watchers.end()) return Napi::Number::New(info.Env(), -EBADF);
-  Watcher* w = it->second;
-  Arm(w, w->armed | events);
-  SetReferenced(w, true);
+  Arm(it->second, it->second->armed | events);
   return Napi::Value(info.Env(), Int32(info.Env(), 0));
 }
 
-// engineSettle(fd, disarm, waiting): after an abort or a synchronous
-// completion, drop the directions nobody waits on and let the loop go.
-Napi::Value Settle(const Napi::CallbackInfo& info) {
+// engineDisarm(fd, events): nobody waits for `events` on fd any more (an
+// abort, a poll that settled).
+Napi::Value Disarm(const Napi::CallbackInfo& info) {
   Engine* e = EngineOf(info);
-  int fd = ArgInt(info, 0, "engineSettle", "fd");
-  int disarm = ArgInt(info, 1, "engineSettle", "disarm") & (UV_READABLE | UV_WRITABLE);
-  bool waiting = info[2].ToBoolean();
+  int fd = ArgInt(info, 0, "engineDisarm", "fd");
+  int events = ArgInt(info, 1, "engineDisarm", "events") & (UV_READABLE | UV_WRITABLE);
   auto it = e->watchers.find(fd);
-  if (it == e->watchers.end()) return info.Env().Undefined();
-  Arm(it->second, it->second->armed & ~disarm);
-  SetReferenced(it->second, waiting);
+  if (it != e->watchers.end()) Arm(it->second, it->second->armed & ~events);
+  return info.Env().Undefined();
+}
+
+// engineKeep(keep): the waiting count left 0 (keep the loop alive) or
+// reached it outside a dispatch (let the loop end).
+Napi::Value KeepLoop(const Napi::CallbackInfo& info) {
+  Keep(EngineOf(info), info[0].ToBoolean());
   return info.Env().Undefined();
 }
 
@@ -289,18 +297,16 @@ Napi::Value ReleaseFd(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// engineStats(): [handles, armed, referenced], for tests and the ledger.
+// engineStats(): [handles, armed], for tests and the ledger.
 Napi::Value Stats(const Napi::CallbackInfo& info) {
   Engine* e = EngineOf(info);
-  uint32_t armed = 0, referenced = 0;
+  uint32_t armed = 0;
   for (auto& kv : e->watchers) {
     if (kv.second->armed != 0) armed++;
-    if (kv.second->referenced) referenced++;
   }
-  Napi::Array out = Napi::Array::New(info.Env(), 3);
+  Napi::Array out = Napi::Array::New(info.Env(), 2);
   out.Set(0u, Napi::Number::New(info.Env(), static_cast<double>(e->watchers.size())));
   out.Set(1u, Napi::Number::New(info.Env(), armed));
-  out.Set(2u, Napi::Number::New(info.Env(), referenced));
   return out;
 }
 
@@ -319,10 +325,12 @@ void OnEnvCleanup(napi_async_cleanup_hook_handle hook, void* data) {
   e->cleanup = hook;
   e->on_ready.Reset();
   e->batch.Reset();
+  e->shared.Reset();
   e->ready.clear();
   uv_check_stop(&e->dispatch);
-  e->closing++;
-  uv_close(reinterpret_cast<uv_handle_t*>(&e->dispatch), OnDispatchClosed);
+  e->closing += 2;
+  uv_close(reinterpret_cast<uv_handle_t*>(&e->dispatch), OnEngineHandleClosed);
+  uv_close(reinterpret_cast<uv_handle_t*>(&e->keeper), OnEngineHandleClosed);
   std::unordered_map<int, Watcher*> all;
   all.swap(e->watchers);
   for (auto& kv : all) {
@@ -344,6 +352,15 @@ void InitAsync(Napi::Env env, Napi::Object exports) {
   uv_check_init(e->loop, &e->dispatch);
   e->dispatch.data = e;
   uv_unref(reinterpret_cast<uv_handle_t*>(&e->dispatch));
+  uv_async_init(e->loop, &e->keeper, nullptr);
+  e->keeper.data = e;
+  uv_unref(reinterpret_cast<uv_handle_t*>(&e->keeper));
+  Napi::ArrayBuffer state_memory = Napi::ArrayBuffer::New(env, 2 * sizeof(int32_t));
+  Napi::TypedArrayOf<int32_t> state = Napi::TypedArrayOf<int32_t>::New(env, 2, state_memory, 0);
+  e->state = static_cast<int32_t*>(state_memory.Data());
+  e->state[kWaiting] = 0;
+  e->state[kKept] = 0;
+  e->shared = Napi::Persistent(state);
   napi_async_init(env, Napi::Object::New(env), Napi::String::New(env, "bsdsock:readiness"), &e->async_context);
   napi_add_async_cleanup_hook(env, OnEnvCleanup, e, nullptr);
   Napi::Object engine = Napi::Object::New(env);
@@ -352,13 +369,14 @@ void InitAsync(Napi::Env env, Napi::Object exports) {
   };
   add("attach", Attach);
   add("watch", Watch);
-  add("settle", Settle);
+  add("disarm", Disarm);
+  add("keep", KeepLoop);
   add("release", ReleaseFd);
   add("stats", Stats);
   add("setCallback", SetCallback);
   engine.Set("READABLE", Napi::Number::New(env, UV_READABLE));
   engine.Set("WRITABLE", Napi::Number::New(env, UV_WRITABLE));
-  engine.Set("STILL_WAITING", Napi::Number::New(env, kStillWaiting));
+  engine.Set("state", state);
   exports.Set("engine", engine);
 }
 

@@ -268,6 +268,22 @@ describe('abort', () => {
     expect(P.engineStats().armed).toBe(before.armed);
   });
 
+  test('aborting a recv leaves a poll on the same descriptor watching: the poll still wakes', async () => {
+    const [a, b] = fds.unixPair(SOCK_STREAM);
+    const entry = new pollfd();
+    entry.fd = b;
+    entry.events = POLLIN;
+    const polling = P.poll([entry], 1, -1);
+    const controller = new AbortController();
+    const receiving = P.recv(b, Buffer.alloc(8), 8, 0, { signal: controller.signal });
+    await nextTurn();
+    controller.abort();
+    expectAbortError(await rejection(receiving));
+    expect(await P.send(a, 'x', 1, 0)).toBe(1);
+    expect(await polling).toBe(1);
+    expect(entry.revents & POLLIN).toBe(POLLIN);
+  });
+
   test('a child process whose only pending call was aborted exits by itself', () => {
     const child = runChild(`
       const S = require(process.env.BSDSOCK);
