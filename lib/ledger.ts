@@ -2,8 +2,8 @@
 // find a leak (`openSockets()`), and, with tracing on, hear of a second close of one descriptor and
 // of sockets still open at exit.
 //
-// Cost: with tracing off and BSDSOCK_LEDGER unset, each descriptor-making call adds one Map.set and
-// each close one Map.delete. Where a descriptor was made (a stack capture) is recorded only while
+// Cost: with tracing off and BSDSOCK_LEDGER unset, each descriptor-making call and each close adds
+// one array store. Where a descriptor was made (a stack capture) is recorded only while
 // tracing is on or with BSDSOCK_LEDGER=1; otherwise `createdAt` is undefined. Where a descriptor was
 // closed is recorded only while tracing is on: a double close is noticed only then.
 import { relative, sep } from 'node:path';
@@ -27,12 +27,12 @@ export interface OpenSocket {
   readonly createdAt: string | undefined;
 }
 
-interface Entry {
-  readonly call: LedgerCall;
-  readonly site: Error | undefined;
-}
-
-const live = new Map<number, Entry>();
+// Indexed by descriptor, which is a small integer: the call that made each open descriptor, and
+// where, if recorded. A store here costs a fraction of a Map's (≈ 440 instructions per
+// accept + close, bench/PROFILE.md), and this is on the path of every accept and close.
+const calls: (LedgerCall | undefined)[] = [];
+const sites: (Error | undefined)[] = [];
+let openCount = 0;
 // Descriptors closed while tracing was on and not reopened by this package since, with where.
 const closedAt = new Map<number, Error | undefined>();
 const always = process.env.BSDSOCK_LEDGER === '1';
@@ -55,7 +55,12 @@ export function ledgerSite(): Error | undefined {
  * @internal
  */
 export function opened(r: number, call: LedgerCall, site?: Error): number {
-  if (r >= 0) live.set(r, { call, site: site ?? ledgerSite() });
+  if (r >= 0) {
+    if (calls[r] === undefined) openCount++;
+    calls[r] = call;
+    const where = site ?? ledgerSite();
+    if (where !== undefined || r < sites.length) sites[r] = where;
+  }
   return r;
 }
 
@@ -89,7 +94,10 @@ export function openedByFcntl(r: number, cmd: number): number {
  * @internal
  */
 export function closed(fd: number, r: number): number {
-  if (live.delete(fd)) {
+  if (calls[fd] !== undefined) {
+    calls[fd] = undefined;
+    if (fd < sites.length) sites[fd] = undefined;
+    openCount--;
     if (tracing && r >= 0) closedAt.set(fd, ledgerSite());
     return r;
   }
@@ -113,7 +121,12 @@ export function closed(fd: number, r: number): number {
  *   when tracing was on at the call or BSDSOCK_LEDGER=1 is set, otherwise undefined.
  */
 export function openSockets(): OpenSocket[] {
-  return [...live].sort((a, b) => a[0] - b[0]).map(([fd, e]) => ({ fd, call: e.call, createdAt: siteText(e.site) }));
+  const list: OpenSocket[] = [];
+  for (let fd = 0; fd < calls.length; fd++) {
+    const call = calls[fd];
+    if (call !== undefined) list.push({ fd, call, createdAt: siteText(sites[fd]) });
+  }
+  return list;
 }
 
 const here = __dirname + sep;
@@ -136,7 +149,7 @@ function siteText(site: Error | undefined): string | undefined {
 function hookExit(): void {
   exitHooked = true;
   process.on('exit', () => {
-    if (!tracing || live.size === 0) return;
+    if (!tracing || openCount === 0) return;
     const list = openSockets().map((s) => `${s.fd} (${s.call} at ${s.createdAt ?? 'an unrecorded place'})`);
     warning(`exiting with ${list.length} socket${list.length === 1 ? '' : 's'} open: ${list.join(', ')}`);
   });
