@@ -41,7 +41,7 @@ struct Watcher {
   uv_poll_t handle;
   Engine* engine;
   int fd;
-  int armed;  // UV_READABLE | UV_WRITABLE currently requested
+  int armed;   // UV_READABLE | UV_WRITABLE currently requested
   bool noted;  // in the engine's ready list, with:
   int fired;   // the directions OnReady saw ready
   int status;  // and libuv's status
@@ -61,7 +61,7 @@ struct Engine {
   Napi::Reference<Napi::TypedArrayOf<int32_t>> batch;
   int32_t* batch_slots = nullptr;  // the batch's memory, off the V8 heap
   size_t batch_capacity = 0;       // entries it holds
-  uv_async_t keeper;  // never sent: referenced, it keeps the loop alive
+  uv_async_t keeper;               // never sent: referenced, it keeps the loop alive
   Napi::Reference<Napi::TypedArrayOf<int32_t>> shared;
   int32_t* state = nullptr;  // [operations waiting, keeper referenced], shared
   napi_async_context async_context = nullptr;
