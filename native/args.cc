@@ -116,6 +116,11 @@ Bytes ValueBytes(Napi::Env env, napi_value v, const char* fn, const char* param,
     napi_typeof(env, v, &type);
     if (type == napi_null) return Bytes{nullptr, 0, false};
   }
+  // A Buffer (a Uint8Array) first, with the one call that gives its address
+  // and byte length; an empty one goes on below, for the detached check.
+  if (type == napi_object && napi_get_buffer_info(env, v, &data, &length) == napi_ok && length > 0) {
+    return Bytes{static_cast<uint8_t*>(data), length, true};
+  }
   if (type == napi_object && napi_is_typedarray(env, v, &is) == napi_ok && is) {
     napi_typedarray_type ta_type;
     size_t count;
