@@ -350,38 +350,73 @@ export function start(
   } else {
     validate();
   }
-  const desc = d;
+  return enqueue(d, queue, syscall, direction, step, error, want, signal);
+}
+
+// A pending operation. A class rather than closures: one object per wait,
+// with nothing captured for the calls that complete at once.
+class Pending implements Operation {
+  resolve: (value: number) => void = settledAlready;
+  reject: (error: Error) => void = settledAlready;
+  /** The timer of a poll with a timeout. */
+  timer: NodeJS.Timeout | undefined = undefined;
+  onAbort: (() => void) | undefined = undefined;
+  constructor(
+    readonly syscall: string,
+    readonly direction: Direction,
+    readonly step: () => number,
+    readonly error: ((errnum: number) => Error) | undefined,
+    readonly want: number,
+    readonly signal: AbortSignal | undefined,
+  ) {}
+
+  cleanup(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.onAbort !== undefined) this.signal!.removeEventListener('abort', this.onAbort);
+  }
+}
+
+function settledAlready(): void {}
+
+// Makes the promise of a pending operation and hands its settling functions to it.
+function pending(op: Pending): Promise<number> {
   return new Promise<number>((resolve, reject) => {
-    let onAbort: (() => void) | undefined;
-    const op: Operation = {
-      syscall,
-      direction,
-      step,
-      error,
-      want,
-      resolve,
-      reject,
-      cleanup() {
-        if (onAbort !== undefined) signal!.removeEventListener('abort', onAbort);
-      },
-    };
-    queue.push(op);
-    waitBegins();
-    desc.arm(direction);
-    if (signal !== undefined) {
-      onAbort = () => {
-        const at = queue.indexOf(op);
-        if (at < 0) return;
-        queue.splice(at, 1);
-        waitEnds();
-        op.cleanup();
-        // A poll may still watch this direction on fd.
-        if (queue.length === 0 && (desc.observers?.size ?? 0) === 0) desc.disarm(direction);
-        reject(abortError(signal));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-    }
+    op.resolve = resolve;
+    op.reject = reject;
   });
+}
+
+// The waiting half of start(), a function of its own so that an operation
+// that completes at once allocates none of this.
+function enqueue(
+  d: Descriptor,
+  queue: Operation[],
+  syscall: string,
+  direction: Direction,
+  step: () => number,
+  error: ((errnum: number) => Error) | undefined,
+  want: number,
+  signal: AbortSignal | undefined,
+): Promise<number> {
+  const op = new Pending(syscall, direction, step, error, want, signal);
+  const promise = pending(op);
+  queue.push(op);
+  waitBegins();
+  d.arm(direction);
+  if (signal !== undefined) {
+    op.onAbort = () => {
+      const at = queue.indexOf(op);
+      if (at < 0) return;
+      queue.splice(at, 1);
+      waitEnds();
+      op.cleanup();
+      // A poll may still watch this direction on fd.
+      if (queue.length === 0 && (d.observers?.size ?? 0) === 0) d.disarm(direction);
+      op.reject(abortError(signal));
+    };
+    signal.addEventListener('abort', op.onAbort, { once: true });
+  }
+  return promise;
 }
 
 /**
@@ -397,48 +432,36 @@ export function observe(
   timeout: number,
   signal: AbortSignal | undefined,
 ): Promise<number> {
-  return new Promise<number>((resolve, reject) => {
-    let timer: NodeJS.Timeout | undefined;
-    let onAbort: (() => void) | undefined;
-    const fds: number[] = [];
-    const op: Operation = {
-      syscall,
-      direction: READABLE | WRITABLE,
-      step,
-      error: undefined,
-      want: 0,
-      resolve,
-      reject,
-      cleanup() {
-        if (timer !== undefined) clearTimeout(timer);
-        if (onAbort !== undefined) signal!.removeEventListener('abort', onAbort);
-      },
+  const op = new Pending(syscall, READABLE | WRITABLE, step, undefined, 0, signal);
+  const promise = pending(op);
+  const fds: number[] = new Array<number>(interests.length);
+  let watched = 0;
+  for (const [fd, direction] of interests) {
+    if (attach(fd) !== 0) continue; // poll itself reports POLLNVAL for such an fd
+    const d = descriptors.get(fd)!;
+    (d.observers ??= new Set()).add(op);
+    fds[watched++] = fd;
+    d.arm(direction);
+  }
+  fds.length = watched;
+  observed.set(op, fds);
+  if (watched > 0) waitBegins();
+  if (timeout >= 0) {
+    op.timer = setTimeout(() => {
+      forget(op);
+      op.cleanup();
+      op.resolve(0);
+    }, timeout);
+  }
+  if (signal !== undefined) {
+    op.onAbort = () => {
+      forget(op);
+      op.cleanup();
+      op.reject(abortError(signal));
     };
-    for (const [fd, direction] of interests) {
-      if (attach(fd) !== 0) continue; // poll itself reports POLLNVAL for such an fd
-      const d = descriptors.get(fd)!;
-      (d.observers ??= new Set()).add(op);
-      fds.push(fd);
-      d.arm(direction);
-    }
-    observed.set(op, fds);
-    if (fds.length > 0) waitBegins();
-    if (timeout >= 0) {
-      timer = setTimeout(() => {
-        forget(op);
-        op.cleanup();
-        resolve(0);
-      }, timeout);
-    }
-    if (signal !== undefined) {
-      onAbort = () => {
-        forget(op);
-        op.cleanup();
-        reject(abortError(signal));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-    }
-  });
+    signal.addEventListener('abort', op.onAbort, { once: true });
+  }
+  return promise;
 }
 
 /**

@@ -492,11 +492,12 @@ function pollNow(fds: pollfd[] | pollfd, nfds: number, timeout: number, options?
   const list = fds instanceof pollfd ? [fds] : fds;
   if (!Array.isArray(list)) throw invalidArgType('poll', 'fds', 'an array of pollfd', fds);
   const count = Math.min(list.length, typeof nfds === 'number' && nfds > 0 ? nfds : 0);
-  const bytes: Memory[] = [];
+  // Arrays of exact size: a pending poll holds them, once per waiting connection in a server.
+  const bytes = new Array<Memory>(count);
   for (let k = 0; k < count; k++) {
     const entry: unknown = list[k];
     if (!(entry instanceof pollfd)) throw invalidArgType('poll', `fds[${k}]`, 'a pollfd', entry);
-    bytes.push(entry.bytes);
+    bytes[k] = entry.bytes;
   }
   const signal = signalOf('poll', options);
   native.poll(bytes, nfds, timeout, true);
@@ -505,15 +506,17 @@ function pollNow(fds: pollfd[] | pollfd, nfds: number, timeout: number, options?
   if (first !== 0 || timeout === 0) {
     return first < 0 ? Promise.reject(systemError('poll', -first)) : Promise.resolve(first);
   }
-  const interests: [number, number][] = [];
+  const interests = new Array<readonly [number, number]>(count);
+  let watched = 0;
   for (let k = 0; k < count; k++) {
     const { fd, events } = list[k];
     if (fd < 0) continue;
     let direction = 0;
     if (events & (C.POLLIN | C.POLLPRI)) direction |= READABLE;
     if (events & C.POLLOUT) direction |= WRITABLE;
-    interests.push([fd, direction === 0 ? READABLE : direction]);
+    interests[watched++] = [fd, direction === 0 ? READABLE : direction];
   }
+  interests.length = watched;
   return observe(interests, 'poll', () => native.poll(bytes, nfds, 0) || -C.EAGAIN, timeout, signal);
 }
 
