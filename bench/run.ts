@@ -259,6 +259,8 @@ const PROMISES_POLL: Impl = {
 interface Sample {
   value: number;
   cpuPerOp: number | null;
+  /** echo: the share of its CPU the load generator kept busy (near 1, it bounds the throughput). */
+  generatorBusy?: number;
 }
 
 interface Spec {
@@ -335,7 +337,7 @@ async function echoRun(impl: Impl, s: Sizes): Promise<Sample> {
     await gen.ok();
     const cpu = procCpuUs(server.pid) - cpu0;
     if (r.n !== s.echoTrips) throw new Error(`loadgen against ${impl.id}: ${r.n} round trips of ${s.echoTrips}`);
-    return { value: r.rtps, cpuPerOp: cpu / r.n };
+    return { value: r.rtps, cpuPerOp: cpu / r.n, generatorBusy: (r.cpu_us * 1000) / r.ns };
   } finally {
     server.kill();
   }
@@ -462,6 +464,11 @@ interface Row {
   values: number[];
   cpu: number[];
   ratios: number[];
+  generatorBusy: number[];
+}
+
+function percent(x: number): string {
+  return `${(x * 100).toFixed(0)} %`;
 }
 
 function fmt(x: number): string {
@@ -534,6 +541,15 @@ function table(rows: Row[], reps: number): string[] {
     out.push(`| ${r.spec.id} | ${r.impl.label} | ${spread(r.values)} ${r.spec.unit} | ${ratio} | ${cpu} |`);
   }
   out.push('');
+  const busy = rows.filter((r) => r.generatorBusy.length > 0);
+  if (busy.length > 0) {
+    out.push(
+      'echo, load generator CPU busy (median, min–max): ' +
+        busy.map((r) => `${r.impl.label} ${spread(r.generatorBusy, percent)}`).join('; ') +
+        '. Near 100 %, the generator rather than the server bounds the throughput; server CPU per round trip is then the fairer comparison.',
+    );
+    out.push('');
+  }
   out.push(
     `${reps} repetition(s), implementations interleaved; ratio = implementation / ${C.label} ` +
       `(idle memory: bytes per connection / ${NET.label}'s, lower is better; trace: / the untraced call path), ` +
@@ -628,7 +644,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   for (const spec of specs) {
     console.log(`${spec.id}: ${spec.title}`);
-    const mine = spec.impls.map((impl): Row => ({ spec, impl, values: [], cpu: [], ratios: [] }));
+    const mine = spec.impls.map((impl): Row => ({ spec, impl, values: [], cpu: [], ratios: [], generatorBusy: [] }));
     for (let rep = 0; rep < o.reps; rep++) {
       const got = new Map<Impl, Sample>();
       for (const row of mine) {
@@ -636,9 +652,11 @@ async function main(): Promise<void> {
         got.set(row.impl, sample);
         row.values.push(sample.value);
         if (sample.cpuPerOp !== null) row.cpu.push(sample.cpuPerOp);
+        if (sample.generatorBusy !== undefined) row.generatorBusy.push(sample.generatorBusy);
         console.log(
           `  ${spec.id} #${rep + 1} ${row.impl.label}: ${fmt(sample.value)} ${spec.unit}` +
-            (sample.cpuPerOp === null ? '' : `, server ${fmt(sample.cpuPerOp)} ${spec.cpuUnit}`),
+            (sample.cpuPerOp === null ? '' : `, server ${fmt(sample.cpuPerOp)} ${spec.cpuUnit}`) +
+            (sample.generatorBusy === undefined ? '' : `, load generator busy ${percent(sample.generatorBusy)}`),
         );
       }
       const base = got.get(spec.baseline)!.value;

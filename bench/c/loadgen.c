@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   }
 
   long long t0 = now_ns();
+  long long cpu0 = cpu_us();
   long long started = 0, done = 0;
   for (int c = 0; c < nconns && started < total; c++, started++) {
     conns[c].seq = started;
@@ -95,6 +96,6 @@ int main(int argc, char** argv) {
   }
   long long ns = now_ns() - t0;
   for (int c = 0; c < nconns; c++) close(conns[c].fd);
-  printf("done n=%lld ns=%lld rtps=%.0f\n", done, ns, (double)done * 1e9 / (double)ns);
+  printf("done n=%lld ns=%lld rtps=%.0f cpu_us=%lld\n", done, ns, (double)done * 1e9 / (double)ns, cpu_us() - cpu0);
   return 0;
 }
