@@ -336,21 +336,51 @@ export function start(
   // The first attempt (or the argument check of a queued operation) runs
   // here, outside the Promise executor, so that a programming error throws
   // synchronously instead of turning into a rejection.
-  if (d.immediateTurn !== turn) {
-    d.immediateTurn = turn;
-    d.immediate = 0;
-  }
-  if (queue.length === 0 && (d.spent & direction) === 0 && d.immediate < IMMEDIATE_BUDGET) {
+  if (mayTryNow(d, queue, direction)) {
     let r = step();
     while (r === -EINTR) r = step();
-    if (spends(r, want)) d.spent |= direction;
-    if (!isAgain(r)) d.immediate++;
+    tried(d, direction, r, want);
     if (r >= 0) return Promise.resolve(r);
     if (!isAgain(r)) return Promise.reject(failure(syscall, error, -r));
   } else {
     validate();
   }
   return enqueue(d, queue, syscall, direction, step, error, want, signal);
+}
+
+// True when an operation may be tried at once: nothing queued ahead of it,
+// its direction not found spent, the descriptor's budget not used up.
+function mayTryNow(d: Descriptor, queue: Operation[], direction: Direction): boolean {
+  if (d.immediateTurn !== turn) {
+    d.immediateTurn = turn;
+    d.immediate = 0;
+  }
+  return queue.length === 0 && (d.spent & direction) === 0 && d.immediate < IMMEDIATE_BUDGET;
+}
+
+// Notes what an attempt made at once found: a spent direction, the budget.
+function tried(d: Descriptor, direction: Direction, r: number, want: number): void {
+  if (spends(r, want)) d.spent |= direction;
+  if (!isAgain(r)) d.immediate++;
+}
+
+/**
+ * For a caller's own fast path (promises send): true when an operation on
+ * fd, which must be attached already, may be made at once as start() would
+ * make it. The caller then reports the result with {@link triedNow}.
+ * @internal
+ */
+export function mayTryNowOn(fd: number, direction: Direction): boolean {
+  const d = descriptors.get(fd);
+  return d !== undefined && mayTryNow(d, d.queue(direction), direction);
+}
+
+/**
+ * What an attempt approved by {@link mayTryNowOn} returned (after EINTR retries).
+ * @internal
+ */
+export function triedNow(fd: number, direction: Direction, r: number): void {
+  tried(descriptors.get(fd)!, direction, r, 0);
 }
 
 // A pending operation. A class rather than closures: one object per wait,

@@ -20,7 +20,18 @@
  * of either API rejects every pending operation on fd with ECANCELED.
  * @packageDocumentation
  */
-import { abortError, isAttached, observe, release, start, systemError, READABLE, WRITABLE } from './engine';
+import {
+  abortError,
+  isAttached,
+  mayTryNowOn,
+  observe,
+  release,
+  start,
+  systemError,
+  triedNow,
+  READABLE,
+  WRITABLE,
+} from './engine';
 import { native, type Memory } from './native';
 import { addrinfoFromEntry } from './resolver';
 import { messageParts } from './io';
@@ -222,9 +233,10 @@ function sendAll(
   len: number,
   call: (data: Memory | string, count: number, validateOnly?: boolean) => number,
   signal: AbortSignal | undefined,
+  alreadyWritten = 0,
 ): Promise<number> {
   let data = bytesOf(fn, buf);
-  let written = 0;
+  let written = alreadyWritten;
   return start(
     fdArg(fn, sockfd),
     fn,
@@ -273,6 +285,18 @@ export function send(
   options?: CallOptions,
 ): Promise<number> {
   const signal = signalOf('send', options);
+  let written = 0;
+  // The common case, a Buffer sent on a descriptor this API already watches
+  // and whose send buffer has room, completes here without the closures of
+  // the loop below; what is left after a partial write goes on there.
+  if (!tracing && signal === undefined && buf instanceof Uint8Array && mayTryNowOn(fdArg('send', sockfd), WRITABLE)) {
+    let r = native.send(sockfd, buf, len, flags);
+    while (r === -C.EINTR) r = native.send(sockfd, buf, len, flags);
+    triedNow(sockfd, WRITABLE, r);
+    if (r === len) return Promise.resolve(r);
+    if (r < 0 && r !== -C.EAGAIN && r !== -C.EWOULDBLOCK) return Promise.reject(systemError('send', -r));
+    written = Math.max(r, 0);
+  }
   const text = tracing ? promiseLine('send', () => promiseText.send(sockfd, buf, len, flags)) : undefined;
   const promise = sendAll(
     'send',
@@ -282,6 +306,7 @@ export function send(
     (data, count, validateOnly) =>
       validateOnly === true ? native.send(sockfd, data, count, flags, true) : native.send(sockfd, data, count, flags),
     signal,
+    written,
   );
   return text === undefined ? promise : tracePromise('send', text, promise);
 }
