@@ -52,6 +52,7 @@ const ts = [
   '// Each value is read from the platform headers when the addon is built;',
   '// a name this platform lacks is undefined.',
   "import { native } from './native';",
+  "import { plainExports } from './exports';",
   '',
   'const c = native.constants;',
 ];
@@ -69,4 +70,8 @@ ts.push('', '/** The errno names, in list order (the first of two aliases names 
 ts.push(
   `export const errnoNames: readonly string[] = ${JSON.stringify(groups.find((g) => g.title === 'errno').names)};`,
 );
+// Several hundred exports leave this module's exports object in V8's
+// dictionary mode, and the promises engine reads EAGAIN and EINTR from it on
+// every call: publish them again in fast mode (see lib/exports.ts).
+ts.push('', 'module.exports = plainExports(module.exports as Record<string, unknown>);');
 fs.writeFileSync(path.join(root, 'lib', 'constants.gen.ts'), ts.join('\n') + '\n');
