@@ -516,7 +516,9 @@ export function poll(fds: pollfd[] | pollfd, nfds: number, timeout: number, opti
 function pollNow(fds: pollfd[] | pollfd, nfds: number, timeout: number, options?: CallOptions): Promise<number> {
   const list = fds instanceof pollfd ? [fds] : fds;
   if (!Array.isArray(list)) throw invalidArgType('poll', 'fds', 'an array of pollfd', fds);
-  const count = Math.min(list.length, typeof nfds === 'number' && nfds > 0 ? nfds : 0);
+  // Rounded up, so that a fractional nfds (which the addon then refuses with
+  // a coded error) walks the entries a plain `k < nfds` loop would.
+  const count = Math.min(list.length, typeof nfds === 'number' && nfds > 0 ? Math.ceil(nfds) : 0);
   // Arrays of exact size: a pending poll holds them, once per waiting connection in a server.
   const bytes = new Array<Memory>(count);
   for (let k = 0; k < count; k++) {

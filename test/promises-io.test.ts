@@ -405,6 +405,16 @@ describe('poll', () => {
     expect(entry.revents & POLLIN).toBe(POLLIN);
   });
 
+  test('a fractional nfds throws the coded range error, as the synchronous poll does', () => {
+    const [, b] = fds.unixPair(SOCK_STREAM);
+    const entry = new pollfd();
+    entry.fd = b;
+    entry.events = POLLIN;
+    // Found by the fuzzer: a denormal nfds once reached `new Array(nfds)` and threw an uncoded RangeError.
+    expect(() => P.poll([entry], 5e-324, 0)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    expect(() => P.poll([entry], 1.5, 0)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+  });
+
   test('counts every ready entry at once', async () => {
     const [a, b] = fds.unixPair(SOCK_STREAM);
     const entries = [a, b].map((fd) => {
