@@ -61,15 +61,35 @@ export function abortError(signal: AbortSignal): Error {
 }
 
 /**
- * One pending operation. `step` makes the system call (or its follow-up)
- * and returns its result, or a negative errno; -EAGAIN means "wait again".
+ * What an operation does. A hot call (recv) implements it as a class, one
+ * object per call; others pass closures to start().
+ * @internal
  */
+export interface Call {
+  /** Makes the system call (or its follow-up): its result, or a negative errno; -EAGAIN: wait again. */
+  run(): number;
+  /** Checks the arguments (throwing) of an operation that waits without being tried first. */
+  check(): void;
+  /** The error for a failure, when not systemError's (send adds how many bytes it wrote first). */
+  readonly error: ((errnum: number) => Error) | undefined;
+}
+
+// A Call made of closures.
+class Closures implements Call {
+  constructor(
+    readonly run: () => number,
+    readonly check: () => void,
+    readonly error: ((errnum: number) => Error) | undefined,
+  ) {}
+}
+
+function checkNothing(): void {}
+
+/** One pending operation. */
 export interface Operation {
   readonly syscall: string;
   readonly direction: Direction;
-  step(): number;
-  /** The error for a failure, when not systemError's (send adds how many bytes it wrote first). */
-  error: ((errnum: number) => Error) | undefined;
+  readonly call: Call;
   /** For a read: the byte count asked for, so that a short read is noticed (0: not a read). */
   want: number;
   resolve(value: number): void;
@@ -129,8 +149,8 @@ function isAgain(r: number): boolean {
 }
 
 // The error of a failed call: systemError's, unless the operation makes its own.
-function failure(syscall: string, error: ((errnum: number) => Error) | undefined, errnum: number): Error {
-  return error === undefined ? systemError(syscall, errnum) : error(errnum);
+function failure(syscall: string, call: Call, errnum: number): Error {
+  return call.error === undefined ? systemError(syscall, errnum) : call.error(errnum);
 }
 
 // A call that returned EAGAIN, or read fewer bytes than asked for, has
@@ -146,7 +166,7 @@ function advance(op: Operation, d?: Descriptor): boolean {
   for (;;) {
     let r: number;
     try {
-      r = op.step();
+      r = op.call.run();
     } catch (error) {
       // A retry re-checks its arguments: a buffer detached or shrunk while
       // the operation waited throws here, inside the engine's libuv
@@ -164,7 +184,7 @@ function advance(op: Operation, d?: Descriptor): boolean {
     }
     if (isAgain(r)) return false;
     op.cleanup();
-    op.reject(failure(op.syscall, op.error, -r));
+    op.reject(failure(op.syscall, op.call, -r));
     return true;
   }
 }
@@ -322,36 +342,51 @@ export function start(
   error?: (errnum: number) => Error,
   want = 0,
 ): Promise<number> {
+  return startCall(fd, syscall, direction, new Closures(step, validate, error), signal, want);
+}
+
+/**
+ * start() for an operation given as a {@link Call}.
+ * @internal
+ */
+export function startCall(
+  fd: number,
+  syscall: string,
+  direction: Direction,
+  call: Call,
+  signal: AbortSignal | undefined,
+  want: number,
+): Promise<number> {
   let d = descriptors[fd];
   if (d === undefined) {
     const attached = attach(fd);
     if (attached !== 0) {
       // No handle (a closed descriptor, a file, or one Node's own handle
       // watches): one attempt tells the caller what the kernel says.
-      const r = step();
+      const r = call.run();
       if (r >= 0) return Promise.resolve(r);
-      return Promise.reject(failure(syscall, error, isAgain(r) ? -attached : -r));
+      return Promise.reject(failure(syscall, call, isAgain(r) ? -attached : -r));
     }
     d = descriptors[fd]!;
   }
   const queue = d.queue(direction);
   if (signal?.aborted) {
-    validate();
+    call.check();
     return Promise.reject(abortError(signal));
   }
   // The first attempt (or the argument check of a queued operation) runs
   // here, outside the Promise executor, so that a programming error throws
   // synchronously instead of turning into a rejection.
   if (mayTryNow(d, queue, direction)) {
-    let r = step();
-    while (r === -EINTR) r = step();
+    let r = call.run();
+    while (r === -EINTR) r = call.run();
     tried(d, direction, r, want);
     if (r >= 0) return Promise.resolve(r);
-    if (!isAgain(r)) return Promise.reject(failure(syscall, error, -r));
+    if (!isAgain(r)) return Promise.reject(failure(syscall, call, -r));
   } else {
-    validate();
+    call.check();
   }
-  return enqueue(d, queue, syscall, direction, step, error, want, signal);
+  return enqueue(d, queue, syscall, direction, call, want, signal);
 }
 
 // True when an operation may be tried at once: nothing queued ahead of it,
@@ -400,8 +435,7 @@ class Pending implements Operation {
   constructor(
     readonly syscall: string,
     readonly direction: Direction,
-    readonly step: () => number,
-    readonly error: ((errnum: number) => Error) | undefined,
+    readonly call: Call,
     readonly want: number,
     readonly signal: AbortSignal | undefined,
   ) {}
@@ -429,12 +463,11 @@ function enqueue(
   queue: Operation[],
   syscall: string,
   direction: Direction,
-  step: () => number,
-  error: ((errnum: number) => Error) | undefined,
+  call: Call,
   want: number,
   signal: AbortSignal | undefined,
 ): Promise<number> {
-  const op = new Pending(syscall, direction, step, error, want, signal);
+  const op = new Pending(syscall, direction, call, want, signal);
   const promise = pending(op);
   queue.push(op);
   waitBegins();
@@ -468,7 +501,7 @@ export function observe(
   timeout: number,
   signal: AbortSignal | undefined,
 ): Promise<number> {
-  const op = new Pending(syscall, READABLE | WRITABLE, step, undefined, 0, signal);
+  const op = new Pending(syscall, READABLE | WRITABLE, new Closures(step, checkNothing, undefined), 0, signal);
   const promise = pending(op);
   const fds: number[] = new Array<number>(interests.length);
   let watched = 0;

@@ -27,6 +27,8 @@ import {
   observe,
   release,
   start,
+  startCall,
+  type Call,
   systemError,
   triedNow,
   READABLE,
@@ -331,19 +333,35 @@ export function recv(
 ): Promise<number> {
   const signal = signalOf('recv', options);
   const text = tracing ? promiseLine('recv', () => promiseText.recv(sockfd, buf, len, flags)) : undefined;
-  const promise = start(
+  const promise = startCall(
     fdArg('recv', sockfd),
     'recv',
     READABLE,
-    () => native.recv(sockfd, buf, len, flags),
-    () => {
-      if (!plainRead(buf, len, flags)) native.recv(sockfd, buf, len, flags, true);
-    },
+    new RecvCall(sockfd, buf, len, flags),
     signal,
-    undefined,
     len,
   );
   return text === undefined ? promise : tracePromise('recv', text, promise);
+}
+
+// recv as one object rather than two closures and their context: an echo
+// server makes one per message.
+class RecvCall implements Call {
+  readonly error = undefined;
+  constructor(
+    readonly sockfd: number,
+    readonly buf: BufferLike,
+    readonly len: number,
+    readonly flags: number,
+  ) {}
+
+  run(): number {
+    return native.recv(this.sockfd, this.buf, this.len, this.flags);
+  }
+
+  check(): void {
+    if (!plainRead(this.buf, this.len, this.flags)) native.recv(this.sockfd, this.buf, this.len, this.flags, true);
+  }
 }
 
 // A read that waits is checked first. The common case, a non-empty
@@ -351,12 +369,13 @@ export function recv(
 // without a call into the addon, which stays the judge of everything else
 // and the author of every error message.
 function plainRead(buf: unknown, len: unknown, flags: unknown): boolean {
+  if (!(buf instanceof Uint8Array)) return false;
+  const size = buf.byteLength;
   return (
-    buf instanceof Uint8Array &&
-    buf.byteLength > 0 &&
+    size > 0 &&
     Number.isInteger(len) &&
     (len as number) >= 0 &&
-    (len as number) <= buf.byteLength &&
+    (len as number) <= size &&
     typeof flags === 'number' &&
     (flags | 0) === flags
   );
