@@ -85,23 +85,10 @@ class Closures implements Call {
 
 function checkNothing(): void {}
 
-/** One pending operation. */
-export interface Operation {
-  readonly syscall: string;
-  readonly direction: Direction;
-  readonly call: Call;
-  /** For a read: the byte count asked for, so that a short read is noticed (0: not a read). */
-  want: number;
-  resolve(value: number): void;
-  reject(error: Error): void;
-  /** Drops the abort listener once the operation settles. */
-  cleanup(): void;
-}
-
 class Descriptor {
-  readonly queues: [Operation[], Operation[]] = [[], []];
+  readonly queues: [Pending[], Pending[]] = [[], []];
   /** Operations (poll) that want a wake-up in a direction but consume nothing; made on first use. */
-  observers: Set<Operation> | undefined = undefined;
+  observers: Set<Pending> | undefined = undefined;
   /**
    * Directions whose last call found nothing more to do (EAGAIN, or a read
    * shorter than asked) since they were last reported ready: the next
@@ -131,7 +118,7 @@ class Descriptor {
     engine.disarm(this.fd, directions);
   }
 
-  queue(direction: Direction): Operation[] {
+  queue(direction: Direction): Pending[] {
     return this.queues[direction === READABLE ? 0 : 1];
   }
 
@@ -162,7 +149,7 @@ function spends(r: number, want: number): boolean {
 // Runs one operation's step until it settles or must wait. Returns true
 // once settled. With `d`, a call that spent the operation's direction is
 // noted there (see Descriptor.spent); observers (poll) consume nothing.
-function advance(op: Operation, d?: Descriptor): boolean {
+function advance(op: Pending, d?: Descriptor): boolean {
   for (;;) {
     let r: number;
     try {
@@ -189,7 +176,7 @@ function advance(op: Operation, d?: Descriptor): boolean {
   }
 }
 
-function drain(d: Descriptor, queue: Operation[]): void {
+function drain(d: Descriptor, queue: Pending[]): void {
   while (queue.length > 0) {
     if (!advance(queue[0], d)) return;
     queue.shift();
@@ -198,7 +185,7 @@ function drain(d: Descriptor, queue: Operation[]): void {
 }
 
 // Wakes the observers (poll) that watch fd in `direction`; true if there was one.
-function wakeObservers(observers: Set<Operation>, direction: Direction): boolean {
+function wakeObservers(observers: Set<Pending>, direction: Direction): boolean {
   let woken = false;
   for (const observer of observers) {
     if (observer.direction & direction) {
@@ -232,22 +219,20 @@ function onReady(fd: number, fired: number, _status: number): number {
   const d = descriptors[fd];
   if (d === undefined) return 0;
   d.spent &= ~fired;
-  let idle = 0;
-  // READABLE first, then WRITABLE, written out: this runs for every event.
-  if ((fired & READABLE) !== 0) {
-    const queue = d.queues[0];
-    const observed = d.observers !== undefined && d.observers.size > 0 && wakeObservers(d.observers, READABLE);
-    if (queue.length === 0 && !observed) idle |= READABLE;
-    else drain(d, queue);
-  }
-  if ((fired & WRITABLE) !== 0) {
-    const queue = d.queues[1];
-    const observed = d.observers !== undefined && d.observers.size > 0 && wakeObservers(d.observers, WRITABLE);
-    if (queue.length === 0 && !observed) idle |= WRITABLE;
-    else drain(d, queue);
-  }
+  const idle =
+    ((fired & READABLE) !== 0 ? serve(d, READABLE) : 0) | ((fired & WRITABLE) !== 0 ? serve(d, WRITABLE) : 0);
   d.armed &= ~idle;
   return idle;
+}
+
+// Runs what waits on d in a direction found ready; returns the direction if
+// nobody did.
+function serve(d: Descriptor, direction: Direction): number {
+  const queue = d.queue(direction);
+  const observed = d.observers !== undefined && d.observers.size > 0 && wakeObservers(d.observers, direction);
+  if (queue.length === 0 && !observed) return direction;
+  drain(d, queue);
+  return 0;
 }
 
 // The native side hands over every descriptor one poll phase found ready in
@@ -265,11 +250,10 @@ function onReadyBatch(batch: Int32Array, count: number): void {
 engine.setCallback(onReadyBatch);
 
 // An observer (poll) watches several descriptors; once settled it leaves them all.
-const observed = new Map<Operation, number[]>();
-function forget(op: Operation): void {
-  const fds = observed.get(op);
+function forget(op: Pending): void {
+  const fds = op.watching;
   if (fds === undefined) return;
-  observed.delete(op);
+  op.watching = undefined;
   for (const fd of fds) {
     const d = descriptors[fd];
     if (d === undefined) continue;
@@ -310,12 +294,12 @@ export function release(fd: number): void {
   if (d === undefined) return;
   descriptors[fd] = undefined;
   engine.release(fd);
-  const observers = d.observers ?? new Set<Operation>();
-  const pending = [...d.queues[0], ...d.queues[1], ...observers];
+  const pending = [...d.queues[0], ...d.queues[1], ...(d.observers ?? [])];
   d.queues[0].length = 0;
   d.queues[1].length = 0;
   for (const op of pending) {
-    if (observers.has(op)) forget(op);
+    // A poll leaves every descriptor it watches; a queued operation just ends.
+    if (op.watching !== undefined) forget(op);
     else waitEnds();
     op.cleanup();
     op.reject(systemError(op.syscall, ECANCELED));
@@ -391,7 +375,7 @@ export function startCall(
 
 // True when an operation may be tried at once: nothing queued ahead of it,
 // its direction not found spent, the descriptor's budget not used up.
-function mayTryNow(d: Descriptor, queue: Operation[], direction: Direction): boolean {
+function mayTryNow(d: Descriptor, queue: Pending[], direction: Direction): boolean {
   if (d.immediateTurn !== turn) {
     d.immediateTurn = turn;
     d.immediate = 0;
@@ -405,37 +389,21 @@ function tried(d: Descriptor, direction: Direction, r: number, want: number): vo
   if (!isAgain(r)) d.immediate++;
 }
 
-/**
- * For a caller's own fast path (promises send): true when an operation on
- * fd, which must be attached already, may be made at once as start() would
- * make it. The caller then reports the result with {@link triedNow}.
- * @internal
- */
-export function mayTryNowOn(fd: number, direction: Direction): boolean {
-  const d = descriptors[fd];
-  return d !== undefined && mayTryNow(d, d.queue(direction), direction);
-}
-
-/**
- * What an attempt approved by {@link mayTryNowOn} returned (after EINTR retries).
- * @internal
- */
-export function triedNow(fd: number, direction: Direction, r: number): void {
-  tried(descriptors[fd]!, direction, r, 0);
-}
-
 // A pending operation. A class rather than closures: one object per wait,
 // with nothing captured for the calls that complete at once.
-class Pending implements Operation {
+class Pending {
   resolve: (value: number) => void = settledAlready;
   reject: (error: Error) => void = settledAlready;
   /** The timer of a poll with a timeout. */
   timer: NodeJS.Timeout | undefined = undefined;
+  /** For a poll, until it settles: the descriptors it watches. */
+  watching: number[] | undefined = undefined;
   onAbort: (() => void) | undefined = undefined;
   constructor(
     readonly syscall: string,
     readonly direction: Direction,
     readonly call: Call,
+    /** For a read: the byte count asked for, so that a short read is noticed (0: not a read). */
     readonly want: number,
     readonly signal: AbortSignal | undefined,
   ) {}
@@ -460,7 +428,7 @@ function pending(op: Pending): Promise<number> {
 // that completes at once allocates none of this.
 function enqueue(
   d: Descriptor,
-  queue: Operation[],
+  queue: Pending[],
   syscall: string,
   direction: Direction,
   call: Call,
@@ -513,7 +481,7 @@ export function observe(
     d.arm(direction);
   }
   fds.length = watched;
-  observed.set(op, fds);
+  op.watching = fds;
   if (watched > 0) waitBegins();
   if (timeout >= 0) {
     op.timer = setTimeout(() => {

@@ -23,14 +23,12 @@
 import {
   abortError,
   isAttached,
-  mayTryNowOn,
   observe,
   release,
   start,
   startCall,
   type Call,
   systemError,
-  triedNow,
   READABLE,
   WRITABLE,
 } from './engine';
@@ -225,45 +223,57 @@ function bytesOf(fn: string, buf: BufferLike | string): Uint8Array | string {
   throw invalidArgType(fn, 'buf', 'a string, Buffer, TypedArray, DataView or ArrayBuffer', buf);
 }
 
-// The send loop shared by send and sendto: the promise settles when all
-// len bytes are written. A failure after some bytes were written rejects
-// with `bytesWritten` set, so the caller knows where the stream stands.
-function sendAll(
-  fn: string,
-  sockfd: number,
-  buf: BufferLike | string,
-  len: number,
-  call: (data: Memory | string, count: number, validateOnly?: boolean) => number,
-  signal: AbortSignal | undefined,
-  alreadyWritten = 0,
-): Promise<number> {
-  let data = bytesOf(fn, buf);
-  let written = alreadyWritten;
-  return start(
-    fdArg(fn, sockfd),
-    fn,
-    WRITABLE,
-    () => {
-      // len goes to the addon unchanged on the first try, so it is checked there
-      // (a BigInt or an object with valueOf must throw, not be coerced).
-      const r = written === 0 ? call(data, len) : call((data as Uint8Array).subarray(written), len - written);
-      if (r < 0) return r;
-      written += r;
-      if (written === len) return written;
-      // A string becomes bytes once a partial write needs an offset into it.
-      if (typeof data === 'string') data = Buffer.from(data, 'utf8');
-      return -C.EAGAIN;
-    },
-    () => {
-      call(data, len, true);
-    },
-    signal,
-    (errnum) => {
-      const error = systemError(fn, errnum);
-      if (written > 0) error.bytesWritten = written;
-      return error;
-    },
-  );
+// The send loop shared by send and sendto, as one object per call: the
+// promise settles when all len bytes are written. A failure after some bytes
+// were written rejects with `bytesWritten` set, so the caller knows where the
+// stream stands. `dest` undefined makes it send(2), else sendto(2).
+class SendAll implements Call {
+  private data: Uint8Array | string;
+  private written = 0;
+  constructor(
+    private readonly fn: string,
+    private readonly sockfd: number,
+    buf: BufferLike | string,
+    private readonly len: number,
+    private readonly flags: number,
+    private readonly dest: Memory | null | undefined,
+    private readonly addrlen: number,
+  ) {
+    this.data = bytesOf(fn, buf);
+  }
+
+  private write(data: Memory | string, count: number): number {
+    return this.dest === undefined
+      ? native.send(this.sockfd, data, count, this.flags)
+      : native.sendto(this.sockfd, data, count, this.flags, this.dest, this.addrlen);
+  }
+
+  run(): number {
+    const { len, written } = this;
+    // len goes to the addon unchanged on the first try, so it is checked there
+    // (a BigInt or an object with valueOf must throw, not be coerced).
+    const r =
+      written === 0
+        ? this.write(this.data, len)
+        : this.write((this.data as Uint8Array).subarray(written), len - written);
+    if (r < 0) return r;
+    this.written += r;
+    if (this.written === len) return len;
+    // A string becomes bytes once a partial write needs an offset into it.
+    if (typeof this.data === 'string') this.data = Buffer.from(this.data, 'utf8');
+    return -C.EAGAIN;
+  }
+
+  check(): void {
+    if (this.dest === undefined) native.send(this.sockfd, this.data, this.len, this.flags, true);
+    else native.sendto(this.sockfd, this.data, this.len, this.flags, this.dest, this.addrlen, true);
+  }
+
+  error(errnum: number): Error {
+    const error = systemError(this.fn, errnum);
+    if (this.written > 0) error.bytesWritten = this.written;
+    return error;
+  }
 }
 
 /**
@@ -287,29 +297,9 @@ export function send(
   options?: CallOptions,
 ): Promise<number> {
   const signal = signalOf('send', options);
-  let written = 0;
-  // The common case, a Buffer sent on a descriptor this API already watches
-  // and whose send buffer has room, completes here without the closures of
-  // the loop below; what is left after a partial write goes on there.
-  if (!tracing && signal === undefined && buf instanceof Uint8Array && mayTryNowOn(fdArg('send', sockfd), WRITABLE)) {
-    let r = native.send(sockfd, buf, len, flags);
-    while (r === -C.EINTR) r = native.send(sockfd, buf, len, flags);
-    triedNow(sockfd, WRITABLE, r);
-    if (r === len) return Promise.resolve(r);
-    if (r < 0 && r !== -C.EAGAIN && r !== -C.EWOULDBLOCK) return Promise.reject(systemError('send', -r));
-    written = Math.max(r, 0);
-  }
   const text = tracing ? promiseLine('send', () => promiseText.send(sockfd, buf, len, flags)) : undefined;
-  const promise = sendAll(
-    'send',
-    sockfd,
-    buf,
-    len,
-    (data, count, validateOnly) =>
-      validateOnly === true ? native.send(sockfd, data, count, flags, true) : native.send(sockfd, data, count, flags),
-    signal,
-    written,
-  );
+  const call = new SendAll('send', sockfd, buf, len, flags, undefined, 0);
+  const promise = startCall(fdArg('send', sockfd), 'send', WRITABLE, call, signal, 0);
   return text === undefined ? promise : tracePromise('send', text, promise);
 }
 
@@ -408,17 +398,8 @@ export function sendto(
   const text = tracing
     ? promiseLine('sendto', () => promiseText.sendto(sockfd, buf, len, flags, dest_addr, addrlen))
     : undefined;
-  const promise = sendAll(
-    'sendto',
-    sockfd,
-    buf,
-    len,
-    (data, count, validateOnly) =>
-      validateOnly === true
-        ? native.sendto(sockfd, data, count, flags, dest, addrlen, true)
-        : native.sendto(sockfd, data, count, flags, dest, addrlen),
-    signal,
-  );
+  const call = new SendAll('sendto', sockfd, buf, len, flags, dest, addrlen);
+  const promise = startCall(fdArg('sendto', sockfd), 'sendto', WRITABLE, call, signal, 0);
   return text === undefined ? promise : tracePromise('sendto', text, promise);
 }
 
