@@ -86,6 +86,13 @@ function parseArgs(argv) {
     else if (a === '--self-test') o.selfTest = true;
     else throw new Error(`fuzz: unknown option ${a}`);
   }
+  // A count that is not a positive number would make a run of no calls that passes.
+  for (const [name, v] of [
+    ['--seconds', o.seconds],
+    ['--calls', o.calls],
+  ]) {
+    if (!(v > 0)) throw new Error(`fuzz: ${name} wants a positive number`);
+  }
   if (o.seed === undefined) o.seed = (Math.random() * 2 ** 32) >>> 0;
   return o;
 }
@@ -1763,7 +1770,9 @@ function genOptions() {
 function checkRejection(e, fn, l, op) {
   if (e instanceof FuzzerOwnError) return;
   if (e instanceof Error && e.name === 'AbortError' && e.code === 'ABORT_ERR') return;
-  if ((e instanceof TypeError || e instanceof RangeError) && ALLOWED_CODES.has(e.code)) return; // a buffer detached while pending
+  // A retry re-checks its arguments: only a buffer detached or shrunk while the call waited may
+  // reject with a coded TypeError/RangeError; any other argument error must throw synchronously.
+  if (op.mutated && (e instanceof TypeError || e instanceof RangeError) && ALLOWED_CODES.has(e.code)) return;
   if (!(e instanceof Error) || typeof e.code !== 'string' || typeof e.syscall !== 'string') {
     fail(
       `${l}: rejected with something other than a system error`,
@@ -1847,6 +1856,7 @@ function runPromise(fn, spec) {
       op.settled = true;
       pending.delete(op);
       currentCall = l;
+      currentFn = `promises.${fn}`;
       if (!Number.isInteger(v) || v < 0) fail(`${l}: resolved with ${describe(v)}`);
       if (fdClass === 'closed' && fn !== 'poll') fail(`${l}: resolved on a descriptor that is not open`);
       if (!op.mutated) checkMemory(memory, spec.writes ? windows : unknownWindows(args), `${l} (settled)`);
@@ -1858,6 +1868,7 @@ function runPromise(fn, spec) {
       op.settled = true;
       pending.delete(op);
       currentCall = l;
+      currentFn = `promises.${fn}`;
       checkRejection(e, fn, l, op);
       if (!op.mutated) checkMemory(memory, spec.writes ? windows : unknownWindows(args), `${l} (rejected)`);
     },
