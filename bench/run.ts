@@ -82,6 +82,9 @@ function parseOptions(argv: string[]): Options {
       throw new Error(`unknown option ${a}; usage: run [--quick] [--reps N] [--only w1,w2] [--no-write] [--note text]`);
   }
   if (o.quick && !repsGiven) o.reps = 1;
+  // bench/RESULTS.md is the committed record of a whole run: a quick or partial
+  // run prints its table but does not replace it.
+  if (o.quick || o.only.length < WORKLOADS.length) o.write = false;
   return o;
 }
 
@@ -326,10 +329,11 @@ async function clientServer(
 
 async function echoRun(impl: Impl, s: Sizes): Promise<Sample> {
   const server = new Proc(`${impl.id} echo-server`, pinned(0, [...impl.argv('echo-server'), '0']));
+  let gen: Proc | undefined;
   try {
     const port = (await server.line(/^port \d+/)).split(' ')[1];
     const cpu0 = procCpuUs(server.pid);
-    const gen = new Proc(
+    gen = new Proc(
       'loadgen',
       pinned(1, [path.join(BUILD, 'loadgen'), port, String(s.echoConns), String(s.echoTrips), String(s.echoSize)]),
     );
@@ -339,6 +343,7 @@ async function echoRun(impl: Impl, s: Sizes): Promise<Sample> {
     if (r.n !== s.echoTrips) throw new Error(`loadgen against ${impl.id}: ${r.n} round trips of ${s.echoTrips}`);
     return { value: r.rtps, cpuPerOp: cpu / r.n, generatorBusy: (r.cpu_us * 1000) / r.ns };
   } finally {
+    gen?.kill();
     server.kill();
   }
 }

@@ -86,7 +86,8 @@ class Child {
     });
     proc.stderr!.setEncoding('utf8');
     proc.stderr!.on('data', (chunk: string) => (this.stderr += chunk));
-    this.exited = once(proc, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    // 'close', not 'exit': only then has every line the child printed been read.
+    this.exited = once(proc, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
     void this.exited.then(() => {
       for (const w of this.waiters.splice(0)) w();
     });

@@ -765,7 +765,7 @@ describe('arguments the tracer cannot show', () => {
     });
     expect(len.value).toBe(16);
     expect(out.lines).toHaveLength(1);
-    expect(out.lines[0]).toMatch(new RegExp(`^getsockname\\(${fd}, .*\\) = 0$`));
+    expect(out.lines).toEqual([`getsockname(${fd}, ..., [16]) = 0`]);
   });
 
   test('a promise that fails with a programming error while it waits is written as ending in an error', async () => {
