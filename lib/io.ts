@@ -14,7 +14,8 @@ import {
   type SockaddrLike,
   type socklen_t,
 } from './structs';
-import { traced, tracing } from './trace';
+import { traceCall } from './trace';
+import { tracing } from './trace/sink';
 
 /**
  * Sends data on a connected socket: the send(2) system call. Blocks while
@@ -39,11 +40,9 @@ export function send(sockfd: number, buf: BufferLike | string, len: number, flag
 // a function of its own: closures over the arguments in the wrapper itself
 // would make V8 allocate a context for them on every call, traced or not.
 function tracedSend(sockfd: number, buf: BufferLike | string, len: number, flags: number): number {
-  return traced.send(
-    sockfd,
-    buf,
-    len,
-    flags,
+  return traceCall(
+    'send',
+    [sockfd, buf, len, flags],
     () => native.send(sockfd, buf, len, flags, true),
     () => native.send(sockfd, buf, len, flags),
   );
@@ -68,11 +67,9 @@ export function recv(sockfd: number, buf: BufferLike, len: number, flags: number
 }
 
 function tracedRecv(sockfd: number, buf: BufferLike, len: number, flags: number): number {
-  return traced.recv(
-    sockfd,
-    buf,
-    len,
-    flags,
+  return traceCall(
+    'recv',
+    [sockfd, buf, len, flags],
     () => native.recv(sockfd, buf, len, flags, true),
     () => native.recv(sockfd, buf, len, flags),
   );
@@ -117,13 +114,9 @@ function tracedSendto(
   addrlen: number,
   dest: Memory | null,
 ): number {
-  return traced.sendto(
-    sockfd,
-    buf,
-    len,
-    flags,
-    dest_addr,
-    addrlen,
+  return traceCall(
+    'sendto',
+    [sockfd, buf, len, flags, dest_addr, addrlen],
     () => native.sendto(sockfd, buf, len, flags, dest, addrlen, true),
     () => native.sendto(sockfd, buf, len, flags, dest, addrlen),
   );
@@ -170,13 +163,9 @@ function tracedRecvfrom(
   src: Memory | null,
   l: Memory | null,
 ): number {
-  return traced.recvfrom(
-    sockfd,
-    buf,
-    len,
-    flags,
-    src_addr,
-    addrlen,
+  return traceCall(
+    'recvfrom',
+    [sockfd, buf, len, flags, src_addr, addrlen],
     () => native.recvfrom(sockfd, buf, len, flags, src, l, true),
     () => native.recvfrom(sockfd, buf, len, flags, src, l),
   );
@@ -228,10 +217,9 @@ export function messageParts(fn: string, msg: msghdr): [Memory, Memory | null, (
 export function sendmsg(sockfd: number, msg: msghdr, flags: number): number {
   const [hdr, name, iov, control] = messageParts('sendmsg', msg);
   const r = tracing
-    ? traced.sendmsg(
-        sockfd,
-        msg,
-        flags,
+    ? traceCall(
+        'sendmsg',
+        [sockfd, msg, flags],
         () => native.sendmsg(sockfd, hdr, name, iov, control, flags, true),
         () => native.sendmsg(sockfd, hdr, name, iov, control, flags),
       )
@@ -254,10 +242,9 @@ export function sendmsg(sockfd: number, msg: msghdr, flags: number): number {
 export function recvmsg(sockfd: number, msg: msghdr, flags: number): number {
   const [hdr, name, iov, control] = messageParts('recvmsg', msg);
   const r = tracing
-    ? traced.recvmsg(
-        sockfd,
-        msg,
-        flags,
+    ? traceCall(
+        'recvmsg',
+        [sockfd, msg, flags],
         () => native.recvmsg(sockfd, hdr, name, iov, control, flags, true),
         () => native.recvmsg(sockfd, hdr, name, iov, control, flags),
       )

@@ -9,7 +9,7 @@
 import { relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { F_DUPFD, F_DUPFD_CLOEXEC } from './constants.gen';
-import { tracing, warning } from './trace';
+import { tracing, warning } from './trace/sink';
 
 /** The calls whose new descriptors the ledger records. */
 export type LedgerCall = 'socket' | 'accept' | 'accept4' | 'socketpair' | 'fcntl(F_DUPFD)' | 'fcntl(F_DUPFD_CLOEXEC)';

@@ -2,7 +2,6 @@
 // the C side through `native`, so the binding's shape is declared once.
 import { resolve } from 'path';
 import bindings from 'bindings';
-import { attachFaults } from './faults';
 
 /** Memory a call may read or write: what C sees as `void *`. */
 export type Memory = ArrayBufferView | ArrayBuffer;
@@ -172,4 +171,3 @@ function load(): NativeBinding {
 // `native.send` on every call is a plain field load the JIT can inline.
 /** The loaded addon (build/Release/bsdsock.node, or BSDSOCK_ADDON's). */
 export const native: NativeBinding = { ...load() };
-attachFaults(native);

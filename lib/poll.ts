@@ -3,7 +3,8 @@ import { fail } from './errno';
 import { invalidArgType } from './errors';
 import { native, type Memory } from './native';
 import { pollfd } from './structs';
-import { traced, tracing } from './trace';
+import { traceCall } from './trace';
+import { tracing } from './trace/sink';
 
 /**
  * Waits until one of the descriptors is ready: the poll(2) system call.
@@ -26,10 +27,9 @@ export function poll(fds: pollfd[] | pollfd, nfds: number, timeout: number): num
     bytes.push(entry.bytes);
   }
   const r = tracing
-    ? traced.poll(
-        list,
-        nfds,
-        timeout,
+    ? traceCall(
+        'poll',
+        [list, nfds, timeout],
         () => native.poll(bytes, nfds, timeout, true),
         () => native.poll(bytes, nfds, timeout),
       )

@@ -20,22 +20,10 @@
  * of either API rejects every pending operation on fd with ECANCELED.
  * @packageDocumentation
  */
-import {
-  abortError,
-  isAttached,
-  observe,
-  release,
-  start,
-  startCall,
-  type Call,
-  systemError,
-  READABLE,
-  WRITABLE,
-} from './engine';
+import { isAttached, observe, release, start, startCall, type Call, READABLE, WRITABLE } from './engine';
 import { native, type Memory } from './native';
-import { addrinfoFromEntry } from './resolver';
+import { addrinfoList } from './resolver';
 import { messageParts } from './io';
-import { constantNames } from './constants.gen';
 import * as C from './constants.gen';
 import {
   addrinfo,
@@ -50,9 +38,10 @@ import {
   type SockaddrLike,
   type socklen_t,
 } from './structs';
-import { invalidArgType, outOfRange } from './errors';
+import { abortError, invalidArgType, onAbort, outOfRange, resolverError, systemError } from './errors';
 import { ledgerSite, opened } from './ledger';
-import { promiseLine, promiseText, tracePromise, tracing } from './trace';
+import { tracePromise, traceText } from './trace';
+import { tracing } from './trace/sink';
 import { plainExports } from './exports';
 
 export { close } from './sockets';
@@ -75,7 +64,7 @@ export function detach(fd: number): void {
 }
 export { trace } from './trace';
 export { faults, faultCounts, type FaultRule, type FaultCall } from './faults';
-export type { SystemError } from './engine';
+export type { SystemError } from './errors';
 
 /** The options every call takes last. */
 export interface CallOptions {
@@ -124,7 +113,7 @@ export function accept(
   const l = socklenArg('accept', 'addrlen', addrlen, true);
   const signal = signalOf('accept', options);
   const site = ledgerSite();
-  const text = tracing ? promiseLine('accept', () => promiseText.accept(sockfd, addr, addrlen)) : undefined;
+  const text = tracing ? traceText('accept', [sockfd, addr, addrlen]) : undefined;
   const promise = start(
     fdArg('accept', sockfd),
     'accept',
@@ -133,7 +122,7 @@ export function accept(
     () => native.accept(sockfd, a, l, true),
     signal,
   );
-  return text === undefined ? promise : tracePromise('accept', text, promise);
+  return tracePromise(text, promise);
 }
 
 /**
@@ -157,9 +146,7 @@ export const accept4:
         const l = socklenArg('accept4', 'addrlen', addrlen, true);
         const signal = signalOf('accept4', options);
         const site = ledgerSite();
-        const text = tracing
-          ? promiseLine('accept4', () => promiseText.accept(sockfd, addr, addrlen, flags))
-          : undefined;
+        const text = tracing ? traceText('accept4', [sockfd, addr, addrlen, flags]) : undefined;
         const promise = start(
           fdArg('accept4', sockfd),
           'accept4',
@@ -168,7 +155,7 @@ export const accept4:
           () => native.accept4!(sockfd, a, l, flags, true),
           signal,
         );
-        return text === undefined ? promise : tracePromise('accept4', text, promise);
+        return tracePromise(text, promise);
       };
 
 /**
@@ -189,7 +176,7 @@ export function connect(sockfd: number, addr: SockaddrLike, addrlen: number, opt
   let started = false;
   const soError = new Int32Array(1);
   const soErrorLen = new Uint32Array([4]);
-  const text = tracing ? promiseLine('connect', () => promiseText.connect(sockfd, addr, addrlen)) : undefined;
+  const text = tracing ? traceText('connect', [sockfd, addr, addrlen]) : undefined;
   const promise = start(
     fdArg('connect', sockfd),
     'connect',
@@ -213,7 +200,7 @@ export function connect(sockfd: number, addr: SockaddrLike, addrlen: number, opt
     () => native.connect(sockfd, a, addrlen, true),
     signal,
   );
-  return text === undefined ? promise : tracePromise('connect', text, promise);
+  return tracePromise(text, promise);
 }
 
 function bytesOf(fn: string, buf: BufferLike | string): Uint8Array | string {
@@ -297,10 +284,10 @@ export function send(
   options?: CallOptions,
 ): Promise<number> {
   const signal = signalOf('send', options);
-  const text = tracing ? promiseLine('send', () => promiseText.send(sockfd, buf, len, flags)) : undefined;
+  const text = tracing ? traceText('send', [sockfd, buf, len, flags]) : undefined;
   const call = new SendAll('send', sockfd, buf, len, flags, undefined, 0);
   const promise = startCall(fdArg('send', sockfd), 'send', WRITABLE, call, signal, 0);
-  return text === undefined ? promise : tracePromise('send', text, promise);
+  return tracePromise(text, promise);
 }
 
 /**
@@ -322,7 +309,7 @@ export function recv(
   options?: CallOptions,
 ): Promise<number> {
   const signal = signalOf('recv', options);
-  const text = tracing ? promiseLine('recv', () => promiseText.recv(sockfd, buf, len, flags)) : undefined;
+  const text = tracing ? traceText('recv', [sockfd, buf, len, flags]) : undefined;
   const promise = startCall(
     fdArg('recv', sockfd),
     'recv',
@@ -331,7 +318,7 @@ export function recv(
     signal,
     len,
   );
-  return text === undefined ? promise : tracePromise('recv', text, promise);
+  return tracePromise(text, promise);
 }
 
 // recv as one object rather than two closures and their context: an echo
@@ -395,12 +382,10 @@ export function sendto(
 ): Promise<number> {
   const dest = optionalSockaddrArg('sendto', 'dest_addr', dest_addr);
   const signal = signalOf('sendto', options);
-  const text = tracing
-    ? promiseLine('sendto', () => promiseText.sendto(sockfd, buf, len, flags, dest_addr, addrlen))
-    : undefined;
+  const text = tracing ? traceText('sendto', [sockfd, buf, len, flags, dest_addr, addrlen]) : undefined;
   const call = new SendAll('sendto', sockfd, buf, len, flags, dest, addrlen);
   const promise = startCall(fdArg('sendto', sockfd), 'sendto', WRITABLE, call, signal, 0);
-  return text === undefined ? promise : tracePromise('sendto', text, promise);
+  return tracePromise(text, promise);
 }
 
 /**
@@ -427,9 +412,7 @@ export function recvfrom(
   const src = optionalSockaddrArg('recvfrom', 'src_addr', src_addr);
   const l = socklenArg('recvfrom', 'addrlen', addrlen, true);
   const signal = signalOf('recvfrom', options);
-  const text = tracing
-    ? promiseLine('recvfrom', () => promiseText.recvfrom(sockfd, buf, len, flags, src_addr, addrlen))
-    : undefined;
+  const text = tracing ? traceText('recvfrom', [sockfd, buf, len, flags, src_addr, addrlen]) : undefined;
   const promise = start(
     fdArg('recvfrom', sockfd),
     'recvfrom',
@@ -440,7 +423,7 @@ export function recvfrom(
     undefined,
     len,
   );
-  return text === undefined ? promise : tracePromise('recvfrom', text, promise);
+  return tracePromise(text, promise);
 }
 
 /**
@@ -458,7 +441,7 @@ export function recvfrom(
 export function sendmsg(sockfd: number, msg: msghdr, flags: number, options?: CallOptions): Promise<number> {
   const [hdr, name, iov, control] = messageParts('sendmsg', msg);
   const signal = signalOf('sendmsg', options);
-  const text = tracing ? promiseLine('sendmsg', () => promiseText.sendmsg(sockfd, msg, flags)) : undefined;
+  const text = tracing ? traceText('sendmsg', [sockfd, msg, flags]) : undefined;
   const promise = start(
     fdArg('sendmsg', sockfd),
     'sendmsg',
@@ -467,7 +450,7 @@ export function sendmsg(sockfd: number, msg: msghdr, flags: number, options?: Ca
     () => native.sendmsg(sockfd, hdr, name, iov, control, flags, true),
     signal,
   );
-  return text === undefined ? promise : tracePromise('sendmsg', text, promise);
+  return tracePromise(text, promise);
 }
 
 /**
@@ -482,7 +465,7 @@ export function sendmsg(sockfd: number, msg: msghdr, flags: number, options?: Ca
 export function recvmsg(sockfd: number, msg: msghdr, flags: number, options?: CallOptions): Promise<number> {
   const [hdr, name, iov, control] = messageParts('recvmsg', msg);
   const signal = signalOf('recvmsg', options);
-  const text = tracing ? promiseLine('recvmsg', () => promiseText.recvmsg(sockfd, msg, flags)) : undefined;
+  const text = tracing ? traceText('recvmsg', [sockfd, msg, flags]) : undefined;
   const promise = start(
     fdArg('recvmsg', sockfd),
     'recvmsg',
@@ -491,7 +474,7 @@ export function recvmsg(sockfd: number, msg: msghdr, flags: number, options?: Ca
     () => native.recvmsg(sockfd, hdr, name, iov, control, flags, true),
     signal,
   );
-  return text === undefined ? promise : tracePromise('recvmsg', text, promise);
+  return tracePromise(text, promise);
 }
 
 /**
@@ -506,11 +489,9 @@ export function recvmsg(sockfd: number, msg: msghdr, flags: number, options?: Ca
  * @see https://man7.org/linux/man-pages/man2/poll.2.html
  */
 export function poll(fds: pollfd[] | pollfd, nfds: number, timeout: number, options?: CallOptions): Promise<number> {
-  const text = tracing
-    ? promiseLine('poll', () => promiseText.poll(fds instanceof pollfd ? [fds] : fds, nfds, timeout))
-    : undefined;
+  const text = tracing ? traceText('poll', [fds instanceof pollfd ? [fds] : fds, nfds, timeout]) : undefined;
   const promise = pollNow(fds, nfds, timeout, options);
-  return text === undefined ? promise : tracePromise('poll', text, promise);
+  return tracePromise(text, promise);
 }
 
 function pollNow(fds: pollfd[] | pollfd, nfds: number, timeout: number, options?: CallOptions): Promise<number> {
@@ -547,22 +528,6 @@ function pollNow(fds: pollfd[] | pollfd, nfds: number, timeout: number, options?
   return observe(interests, 'poll', () => native.poll(bytes, nfds, 0) || -C.EAGAIN, timeout, signal);
 }
 
-const eaiNames = new Map<number, string>();
-for (const name of constantNames) {
-  const value = (C as unknown as Record<string, number | undefined>)[name];
-  if (name.startsWith('EAI_') && value !== undefined && !eaiNames.has(value)) eaiNames.set(value, name);
-}
-
-function resolverError(syscall: string, status: number, errnum: number): Error {
-  if (status === C.EAI_SYSTEM) return systemError(syscall, errnum);
-  const code = eaiNames.get(status) ?? `EAI_${status}`;
-  return Object.assign(new Error(`${syscall} ${code} (${native.gai_strerror(status)})`), {
-    code,
-    errno: status,
-    syscall,
-  });
-}
-
 /**
  * getaddrinfo(3) on the thread pool (the resolver has no readiness form).
  * Fills `res.value` as the synchronous call does.
@@ -586,6 +551,7 @@ export function getaddrinfo(
   if (!(res instanceof ptr)) throw invalidArgType('getaddrinfo', 'res', 'a ptr<addrinfo | null>', res);
   const hintBytes = hints === null ? null : structArg('getaddrinfo', 'hints', hints, addrinfo);
   const signal = signalOf('getaddrinfo', options);
+  const text = tracing ? traceText('getaddrinfo', [node, service, hints, res]) : undefined;
   let resolve!: (value: number) => void;
   let reject!: (error: Error) => void;
   const promise = new Promise<number>((onResolve, onReject) => {
@@ -593,33 +559,23 @@ export function getaddrinfo(
     reject = onReject;
   });
   let settled = false;
-  const onAbort = (): void => {
-    settled = true;
-    reject(abortError(signal!));
-  };
   // Called outside the Promise executor so that the addon's argument checks
   // (node, service) throw synchronously instead of rejecting.
   native.getaddrinfoAsync(node, service, hintBytes, ([status, errnum, entries]) => {
-    signal?.removeEventListener('abort', onAbort);
+    unhook();
     if (settled) return;
     if (status !== 0) {
       reject(resolverError('getaddrinfo', status, errnum));
       return;
     }
-    let first: addrinfo | null = null;
-    let last: addrinfo | null = null;
-    for (const entry of entries) {
-      const ai = addrinfoFromEntry(entry);
-      if (last === null) first = ai;
-      else last.ai_next = ai;
-      last = ai;
-    }
-    res.value = first;
+    res.value = addrinfoList(entries);
     resolve(0);
   });
-  if (signal?.aborted) onAbort();
-  else signal?.addEventListener('abort', onAbort, { once: true });
-  return promise;
+  const unhook = onAbort(signal, () => {
+    settled = true;
+    reject(abortError(signal!));
+  });
+  return tracePromise(text, promise);
 }
 
 /**
@@ -649,23 +605,23 @@ export function getnameinfo(
   const a = sockaddrArg('getnameinfo', 'addr', addr);
   const signal = signalOf('getnameinfo', options);
   native.getnameinfoAsync(a, addrlen, host, hostlen, serv, servlen, flags, () => 0, true);
-  return new Promise<number>((resolve, reject) => {
+  const text = tracing ? traceText('getnameinfo', [addr, addrlen, host, hostlen, serv, servlen, flags]) : undefined;
+  const promise = new Promise<number>((resolve, reject) => {
     let settled = false;
-    const onAbort = (): void => {
-      settled = true;
-      reject(abortError(signal!));
-    };
     native.getnameinfoAsync(a, addrlen, host, hostlen, serv, servlen, flags, ([status, errnum, error]) => {
-      signal?.removeEventListener('abort', onAbort);
+      unhook();
       if (settled) return;
       if (error !== undefined)
         reject(error); // host or serv was detached or shrunk meanwhile
       else if (status !== 0) reject(resolverError('getnameinfo', status, errnum));
       else resolve(0);
     });
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
+    const unhook = onAbort(signal, () => {
+      settled = true;
+      reject(abortError(signal!));
+    });
   });
+  return tracePromise(text, promise);
 }
 
 module.exports = plainExports(module.exports as Record<string, unknown>);

@@ -7,7 +7,8 @@ import { invalidArgType } from './errors';
 import { native, type Memory } from './native';
 import { optionalSockaddrArg, sockaddrArg, socklenArg, type SockaddrLike, type socklen_t } from './structs';
 import { closed, opened, openedByFcntl, openedPair } from './ledger';
-import { traced, tracing } from './trace';
+import { traceCall } from './trace';
+import { tracing } from './trace/sink';
 
 /**
  * Creates an endpoint for communication and returns its descriptor: the
@@ -30,7 +31,7 @@ export function socket(domain: number, type: number, protocol: number): number {
 // is a function of its own: closures over the arguments in the wrapper itself
 // would make V8 allocate a context for them on every call, traced or not.
 function tracedSocket(domain: number, type: number, protocol: number): number {
-  return traced.socket(domain, type, protocol, () => native.socket(domain, type, protocol));
+  return traceCall('socket', [domain, type, protocol], null, () => native.socket(domain, type, protocol));
 }
 
 /**
@@ -48,7 +49,7 @@ function tracedSocket(domain: number, type: number, protocol: number): number {
 export function bind(sockfd: number, addr: SockaddrLike, addrlen: number): number {
   const a = sockaddrArg('bind', 'addr', addr);
   const r = tracing
-    ? traced.bind(sockfd, addr, addrlen, () => native.bind(sockfd, a, addrlen))
+    ? traceCall('bind', [sockfd, addr, addrlen], null, () => native.bind(sockfd, a, addrlen))
     : native.bind(sockfd, a, addrlen);
   return r < 0 ? fail(r) : r;
 }
@@ -65,7 +66,7 @@ export function bind(sockfd: number, addr: SockaddrLike, addrlen: number): numbe
  */
 export function listen(sockfd: number, backlog: number): number {
   const r = tracing
-    ? traced.listen(sockfd, backlog, () => native.listen(sockfd, backlog))
+    ? traceCall('listen', [sockfd, backlog], null, () => native.listen(sockfd, backlog))
     : native.listen(sockfd, backlog);
   return r < 0 ? fail(r) : r;
 }
@@ -97,10 +98,9 @@ function tracedAccept(
   a: Memory | null,
   l: Memory | null,
 ): number {
-  return traced.accept(
-    sockfd,
-    addr,
-    addrlen,
+  return traceCall(
+    'accept',
+    [sockfd, addr, addrlen],
     () => native.accept(sockfd, a, l, true),
     () => native.accept(sockfd, a, l),
   );
@@ -126,11 +126,9 @@ export const accept4:
         const a = optionalSockaddrArg('accept4', 'addr', addr);
         const l = socklenArg('accept4', 'addrlen', addrlen, true);
         const r = tracing
-          ? traced.accept4(
-              sockfd,
-              addr,
-              addrlen,
-              flags,
+          ? traceCall(
+              'accept4',
+              [sockfd, addr, addrlen, flags],
               () => native.accept4!(sockfd, a, l, flags, true),
               () => native.accept4!(sockfd, a, l, flags),
             )
@@ -158,10 +156,9 @@ export function connect(sockfd: number, addr: SockaddrLike, addrlen: number): nu
 }
 
 function tracedConnect(sockfd: number, addr: SockaddrLike, addrlen: number, a: Memory): number {
-  return traced.connect(
-    sockfd,
-    addr,
-    addrlen,
+  return traceCall(
+    'connect',
+    [sockfd, addr, addrlen],
     () => native.connect(sockfd, a, addrlen, true),
     () => native.connect(sockfd, a, addrlen),
   );
@@ -177,7 +174,9 @@ function tracedConnect(sockfd: number, addr: SockaddrLike, addrlen: number, a: M
  * @see https://man7.org/linux/man-pages/man2/shutdown.2.html
  */
 export function shutdown(sockfd: number, how: number): number {
-  const r = tracing ? traced.shutdown(sockfd, how, () => native.shutdown(sockfd, how)) : native.shutdown(sockfd, how);
+  const r = tracing
+    ? traceCall('shutdown', [sockfd, how], null, () => native.shutdown(sockfd, how))
+    : native.shutdown(sockfd, how);
   return r < 0 ? fail(r) : r;
 }
 
@@ -198,7 +197,7 @@ export function close(fd: number): number {
 }
 
 function tracedClose(fd: number): number {
-  return traced.close(fd, () => native.close(fd));
+  return traceCall('close', [fd], null, () => native.close(fd));
 }
 
 /**
@@ -215,7 +214,7 @@ export function getsockname(sockfd: number, addr: SockaddrLike, addrlen: socklen
   const a = sockaddrArg('getsockname', 'addr', addr);
   const l = socklenArg('getsockname', 'addrlen', addrlen, false)!;
   const r = tracing
-    ? traced.getsockname(sockfd, addr, addrlen, () => native.getsockname(sockfd, a, l))
+    ? traceCall('getsockname', [sockfd, addr, addrlen], null, () => native.getsockname(sockfd, a, l))
     : native.getsockname(sockfd, a, l);
   return r < 0 ? fail(r) : r;
 }
@@ -232,7 +231,7 @@ export function getpeername(sockfd: number, addr: SockaddrLike, addrlen: socklen
   const a = sockaddrArg('getpeername', 'addr', addr);
   const l = socklenArg('getpeername', 'addrlen', addrlen, false)!;
   const r = tracing
-    ? traced.getpeername(sockfd, addr, addrlen, () => native.getpeername(sockfd, a, l))
+    ? traceCall('getpeername', [sockfd, addr, addrlen], null, () => native.getpeername(sockfd, a, l))
     : native.getpeername(sockfd, a, l);
   return r < 0 ? fail(r) : r;
 }
@@ -252,7 +251,9 @@ export function socketpair(domain: number, type: number, protocol: number, sv: I
   if (Array.isArray(sv)) {
     const pair = new Int32Array(2);
     const r = tracing
-      ? traced.socketpair(domain, type, protocol, pair, () => native.socketpair(domain, type, protocol, pair))
+      ? traceCall('socketpair', [domain, type, protocol, pair], null, () =>
+          native.socketpair(domain, type, protocol, pair),
+        )
       : native.socketpair(domain, type, protocol, pair);
     if (openedPair(r, pair) < 0) return fail(r);
     sv[0] = pair[0];
@@ -261,7 +262,7 @@ export function socketpair(domain: number, type: number, protocol: number, sv: I
   }
   if (!(sv instanceof Int32Array)) throw invalidArgType('socketpair', 'sv', 'an Int32Array(2) or an array', sv);
   const r = tracing
-    ? traced.socketpair(domain, type, protocol, sv, () => native.socketpair(domain, type, protocol, sv))
+    ? traceCall('socketpair', [domain, type, protocol, sv], null, () => native.socketpair(domain, type, protocol, sv))
     : native.socketpair(domain, type, protocol, sv);
   return openedPair(r, sv) < 0 ? fail(r) : r;
 }
@@ -279,7 +280,9 @@ export function socketpair(domain: number, type: number, protocol: number, sv: I
  */
 export function fcntl(fd: number, cmd: number, arg?: number): number {
   const r = tracing
-    ? traced.fcntl(fd, cmd, arg, () => (arg === undefined ? native.fcntl(fd, cmd) : native.fcntl(fd, cmd, arg)))
+    ? traceCall('fcntl', [fd, cmd, arg], null, () =>
+        arg === undefined ? native.fcntl(fd, cmd) : native.fcntl(fd, cmd, arg),
+      )
     : arg === undefined
       ? native.fcntl(fd, cmd)
       : native.fcntl(fd, cmd, arg);

@@ -49,30 +49,18 @@ Napi::Value Sendto(const Napi::CallbackInfo& info) {
   int fd = ArgInt(info, 0, "sendto", "sockfd");
   Data d = ArgData(info, 1, "sendto", Text::kYes, &storage);
   int flags = ArgInt(info, 3, "sendto", "flags");
-  Bytes addr = ArgBytes(info, 4, "sendto", "dest_addr", Nullable::kYes, Text::kNo, nullptr);
-  size_t addrlen = ArgLength(info, 5, "sendto", "addrlen");
-  CheckFits(info.Env(), "sendto", "addrlen", addrlen, "dest_addr", addr, info[5]);
+  SockaddrIn dest = ArgSockaddr(info, 4, "sendto", "dest_addr", Nullable::kYes);
   BSDSOCK_VALIDATE_ONLY(info, 6);
-  BSDSOCK_SYSCALL(info.Env(), sendto(fd, d.bytes.data, d.len, flags, reinterpret_cast<const sockaddr*>(addr.data),
-                                     static_cast<socklen_t>(addrlen)));
+  BSDSOCK_SYSCALL(info.Env(), sendto(fd, d.bytes.data, d.len, flags, dest.addr, dest.len));
 }
 
 Napi::Value Recvfrom(const Napi::CallbackInfo& info) {
   int fd = ArgInt(info, 0, "recvfrom", "sockfd");
   Data d = ArgData(info, 1, "recvfrom", Text::kNo, nullptr);
   int flags = ArgInt(info, 3, "recvfrom", "flags");
-  Bytes addr = ArgBytes(info, 4, "recvfrom", "src_addr", Nullable::kYes, Text::kNo, nullptr);
-  socklen_t* addrlen = ArgSocklen(info, 5, "recvfrom", "addrlen", Nullable::kYes);
-  if (addr.present && addrlen == nullptr) {
-    ThrowValue(info.Env(), "recvfrom", "addrlen", "must be a socklen_t when src_addr is given", info[5]);
-  }
-  if (addr.present && *addrlen > addr.length) {
-    ThrowRange(info.Env(), "recvfrom", "addrlen", "<= " + std::to_string(addr.length) + " (the size of \"src_addr\")",
-               Napi::Number::New(info.Env(), *addrlen));
-  }
+  SockaddrOut src = ArgSockaddrOut(info, 4, "recvfrom", "src_addr", Nullable::kYes);
   BSDSOCK_VALIDATE_ONLY(info, 6);
-  BSDSOCK_SYSCALL(info.Env(), recvfrom(fd, d.bytes.data, d.len, flags, reinterpret_cast<sockaddr*>(addr.data),
-                                       addr.present ? addrlen : nullptr));
+  BSDSOCK_SYSCALL(info.Env(), recvfrom(fd, d.bytes.data, d.len, flags, src.addr, src.len));
 }
 
 // The msghdr arrives as its own bytes (the platform's struct msghdr, pointer

@@ -24,28 +24,15 @@ Napi::Value Socket(const Napi::CallbackInfo& info) {
   BSDSOCK_SYSCALL(info.Env(), socket(domain, type, protocol));
 }
 
-// A `const struct sockaddr *` with its length, as bind/connect/sendto take it.
-struct SockaddrIn {
-  const struct sockaddr* addr;
-  socklen_t len;
-};
-
-SockaddrIn ArgSockaddr(const Napi::CallbackInfo& info, size_t i, const char* fn, Nullable nullable) {
-  Bytes b = ArgBytes(info, i, fn, "addr", nullable, Text::kNo, nullptr);
-  size_t len = ArgLength(info, i + 1, fn, "addrlen");
-  CheckFits(info.Env(), fn, "addrlen", len, "addr", b, info[i + 1]);
-  return SockaddrIn{reinterpret_cast<const struct sockaddr*>(b.data), static_cast<socklen_t>(len)};
-}
-
 Napi::Value Bind(const Napi::CallbackInfo& info) {
   int fd = ArgInt(info, 0, "bind", "sockfd");
-  SockaddrIn a = ArgSockaddr(info, 1, "bind", Nullable::kNo);
+  SockaddrIn a = ArgSockaddr(info, 1, "bind", "addr", Nullable::kNo);
   BSDSOCK_SYSCALL(info.Env(), bind(fd, a.addr, a.len));
 }
 
 Napi::Value Connect(const Napi::CallbackInfo& info) {
   int fd = ArgInt(info, 0, "connect", "sockfd");
-  SockaddrIn a = ArgSockaddr(info, 1, "connect", Nullable::kNo);
+  SockaddrIn a = ArgSockaddr(info, 1, "connect", "addr", Nullable::kNo);
   BSDSOCK_VALIDATE_ONLY(info, 3);
   BSDSOCK_SYSCALL(info.Env(), connect(fd, a.addr, a.len));
 }
@@ -56,30 +43,9 @@ Napi::Value Listen(const Napi::CallbackInfo& info) {
   BSDSOCK_SYSCALL(info.Env(), listen(fd, backlog));
 }
 
-// A `struct sockaddr *` out-parameter with its `socklen_t *` in/out length,
-// as accept/getsockname/recvfrom take them. Either may be null, as in C;
-// the length it holds on entry must fit the struct it describes.
-struct SockaddrOut {
-  struct sockaddr* addr;
-  socklen_t* len;
-};
-
-SockaddrOut ArgSockaddrOut(const Napi::CallbackInfo& info, size_t i, const char* fn, Nullable nullable) {
-  Bytes b = ArgBytes(info, i, fn, "addr", nullable, Text::kNo, nullptr);
-  socklen_t* len = ArgSocklen(info, i + 1, fn, "addrlen", nullable);
-  if (b.present && len == nullptr) {
-    ThrowValue(info.Env(), fn, "addrlen", "must be a socklen_t when addr is given", info[i + 1]);
-  }
-  if (b.present && *len > b.length) {
-    ThrowRange(info.Env(), fn, "addrlen", "<= " + std::to_string(b.length) + " (the size of \"addr\")",
-               Napi::Number::New(info.Env(), *len));
-  }
-  return SockaddrOut{reinterpret_cast<struct sockaddr*>(b.data), b.present ? len : nullptr};
-}
-
 Napi::Value Accept(const Napi::CallbackInfo& info) {
   int fd = ArgInt(info, 0, "accept", "sockfd");
-  SockaddrOut a = ArgSockaddrOut(info, 1, "accept", Nullable::kYes);
+  SockaddrOut a = ArgSockaddrOut(info, 1, "accept", "addr", Nullable::kYes);
   BSDSOCK_VALIDATE_ONLY(info, 3);
   BSDSOCK_SYSCALL(info.Env(), accept(fd, a.addr, a.len));
 }
@@ -88,7 +54,7 @@ Napi::Value Accept(const Napi::CallbackInfo& info) {
 #define BSDSOCK_HAVE_ACCEPT4 1
 Napi::Value Accept4(const Napi::CallbackInfo& info) {
   int fd = ArgInt(info, 0, "accept4", "sockfd");
-  SockaddrOut a = ArgSockaddrOut(info, 1, "accept4", Nullable::kYes);
+  SockaddrOut a = ArgSockaddrOut(info, 1, "accept4", "addr", Nullable::kYes);
   int flags = ArgInt(info, 3, "accept4", "flags");
   BSDSOCK_VALIDATE_ONLY(info, 4);
   BSDSOCK_SYSCALL(info.Env(), accept4(fd, a.addr, a.len, flags));
@@ -97,13 +63,13 @@ Napi::Value Accept4(const Napi::CallbackInfo& info) {
 
 Napi::Value Getsockname(const Napi::CallbackInfo& info) {
   int fd = ArgInt(info, 0, "getsockname", "sockfd");
-  SockaddrOut a = ArgSockaddrOut(info, 1, "getsockname", Nullable::kNo);
+  SockaddrOut a = ArgSockaddrOut(info, 1, "getsockname", "addr", Nullable::kNo);
   BSDSOCK_SYSCALL(info.Env(), getsockname(fd, a.addr, a.len));
 }
 
 Napi::Value Getpeername(const Napi::CallbackInfo& info) {
   int fd = ArgInt(info, 0, "getpeername", "sockfd");
-  SockaddrOut a = ArgSockaddrOut(info, 1, "getpeername", Nullable::kNo);
+  SockaddrOut a = ArgSockaddrOut(info, 1, "getpeername", "addr", Nullable::kNo);
   BSDSOCK_SYSCALL(info.Env(), getpeername(fd, a.addr, a.len));
 }
 

@@ -13,13 +13,13 @@ let netns: string[] = [];
 
 /** Compiles lib/ and examples/ to dist/ when dist is missing or older than the sources. */
 function ensureCompiled(): void {
-  const outputs = ['dist/examples/server.js', 'dist/examples/client.js', 'dist/lib/index.js', 'dist/lib/trace.js'].map(
+  const outputs = ['dist/examples/server.js', 'dist/examples/client.js', 'dist/lib/index.js', 'dist/lib/trace/index.js'].map(
     (f) => path.join(root, f),
   );
   const sources = [
     'examples/server.ts',
     'examples/client.ts',
-    ...fs.readdirSync(path.join(root, 'lib')).map((f) => `lib/${f}`),
+    ...fs.readdirSync(path.join(root, 'lib'), { recursive: true }).map((f) => `lib/${String(f)}`),
   ]
     .filter((f) => f.endsWith('.ts'))
     .map((f) => path.join(root, f));

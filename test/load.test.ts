@@ -91,7 +91,7 @@ function vmRssKiB(pid: number): number {
 function ensureCompiledLib(): void {
   const outputs = ['dist/lib/index.js', 'dist/lib/promises.js'].map((f) => path.join(root, f));
   const sources = fs
-    .readdirSync(path.join(root, 'lib'))
+    .readdirSync(path.join(root, 'lib'), { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.ts'))
     .map((f) => path.join(root, 'lib', f));
   const newest = Math.max(...sources.map((f) => fs.statSync(f).mtimeMs));

@@ -29,7 +29,7 @@ function ensureDist(): void {
     path.join(dist, f),
   );
   const sources = fs
-    .readdirSync(path.join(root, 'lib'))
+    .readdirSync(path.join(root, 'lib'), { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.ts'))
     .map((f) => path.join(root, 'lib', f));
   const fresh =

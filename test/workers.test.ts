@@ -14,7 +14,7 @@ const dist = path.join(root, 'dist', 'lib');
 function ensureDist(): void {
   const outputs = ['index.js', 'index.mjs', 'promises.mjs'].map((f) => path.join(dist, f));
   const sources = fs
-    .readdirSync(path.join(root, 'lib'))
+    .readdirSync(path.join(root, 'lib'), { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.ts'))
     .map((f) => fs.statSync(path.join(root, 'lib', f)).mtimeMs);
   const fresh =
