@@ -13,9 +13,12 @@ let netns: string[] = [];
 
 /** Compiles lib/ and examples/ to dist/ when dist is missing or older than the sources. */
 function ensureCompiled(): void {
-  const outputs = ['dist/examples/server.js', 'dist/examples/client.js', 'dist/lib/index.js', 'dist/lib/trace/index.js'].map(
-    (f) => path.join(root, f),
-  );
+  const outputs = [
+    'dist/examples/server.js',
+    'dist/examples/client.js',
+    'dist/lib/index.js',
+    'dist/lib/trace/index.js',
+  ].map((f) => path.join(root, f));
   const sources = [
     'examples/server.ts',
     'examples/client.ts',
