@@ -60,6 +60,8 @@ export interface CallEntry<A extends readonly unknown[] = never> {
   readonly kind: CallKind;
   /** Its man page, as `accept(2)`. */
   readonly man: string;
+  /** What it returns, in the README's table of calls. */
+  readonly returns: string;
   /** Its parameters under their C names, in C order. */
   readonly params: readonly string[];
   /** The parameters the call writes into (C's out-pointers). */
@@ -190,6 +192,7 @@ export const CALLS = {
   socket: entry({
     kind: 'syscall',
     man: 'socket(2)',
+    returns: 'a descriptor, or -1',
     params: ['domain', 'type', 'protocol'],
     out: [],
     blocks: false,
@@ -203,6 +206,7 @@ export const CALLS = {
   bind: entry({
     kind: 'syscall',
     man: 'bind(2)',
+    returns: '0, or -1',
     params: ['sockfd', 'addr', 'addrlen'],
     out: [],
     blocks: false,
@@ -216,6 +220,7 @@ export const CALLS = {
   listen: entry({
     kind: 'syscall',
     man: 'listen(2)',
+    returns: '0, or -1',
     params: ['sockfd', 'backlog'],
     out: [],
     blocks: false,
@@ -226,6 +231,7 @@ export const CALLS = {
   accept: entry({
     kind: 'syscall',
     man: 'accept(2)',
+    returns: 'a new descriptor, or -1; fills `addr` and `addrlen` (either may be `null`)',
     params: ['sockfd', 'addr', 'addrlen'],
     out: ['addr', 'addrlen'],
     blocks: true,
@@ -236,6 +242,7 @@ export const CALLS = {
   accept4: entry({
     kind: 'syscall',
     man: 'accept4(2)',
+    returns: 'as `accept`; `undefined` where the platform lacks it (Linux and the BSDs have it)',
     params: ['sockfd', 'addr', 'addrlen', 'flags'],
     out: ['addr', 'addrlen'],
     blocks: true,
@@ -248,6 +255,7 @@ export const CALLS = {
   connect: entry({
     kind: 'syscall',
     man: 'connect(2)',
+    returns: '0, or -1 (`EINPROGRESS` on a non-blocking socket)',
     params: ['sockfd', 'addr', 'addrlen'],
     out: [],
     blocks: true,
@@ -261,6 +269,7 @@ export const CALLS = {
   shutdown: entry({
     kind: 'syscall',
     man: 'shutdown(2)',
+    returns: '0, or -1',
     params: ['sockfd', 'how'],
     out: [],
     blocks: false,
@@ -271,6 +280,7 @@ export const CALLS = {
   close: entry({
     kind: 'syscall',
     man: 'close(2)',
+    returns: '0, or -1',
     params: ['fd'],
     out: [],
     blocks: false,
@@ -282,6 +292,7 @@ export const CALLS = {
   getsockname: entry({
     kind: 'syscall',
     man: 'getsockname(2)',
+    returns: '0, or -1; fills `addr` and `addrlen`',
     params: ['sockfd', 'addr', 'addrlen'],
     out: ['addr', 'addrlen'],
     blocks: false,
@@ -293,6 +304,7 @@ export const CALLS = {
   getpeername: entry({
     kind: 'syscall',
     man: 'getpeername(2)',
+    returns: '0, or -1; fills `addr` and `addrlen`',
     params: ['sockfd', 'addr', 'addrlen'],
     out: ['addr', 'addrlen'],
     blocks: false,
@@ -303,6 +315,7 @@ export const CALLS = {
   socketpair: entry({
     kind: 'syscall',
     man: 'socketpair(2)',
+    returns: '0, or -1; fills `sv`',
     params: ['domain', 'type', 'protocol', 'sv'],
     out: ['sv'],
     blocks: false,
@@ -316,6 +329,7 @@ export const CALLS = {
   fcntl: entry({
     kind: 'syscall',
     man: 'fcntl(2)',
+    returns: 'depends on `cmd`, or -1 (integer commands only; `arg` is optional)',
     params: ['fd', 'cmd', 'arg'],
     out: [],
     blocks: false,
@@ -326,6 +340,7 @@ export const CALLS = {
   send: entry({
     kind: 'syscall',
     man: 'send(2)',
+    returns: 'bytes sent, or -1',
     params: ['sockfd', 'buf', 'len', 'flags'],
     out: [],
     blocks: true,
@@ -339,6 +354,7 @@ export const CALLS = {
   recv: entry({
     kind: 'syscall',
     man: 'recv(2)',
+    returns: 'bytes received, 0 at end of stream, or -1',
     params: ['sockfd', 'buf', 'len', 'flags'],
     out: ['buf'],
     blocks: true,
@@ -352,6 +368,7 @@ export const CALLS = {
   sendto: entry({
     kind: 'syscall',
     man: 'sendto(2)',
+    returns: 'bytes sent, or -1 (`dest_addr` may be `null`)',
     params: ['sockfd', 'buf', 'len', 'flags', 'dest_addr', 'addrlen'],
     out: [],
     blocks: true,
@@ -373,6 +390,7 @@ export const CALLS = {
   recvfrom: entry({
     kind: 'syscall',
     man: 'recvfrom(2)',
+    returns: "bytes received, or -1; fills the sender's address (`src_addr` and `addrlen` may be `null`)",
     params: ['sockfd', 'buf', 'len', 'flags', 'src_addr', 'addrlen'],
     out: ['buf', 'src_addr', 'addrlen'],
     blocks: true,
@@ -400,6 +418,7 @@ export const CALLS = {
   sendmsg: entry({
     kind: 'syscall',
     man: 'sendmsg(2)',
+    returns: 'bytes sent, or -1; iovecs and control messages (`SCM_RIGHTS`)',
     params: ['sockfd', 'msg', 'flags'],
     out: [],
     blocks: true,
@@ -414,6 +433,7 @@ export const CALLS = {
   recvmsg: entry({
     kind: 'syscall',
     man: 'recvmsg(2)',
+    returns: 'bytes received, or -1; fills iovecs, `msg_controllen`, `msg_flags`',
     params: ['sockfd', 'msg', 'flags'],
     out: ['msg'],
     blocks: true,
@@ -425,6 +445,7 @@ export const CALLS = {
   setsockopt: entry({
     kind: 'syscall',
     man: 'setsockopt(2)',
+    returns: '0, or -1; `optval` is a number (C `int`), a struct or a buffer',
     params: ['sockfd', 'level', 'optname', 'optval', 'optlen'],
     out: [],
     blocks: false,
@@ -444,6 +465,7 @@ export const CALLS = {
   getsockopt: entry({
     kind: 'syscall',
     man: 'getsockopt(2)',
+    returns: '0, or -1; fills `optval` (`ptr<number>`, struct, buffer) and `optlen`',
     params: ['sockfd', 'level', 'optname', 'optval', 'optlen'],
     out: ['optval', 'optlen'],
     blocks: false,
@@ -470,6 +492,7 @@ export const CALLS = {
   poll: entry({
     kind: 'syscall',
     man: 'poll(2)',
+    returns: 'number of ready entries, 0 on timeout, or -1; fills `revents`',
     params: ['fds', 'nfds', 'timeout'],
     out: ['fds'],
     blocks: true,
@@ -483,6 +506,7 @@ export const CALLS = {
   getaddrinfo: entry({
     kind: 'resolver',
     man: 'getaddrinfo(3)',
+    returns: '0 or an `EAI_*` code; fills `res` with an `addrinfo` list',
     params: ['node', 'service', 'hints', 'res'],
     out: ['res'],
     blocks: false,
@@ -510,6 +534,7 @@ export const CALLS = {
   getnameinfo: entry({
     kind: 'resolver',
     man: 'getnameinfo(3)',
+    returns: '0 or an `EAI_*` code; fills `host`, `serv`',
     params: ['addr', 'addrlen', 'host', 'hostlen', 'serv', 'servlen', 'flags'],
     out: ['host', 'serv'],
     blocks: false,
@@ -530,32 +555,45 @@ export const CALLS = {
         `${cString(host, r)}, ${hostlen}, ${cString(serv, r)}, ${servlen}, ${flagSet('NI_', flags)})${statusText(r)}`,
     ],
   }),
-  freeaddrinfo: library('freeaddrinfo(3)', ['res']),
-  gai_strerror: library('gai_strerror(3)', ['errcode']),
-  htons: library('htons(3)', ['hostshort']),
-  htonl: library('htonl(3)', ['hostlong']),
-  ntohs: library('ntohs(3)', ['netshort']),
-  ntohl: library('ntohl(3)', ['netlong']),
-  inet_pton: library('inet_pton(3)', ['af', 'src', 'dst'], ['dst']),
-  inet_ntop: library('inet_ntop(3)', ['af', 'src', 'dst', 'size'], ['dst']),
-  inet_addr: library('inet_addr(3)', ['cp']),
-  inet_ntoa: library('inet_ntoa(3)', ['in']),
-  strlen: library('strlen(3)', ['s']),
-  strerror: library('strerror(3)', ['errnum']),
-  perror: library('perror(3)', ['s']),
-  CMSG_SPACE: library('cmsg(3)', ['length']),
-  CMSG_LEN: library('cmsg(3)', ['length']),
-  CMSG_FIRSTHDR: library('cmsg(3)', ['msgh']),
-  CMSG_NXTHDR: library('cmsg(3)', ['msgh', 'cmsg']),
-  CMSG_DATA: library('cmsg(3)', ['cmsg']),
+  freeaddrinfo: library('freeaddrinfo(3)', 'nothing; unlinks the list', ['res']),
+  gai_strerror: library('gai_strerror(3)', "the C library's message", ['errcode']),
+  htons: library('byteorder(3)', 'the value in network byte order', ['hostshort']),
+  htonl: library('byteorder(3)', 'the value in network byte order', ['hostlong']),
+  ntohs: library('byteorder(3)', 'the value in host byte order', ['netshort']),
+  ntohl: library('byteorder(3)', 'the value in host byte order', ['netlong']),
+  inet_pton: library(
+    'inet_pton(3)',
+    '1, 0 (not an address), or -1 (`EAFNOSUPPORT`); fills `dst`',
+    ['af', 'src', 'dst'],
+    ['dst'],
+  ),
+  inet_ntop: library(
+    'inet_ntop(3)',
+    'the text, or `null` with `errno` (`ENOSPC`)',
+    ['af', 'src', 'dst', 'size'],
+    ['dst'],
+  ),
+  inet_addr: library('inet_addr(3)', 'the address in network order, or `INADDR_NONE`', ['cp']),
+  inet_ntoa: library('inet_ntoa(3)', 'dotted-decimal text', ['in']),
+  strlen: library('strlen(3)', 'byte length (UTF-8 for strings; up to the first NUL for buffers)', ['s']),
+  strerror: library('strerror(3)', "the C library's message", ['errnum']),
+  perror: library('perror(3)', 'nothing; writes `s: message` to stderr', ['s']),
+  CMSG_SPACE: library('cmsg(3)', 'the bytes a control message with `length` bytes of data takes, padding included', [
+    'length',
+  ]),
+  CMSG_LEN: library('cmsg(3)', 'the `cmsg_len` of a control message with `length` bytes of data', ['length']),
+  CMSG_FIRSTHDR: library('cmsg(3)', 'the first `cmsghdr` of `msg_control`, or `null`', ['msgh']),
+  CMSG_NXTHDR: library('cmsg(3)', 'the `cmsghdr` after `cmsg`, or `null`', ['msgh', 'cmsg']),
+  CMSG_DATA: library('cmsg(3)', "a `Buffer` over the control message's data", ['cmsg']),
 } as const;
 
 function library(
   man: string,
+  returns: string,
   params: readonly string[],
   out: readonly string[] = [],
 ): CallEntry & { readonly kind: 'library'; readonly fault: null } {
-  return { kind: 'library', man, params, out, blocks: false, promises: false, fault: null };
+  return { kind: 'library', man, returns, params, out, blocks: false, promises: false, fault: null };
 }
 
 /**
@@ -611,4 +649,18 @@ export function manUrl(man: string): string {
   const m = /^(.+)\((\d)\)$/.exec(man);
   if (m === null) throw new Error(`not a man page: ${man}`);
   return `https://man7.org/linux/man-pages/man${m[2]}/${m[1]}.${m[2]}.html`;
+}
+
+/**
+ * The README's table of calls, made from the table (scripts/readme-calls.js writes it; a test checks
+ * the README holds it).
+ * @internal
+ */
+export function callsTable(): string {
+  const rows = ['| function | man page | returns | in bsdsock/promises |', '|---|---|---|---|'];
+  for (const [name, e] of Object.entries(CALLS) as [CallName, CallEntry][]) {
+    const signature = `\`${name}(${e.params.join(', ')})\``;
+    rows.push(`| ${signature} | ${e.man} | ${e.returns} | ${e.promises ? 'yes' : '—'} |`);
+  }
+  return rows.join('\n');
 }

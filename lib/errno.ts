@@ -53,6 +53,7 @@ export function fail(negatedErrno: number): -1 {
  * The C library's message for an error number: the strerror(3) function.
  * @param errnum - an errno value, such as ECONNREFUSED.
  * @returns "Connection refused" and the like; "Unknown error N" for others.
+ * @see https://man7.org/linux/man-pages/man3/strerror.3.html
  */
 export function strerror(errnum: number): string {
   return native.strerror(errnum);
@@ -62,6 +63,7 @@ export function strerror(errnum: number): string {
  * Writes `s: <message for errno>` and a newline to standard error through
  * the C library's own perror(3) (just the message when `s` is null or empty).
  * @param s - the prefix, usually what failed.
+ * @see https://man7.org/linux/man-pages/man3/perror.3.html
  */
 export function perror(s: string | null): void {
   native.perror(s, errno);

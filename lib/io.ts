@@ -256,6 +256,7 @@ export function recvmsg(sockfd: number, msg: msghdr, flags: number): number {
  * CMSG_SPACE(length): the bytes a control message with `length` bytes of
  * data takes in a control buffer, padding included. See cmsg(3).
  * @param length - the data's length (e.g. `sizeof('int')` per descriptor).
+ * @see https://man7.org/linux/man-pages/man3/cmsg.3.html
  */
 export function CMSG_SPACE(length: number): number {
   return native.CMSG_SPACE(length);
@@ -265,6 +266,7 @@ export function CMSG_SPACE(length: number): number {
  * CMSG_LEN(length): the value for cmsg_len of a message with `length`
  * bytes of data. See cmsg(3).
  * @param length - the data's length.
+ * @see https://man7.org/linux/man-pages/man3/cmsg.3.html
  */
 export function CMSG_LEN(length: number): number {
   return native.CMSG_LEN(length);
@@ -283,6 +285,7 @@ function cmsgAt(control: Buffer, offset: number): cmsghdr | null {
  * CMSG_FIRSTHDR(msg): the first control message header in msg's control
  * buffer, or null when there is none. See cmsg(3).
  * @param msg - the msghdr.
+ * @see https://man7.org/linux/man-pages/man3/cmsg.3.html
  */
 export function CMSG_FIRSTHDR(msg: msghdr): cmsghdr | null {
   structArg('CMSG_FIRSTHDR', 'msg', msg, msghdr);
@@ -299,6 +302,7 @@ export function CMSG_FIRSTHDR(msg: msghdr): cmsghdr | null {
  * See cmsg(3).
  * @param msg - the msghdr.
  * @param cmsg - a header from CMSG_FIRSTHDR or CMSG_NXTHDR on msg.
+ * @see https://man7.org/linux/man-pages/man3/cmsg.3.html
  */
 export function CMSG_NXTHDR(msg: msghdr, cmsg: cmsghdr): cmsghdr | null {
   structArg('CMSG_NXTHDR', 'msg', msg, msghdr);
@@ -314,6 +318,7 @@ export function CMSG_NXTHDR(msg: msghdr, cmsg: cmsghdr): cmsghdr | null {
  * CMSG_DATA(cmsg): the message's data, as a Buffer on the control buffer
  * (cmsg_len - CMSG_LEN(0) bytes, bounded by the buffer). See cmsg(3).
  * @param cmsg - a control message header.
+ * @see https://man7.org/linux/man-pages/man3/cmsg.3.html
  */
 export function CMSG_DATA(cmsg: cmsghdr): Buffer {
   const control = cmsg instanceof cmsghdr ? cmsgBuffers.get(cmsg) : undefined;

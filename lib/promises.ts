@@ -129,6 +129,7 @@ export function accept(
  * accept4(2) without blocking the event loop: as accept, with flags
  * (SOCK_NONBLOCK, SOCK_CLOEXEC) for the new descriptor. Undefined where the
  * platform has no accept4 (macOS).
+ * @see https://man7.org/linux/man-pages/man2/accept4.2.html
  */
 export const accept4:
   | ((

@@ -98,6 +98,7 @@ export function addrinfoList(entries: readonly AddrinfoEntry[]): addrinfo | null
  * this unlinks it (ai_next, ai_addr and ai_canonname become null), so that
  * code reading it afterwards finds nothing, as it must not read it in C.
  * @param res - the first entry.
+ * @see https://man7.org/linux/man-pages/man3/freeaddrinfo.3.html
  */
 export function freeaddrinfo(res: addrinfo): void {
   structArg('freeaddrinfo', 'res', res, addrinfo);
@@ -114,6 +115,7 @@ export function freeaddrinfo(res: addrinfo): void {
  * The message for an EAI_* code from getaddrinfo or getnameinfo: the
  * gai_strerror(3) library call.
  * @param errcode - the code.
+ * @see https://man7.org/linux/man-pages/man3/gai_strerror.3.html
  */
 export function gai_strerror(errcode: number): string {
   return native.gai_strerror(errcode);
