@@ -176,8 +176,8 @@ const SYNC: Readonly<Record<string, () => unknown>> = {
     return getnameinfo(
       a,
       sizeof(a),
-      Buffer.alloc(NI_MAXHOST!),
-      NI_MAXHOST!,
+      Buffer.alloc(NI_MAXHOST),
+      NI_MAXHOST,
       Buffer.alloc(32),
       32,
       NI_NUMERICHOST | NI_NUMERICSERV,
@@ -257,8 +257,8 @@ const ASYNC: Readonly<Record<string, () => Promise<unknown>>> = {
     return P.getnameinfo(
       a,
       sizeof(a),
-      Buffer.alloc(NI_MAXHOST!),
-      NI_MAXHOST!,
+      Buffer.alloc(NI_MAXHOST),
+      NI_MAXHOST,
       Buffer.alloc(32),
       32,
       NI_NUMERICHOST | NI_NUMERICSERV,
