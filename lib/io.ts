@@ -215,15 +215,21 @@ export function messageParts(fn: string, msg: msghdr): [Memory, Memory | null, (
  * @see https://man7.org/linux/man-pages/man2/sendmsg.2.html
  */
 export function sendmsg(sockfd: number, msg: msghdr, flags: number): number {
-  const [hdr, name, iov, control] = messageParts('sendmsg', msg);
+  return messageCall('sendmsg', sockfd, msg, flags);
+}
+
+// sendmsg and recvmsg take the same arguments the same way. The addon's function is looked up at
+// each call, as fault injection may have replaced it.
+function messageCall(call: 'sendmsg' | 'recvmsg', sockfd: number, msg: msghdr, flags: number): number {
+  const [hdr, name, iov, control] = messageParts(call, msg);
   const r = tracing
     ? traceCall(
-        'sendmsg',
+        call,
         [sockfd, msg, flags],
-        () => native.sendmsg(sockfd, hdr, name, iov, control, flags, true),
-        () => native.sendmsg(sockfd, hdr, name, iov, control, flags),
+        () => native[call](sockfd, hdr, name, iov, control, flags, true),
+        () => native[call](sockfd, hdr, name, iov, control, flags),
       )
-    : native.sendmsg(sockfd, hdr, name, iov, control, flags);
+    : native[call](sockfd, hdr, name, iov, control, flags);
   return r < 0 ? fail(r) : r;
 }
 
@@ -240,16 +246,7 @@ export function sendmsg(sockfd: number, msg: msghdr, flags: number): number {
  * @see https://man7.org/linux/man-pages/man2/recvmsg.2.html
  */
 export function recvmsg(sockfd: number, msg: msghdr, flags: number): number {
-  const [hdr, name, iov, control] = messageParts('recvmsg', msg);
-  const r = tracing
-    ? traceCall(
-        'recvmsg',
-        [sockfd, msg, flags],
-        () => native.recvmsg(sockfd, hdr, name, iov, control, flags, true),
-        () => native.recvmsg(sockfd, hdr, name, iov, control, flags),
-      )
-    : native.recvmsg(sockfd, hdr, name, iov, control, flags);
-  return r < 0 ? fail(r) : r;
+  return messageCall('recvmsg', sockfd, msg, flags);
 }
 
 /**

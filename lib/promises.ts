@@ -440,15 +440,27 @@ export function recvfrom(
  * @see https://man7.org/linux/man-pages/man2/sendmsg.2.html
  */
 export function sendmsg(sockfd: number, msg: msghdr, flags: number, options?: CallOptions): Promise<number> {
-  const [hdr, name, iov, control] = messageParts('sendmsg', msg);
-  const signal = signalOf('sendmsg', options);
-  const text = tracing ? traceText('sendmsg', [sockfd, msg, flags]) : undefined;
+  return messageCall('sendmsg', WRITABLE, sockfd, msg, flags, options);
+}
+
+// sendmsg and recvmsg take the same arguments the same way, and wait in opposite directions.
+function messageCall(
+  call: 'sendmsg' | 'recvmsg',
+  direction: number,
+  sockfd: number,
+  msg: msghdr,
+  flags: number,
+  options: CallOptions | undefined,
+): Promise<number> {
+  const [hdr, name, iov, control] = messageParts(call, msg);
+  const signal = signalOf(call, options);
+  const text = tracing ? traceText(call, [sockfd, msg, flags]) : undefined;
   const promise = start(
-    fdArg('sendmsg', sockfd),
-    'sendmsg',
-    WRITABLE,
-    () => native.sendmsg(sockfd, hdr, name, iov, control, flags),
-    () => native.sendmsg(sockfd, hdr, name, iov, control, flags, true),
+    fdArg(call, sockfd),
+    call,
+    direction,
+    () => native[call](sockfd, hdr, name, iov, control, flags),
+    () => native[call](sockfd, hdr, name, iov, control, flags, true),
     signal,
   );
   return tracePromise(text, promise);
@@ -464,18 +476,7 @@ export function sendmsg(sockfd: number, msg: msghdr, flags: number, options?: Ca
  * @see https://man7.org/linux/man-pages/man2/recvmsg.2.html
  */
 export function recvmsg(sockfd: number, msg: msghdr, flags: number, options?: CallOptions): Promise<number> {
-  const [hdr, name, iov, control] = messageParts('recvmsg', msg);
-  const signal = signalOf('recvmsg', options);
-  const text = tracing ? traceText('recvmsg', [sockfd, msg, flags]) : undefined;
-  const promise = start(
-    fdArg('recvmsg', sockfd),
-    'recvmsg',
-    READABLE,
-    () => native.recvmsg(sockfd, hdr, name, iov, control, flags),
-    () => native.recvmsg(sockfd, hdr, name, iov, control, flags, true),
-    signal,
-  );
-  return tracePromise(text, promise);
+  return messageCall('recvmsg', READABLE, sockfd, msg, flags, options);
 }
 
 /**

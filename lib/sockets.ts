@@ -211,11 +211,16 @@ function tracedClose(fd: number): number {
  * @see https://man7.org/linux/man-pages/man2/getsockname.2.html
  */
 export function getsockname(sockfd: number, addr: SockaddrLike, addrlen: socklen_t): number {
-  const a = sockaddrArg('getsockname', 'addr', addr);
-  const l = socklenArg('getsockname', 'addrlen', addrlen, false)!;
+  return nameCall('getsockname', sockfd, addr, addrlen);
+}
+
+// getsockname and getpeername take the same arguments the same way.
+function nameCall(call: 'getsockname' | 'getpeername', sockfd: number, addr: SockaddrLike, addrlen: socklen_t): number {
+  const a = sockaddrArg(call, 'addr', addr);
+  const l = socklenArg(call, 'addrlen', addrlen, false)!;
   const r = tracing
-    ? traceCall('getsockname', [sockfd, addr, addrlen], null, () => native.getsockname(sockfd, a, l))
-    : native.getsockname(sockfd, a, l);
+    ? traceCall(call, [sockfd, addr, addrlen], null, () => native[call](sockfd, a, l))
+    : native[call](sockfd, a, l);
   return r < 0 ? fail(r) : r;
 }
 
@@ -228,12 +233,7 @@ export function getsockname(sockfd: number, addr: SockaddrLike, addrlen: socklen
  * @see https://man7.org/linux/man-pages/man2/getpeername.2.html
  */
 export function getpeername(sockfd: number, addr: SockaddrLike, addrlen: socklen_t): number {
-  const a = sockaddrArg('getpeername', 'addr', addr);
-  const l = socklenArg('getpeername', 'addrlen', addrlen, false)!;
-  const r = tracing
-    ? traceCall('getpeername', [sockfd, addr, addrlen], null, () => native.getpeername(sockfd, a, l))
-    : native.getpeername(sockfd, a, l);
-  return r < 0 ? fail(r) : r;
+  return nameCall('getpeername', sockfd, addr, addrlen);
 }
 
 /**

@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstring>
+#include <limits>
 #include <type_traits>
 
 #include "addon.h"
@@ -25,22 +26,20 @@
 namespace bsdsock {
 namespace {
 
-Napi::Value Htons(const Napi::CallbackInfo& info) {
-  auto v = static_cast<uint16_t>(ArgInteger(info, 0, "htons", "hostshort", 0, UINT16_MAX));
-  return Napi::Number::New(info.Env(), htons(v));
+// byteorder(3): htons, ntohs, htonl, ntohl. Functions of their own rather than the macros glibc may
+// make of them, so that each can be a template argument.
+uint16_t HostToNet16(uint16_t v) { return htons(v); }
+uint16_t NetToHost16(uint16_t v) { return ntohs(v); }
+uint32_t HostToNet32(uint32_t v) { return htonl(v); }
+uint32_t NetToHost32(uint32_t v) { return ntohl(v); }
+
+template <typename T, T (*Convert)(T), const char* Name, const char* Param>
+Napi::Value ByteOrder(const Napi::CallbackInfo& info) {
+  auto v = static_cast<T>(ArgInteger(info, 0, Name, Param, 0, std::numeric_limits<T>::max()));
+  return Napi::Number::New(info.Env(), Convert(v));
 }
-Napi::Value Ntohs(const Napi::CallbackInfo& info) {
-  auto v = static_cast<uint16_t>(ArgInteger(info, 0, "ntohs", "netshort", 0, UINT16_MAX));
-  return Napi::Number::New(info.Env(), ntohs(v));
-}
-Napi::Value Htonl(const Napi::CallbackInfo& info) {
-  auto v = static_cast<uint32_t>(ArgInteger(info, 0, "htonl", "hostlong", 0, UINT32_MAX));
-  return Napi::Number::New(info.Env(), htonl(v));
-}
-Napi::Value Ntohl(const Napi::CallbackInfo& info) {
-  auto v = static_cast<uint32_t>(ArgInteger(info, 0, "ntohl", "netlong", 0, UINT32_MAX));
-  return Napi::Number::New(info.Env(), ntohl(v));
-}
+constexpr char kHtons[] = "htons", kNtohs[] = "ntohs", kHtonl[] = "htonl", kNtohl[] = "ntohl";
+constexpr char kHostshort[] = "hostshort", kNetshort[] = "netshort", kHostlong[] = "hostlong", kNetlong[] = "netlong";
 
 size_t AddressSize(int af) {
   if (af == AF_INET) return sizeof(struct in_addr);
@@ -196,10 +195,10 @@ Napi::Buffer<uint8_t> AddressBytes(Napi::Env env, const struct in6_addr& a) {
 }  // namespace
 
 void InitAddresses(Napi::Env env, Napi::Object exports) {
-  AddFunction(env, exports, "htons", Htons);
-  AddFunction(env, exports, "ntohs", Ntohs);
-  AddFunction(env, exports, "htonl", Htonl);
-  AddFunction(env, exports, "ntohl", Ntohl);
+  AddFunction(env, exports, "htons", ByteOrder<uint16_t, HostToNet16, kHtons, kHostshort>);
+  AddFunction(env, exports, "ntohs", ByteOrder<uint16_t, NetToHost16, kNtohs, kNetshort>);
+  AddFunction(env, exports, "htonl", ByteOrder<uint32_t, HostToNet32, kHtonl, kHostlong>);
+  AddFunction(env, exports, "ntohl", ByteOrder<uint32_t, NetToHost32, kNtohl, kNetlong>);
   AddFunction(env, exports, "inet_pton", InetPton);
   AddFunction(env, exports, "inet_ntop", InetNtop);
   AddFunction(env, exports, "inet_addr", InetAddr);

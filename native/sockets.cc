@@ -61,17 +61,15 @@ Napi::Value Accept4(const Napi::CallbackInfo& info) {
 }
 #endif
 
-Napi::Value Getsockname(const Napi::CallbackInfo& info) {
-  int fd = ArgInt(info, 0, "getsockname", "sockfd");
-  SockaddrOut a = ArgSockaddrOut(info, 1, "getsockname", "addr", Nullable::kNo);
-  BSDSOCK_SYSCALL(info.Env(), getsockname(fd, a.addr, a.len));
+// getsockname(2) and getpeername(2) have one prototype: (sockfd, addr, addrlen).
+template <int (*Call)(int, struct sockaddr*, socklen_t*), const char* Name>
+Napi::Value NameCall(const Napi::CallbackInfo& info) {
+  int fd = ArgInt(info, 0, Name, "sockfd");
+  SockaddrOut a = ArgSockaddrOut(info, 1, Name, "addr", Nullable::kNo);
+  BSDSOCK_SYSCALL(info.Env(), Call(fd, a.addr, a.len));
 }
-
-Napi::Value Getpeername(const Napi::CallbackInfo& info) {
-  int fd = ArgInt(info, 0, "getpeername", "sockfd");
-  SockaddrOut a = ArgSockaddrOut(info, 1, "getpeername", "addr", Nullable::kNo);
-  BSDSOCK_SYSCALL(info.Env(), getpeername(fd, a.addr, a.len));
-}
+constexpr char kGetsockname[] = "getsockname";
+constexpr char kGetpeername[] = "getpeername";
 
 Napi::Value Shutdown(const Napi::CallbackInfo& info) {
   int fd = ArgInt(info, 0, "shutdown", "sockfd");
@@ -145,8 +143,8 @@ void InitSockets(Napi::Env env, Napi::Object exports) {
 #ifdef BSDSOCK_HAVE_ACCEPT4
   AddFunction(env, exports, "accept4", Accept4);
 #endif
-  AddFunction(env, exports, "getsockname", Getsockname);
-  AddFunction(env, exports, "getpeername", Getpeername);
+  AddFunction(env, exports, "getsockname", NameCall<getsockname, kGetsockname>);
+  AddFunction(env, exports, "getpeername", NameCall<getpeername, kGetpeername>);
   AddFunction(env, exports, "shutdown", Shutdown);
   AddFunction(env, exports, "close", Close);
   AddFunction(env, exports, "socketpair", Socketpair);

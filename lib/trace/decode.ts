@@ -94,8 +94,7 @@ export function protocol(domain: number, v: number): string {
 
 /** @internal */
 export const msgFlags = (v: number): string => flagSet('MSG_', v);
-/** @internal */
-export const pollEvents = (v: number): string => flagSet('POLL', v);
+const pollEvents = (v: number): string => flagSet('POLL', v);
 
 /** @internal */
 export function level(v: number): string {
