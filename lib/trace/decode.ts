@@ -101,19 +101,18 @@ export function level(v: number): string {
   return table('SOL_').get(v) ?? String(v);
 }
 
+// The prefix of an option's name at its level (strace names only these levels' options).
+const OPTION_PREFIX = new Map<number | undefined, string>([
+  [C.SOL_SOCKET, 'SO_'],
+  [C.IPPROTO_TCP, 'TCP_'],
+  [C.IPPROTO_IP, 'IP_'],
+  [C.IPPROTO_IPV6, 'IPV6_'],
+]);
+
 /** @internal */
 export function optname(lvl: number, v: number): string {
-  const prefix =
-    lvl === C.SOL_SOCKET
-      ? 'SO_'
-      : lvl === C.IPPROTO_TCP
-        ? 'TCP_'
-        : lvl === C.IPPROTO_IP
-          ? 'IP_'
-          : lvl === C.IPPROTO_IPV6
-            ? 'IPV6_'
-            : null;
-  return prefix === null ? String(v) : named(prefix, v);
+  const prefix = OPTION_PREFIX.get(lvl);
+  return prefix === undefined ? String(v) : named(prefix, v);
 }
 
 function errorText(errnum: number): string {
@@ -310,17 +309,17 @@ export function peek<T>(read: () => T): T | undefined {
   }
 }
 
+// The access mode in a descriptor's flags (its two low bits).
+const ACCESS_MODES = new Map<number | undefined, string>([
+  [C.O_RDONLY, 'O_RDONLY'],
+  [C.O_WRONLY, 'O_WRONLY'],
+  [C.O_RDWR, 'O_RDWR'],
+]);
+
 /** @internal */
 export function openFlags(v: number): string {
   const access = v & 3;
-  const mode =
-    access === C.O_RDONLY
-      ? 'O_RDONLY'
-      : access === C.O_WRONLY
-        ? 'O_WRONLY'
-        : access === C.O_RDWR
-          ? 'O_RDWR'
-          : hex(access);
+  const mode = ACCESS_MODES.get(access) ?? hex(access);
   const rest = v & ~3;
   if (rest === 0) return mode;
   const parts = [mode];
