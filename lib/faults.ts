@@ -38,6 +38,9 @@ export interface FaultRule {
 
 const FAULT_CALLS = (Object.keys(CALLS) as CallName[]).filter((name): name is FaultCall => CALLS[name].fault !== null);
 
+// The calls whose count a rule may cut.
+const SHORT_CALLS = FAULT_CALLS.filter((name) => CALLS[name].fault.short);
+
 // A rule's `fd` applies to calls whose first parameter is a descriptor.
 function takesFd(call: FaultCall): boolean {
   const first = CALLS[call].params[0];
@@ -148,7 +151,7 @@ function checkRule(b: NativeBinding, where: string, param: string, rule: unknown
   let short = 0;
   if (r.short !== undefined) {
     if (!info.short) {
-      throw invalidArgValue(where, `${param}.short`, 'applies only to send, sendto, recv and recvfrom', r.short);
+      throw invalidArgValue(where, `${param}.short`, `applies only to ${SHORT_CALLS.join(', ')}`, r.short);
     }
     short = integer(where, `${param}.short`, r.short, 1, INT_MAX);
   }

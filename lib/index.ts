@@ -53,6 +53,8 @@ export {
 export {
   send,
   recv,
+  read,
+  write,
   sendto,
   recvfrom,
   sendmsg,

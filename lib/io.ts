@@ -76,6 +76,54 @@ function tracedRecv(sockfd: number, buf: BufferLike, len: number, flags: number)
 }
 
 /**
+ * Reads from a descriptor: the read(2) system call. On a connected socket it
+ * is recv with no flags; it works on pipes and files too. Blocks until data
+ * arrives (unless the descriptor is non-blocking).
+ * @param fd - the descriptor.
+ * @param buf - where to put the data.
+ * @param count - at most how many bytes (`sizeof(buffer)`).
+ * @returns the number of bytes read, 0 at end of stream (the peer closed),
+ *   or -1 with errno: EAGAIN (non-blocking, nothing yet), ECONNRESET,
+ *   ENOTCONN, EINTR, EBADF, EISDIR.
+ * @see https://man7.org/linux/man-pages/man2/read.2.html
+ */
+export function read(fd: number, buf: BufferLike, count: number): number {
+  const r = tracing
+    ? traceCall(
+        'read',
+        [fd, buf, count],
+        () => native.read(fd, buf, count, true),
+        () => native.read(fd, buf, count),
+      )
+    : native.read(fd, buf, count);
+  return r < 0 ? fail(r) : r;
+}
+
+/**
+ * Writes to a descriptor: the write(2) system call. On a connected socket it
+ * is send with no flags; it works on pipes and files too. It may write
+ * fewer bytes than asked: check the count.
+ * @param fd - the descriptor.
+ * @param buf - the data; a string is written as its UTF-8 bytes.
+ * @param count - how many bytes of buf to write.
+ * @returns the number of bytes written, or -1 with errno: EPIPE (the peer
+ *   closed), ECONNRESET, EAGAIN (non-blocking and the buffer is full),
+ *   ENOTCONN, EINTR, EBADF.
+ * @see https://man7.org/linux/man-pages/man2/write.2.html
+ */
+export function write(fd: number, buf: BufferLike | string, count: number): number {
+  const r = tracing
+    ? traceCall(
+        'write',
+        [fd, buf, count],
+        () => native.write(fd, buf, count, true),
+        () => native.write(fd, buf, count),
+      )
+    : native.write(fd, buf, count);
+  return r < 0 ? fail(r) : r;
+}
+
+/**
  * Sends a message to an address (UDP), or on a connected socket when
  * dest_addr is null: the sendto(2) system call.
  * @param sockfd - the socket.

@@ -60,6 +60,8 @@ export interface NativeBinding {
   fcntl(fd: number, cmd: number, arg?: number): number;
 
   send(sockfd: number, buf: Memory | string, len: number, flags: number, validateOnly?: true): number;
+  read(fd: number, buf: Memory, count: number, validateOnly?: true): number;
+  write(fd: number, buf: Memory | string, count: number, validateOnly?: true): number;
   recv(sockfd: number, buf: Memory, len: number, flags: number, validateOnly?: true): number;
   sendto(
     sockfd: number,

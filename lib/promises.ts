@@ -20,6 +20,7 @@
  * of either API rejects every pending operation on fd with ECANCELED.
  * @packageDocumentation
  */
+import { CALLS, type CallName } from './calls';
 import { isAttached, observe, release, start, startCall, type Call, READABLE, WRITABLE } from './engine';
 import { native, type Memory } from './native';
 import { addrinfoList } from './resolver';
@@ -84,10 +85,10 @@ function signalOf(fn: string, options: CallOptions | undefined): AbortSignal | u
 
 // The native call checks fd too, but the engine keys its queues by fd
 // before any call is made.
-function fdArg(fn: string, fd: unknown): number {
-  if (typeof fd !== 'number') throw invalidArgType(fn, 'sockfd', 'of type number', fd);
+function fdArg(fn: CallName, fd: unknown): number {
+  if (typeof fd !== 'number') throw invalidArgType(fn, CALLS[fn].params[0], 'of type number', fd);
   if (!Number.isInteger(fd) || fd < -(2 ** 31) || fd > 2 ** 31 - 1) {
-    throw outOfRange(fn, 'sockfd', 'an integer >= -2147483648 and <= 2147483647', fd);
+    throw outOfRange(fn, CALLS[fn].params[0], 'an integer >= -2147483648 and <= 2147483647', fd);
   }
   return fd;
 }
@@ -219,7 +220,7 @@ class SendAll implements Call {
   private data: Uint8Array | string;
   private written = 0;
   constructor(
-    private readonly fn: string,
+    private readonly fn: 'send' | 'sendto' | 'write',
     private readonly sockfd: number,
     buf: BufferLike | string,
     private readonly len: number,
@@ -231,9 +232,9 @@ class SendAll implements Call {
   }
 
   private write(data: Memory | string, count: number): number {
-    return this.dest === undefined
-      ? native.send(this.sockfd, data, count, this.flags)
-      : native.sendto(this.sockfd, data, count, this.flags, this.dest, this.addrlen);
+    if (this.fn === 'send') return native.send(this.sockfd, data, count, this.flags);
+    if (this.fn === 'write') return native.write(this.sockfd, data, count);
+    return native.sendto(this.sockfd, data, count, this.flags, this.dest!, this.addrlen);
   }
 
   run(): number {
@@ -253,8 +254,9 @@ class SendAll implements Call {
   }
 
   check(): void {
-    if (this.dest === undefined) native.send(this.sockfd, this.data, this.len, this.flags, true);
-    else native.sendto(this.sockfd, this.data, this.len, this.flags, this.dest, this.addrlen, true);
+    if (this.fn === 'send') native.send(this.sockfd, this.data, this.len, this.flags, true);
+    else if (this.fn === 'write') native.write(this.sockfd, this.data, this.len, true);
+    else native.sendto(this.sockfd, this.data, this.len, this.flags, this.dest!, this.addrlen, true);
   }
 
   error(errnum: number): Error {
@@ -357,6 +359,51 @@ function plainRead(buf: unknown, len: unknown, flags: unknown): boolean {
     typeof flags === 'number' &&
     (flags | 0) === flags
   );
+}
+
+/**
+ * Writes all of `count` bytes without blocking the event loop: write(2),
+ * repeated until every byte is written, as send does here. Rejects on error;
+ * if some bytes were written first, the error carries `bytesWritten`.
+ * @param fd - the descriptor (a socket, or a pipe).
+ * @param buf - the data; a string is written as its UTF-8 bytes.
+ * @param count - how many bytes.
+ * @param options - `{ signal }`.
+ * @returns count. Rejects with EPIPE, ECONNRESET, ENOTCONN, ECANCELED.
+ * @see https://man7.org/linux/man-pages/man2/write.2.html
+ */
+export function write(fd: number, buf: BufferLike | string, count: number, options?: CallOptions): Promise<number> {
+  const signal = signalOf('write', options);
+  const text = tracing ? traceText('write', [fd, buf, count]) : undefined;
+  const call = new SendAll('write', fd, buf, count, 0, undefined, 0);
+  const promise = startCall(fdArg('write', fd), 'write', WRITABLE, call, signal, 0);
+  return tracePromise(text, promise);
+}
+
+/**
+ * Reads without blocking the event loop: read(2) once data is there.
+ * @param fd - the descriptor (a socket, or a pipe).
+ * @param buf - where to put the data (kept alive until the call settles).
+ * @param count - at most how many bytes.
+ * @param options - `{ signal }`.
+ * @returns the byte count, 0 at end of stream. Rejects with ECONNRESET,
+ *   ENOTCONN, ECANCELED.
+ * @see https://man7.org/linux/man-pages/man2/read.2.html
+ */
+export function read(fd: number, buf: BufferLike, count: number, options?: CallOptions): Promise<number> {
+  const signal = signalOf('read', options);
+  const text = tracing ? traceText('read', [fd, buf, count]) : undefined;
+  const promise = start(
+    fdArg('read', fd),
+    'read',
+    READABLE,
+    () => native.read(fd, buf, count),
+    () => native.read(fd, buf, count, true),
+    signal,
+    undefined,
+    count,
+  );
+  return tracePromise(text, promise);
 }
 
 /**

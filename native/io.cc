@@ -1,9 +1,11 @@
 // Data transfer: send(2), recv(2), sendto(2), recvfrom(2), sendmsg(2),
-// recvmsg(2), and the cmsg(3) macros that walk a control buffer.
+// recvmsg(2), read(2), write(2), and the cmsg(3) macros that walk a control
+// buffer.
 // Data moves straight between the kernel and the caller's buffer: no copy,
 // except for a string, whose UTF-8 bytes are made once for the call.
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <vector>
@@ -19,12 +21,30 @@ struct Data {
   size_t len;
 };
 
-// A (buf, len) pair: len may not exceed what buf holds.
-Data ArgData(const Napi::CallbackInfo& info, size_t i, const char* fn, Text text, std::string* storage) {
+// A (buf, len) pair: len may not exceed what buf holds. read(2) and write(2)
+// call the length `count`.
+Data ArgData(const Napi::CallbackInfo& info, size_t i, const char* fn, Text text, std::string* storage,
+             const char* len_param = "len") {
   Bytes b = ArgBytes(info, i, fn, "buf", Nullable::kNo, text, storage);
-  size_t len = ArgLength(info, i + 1, fn, "len");
-  CheckFits(info.Env(), fn, "len", len, "buf", b, info[i + 1]);
+  size_t len = ArgLength(info, i + 1, fn, len_param);
+  CheckFits(info.Env(), fn, len_param, len, "buf", b, info[i + 1]);
   return Data{b, len};
+}
+
+// read(2) and write(2) work on any descriptor, as in C: a socket, a pipe, a file.
+Napi::Value Read(const Napi::CallbackInfo& info) {
+  int fd = ArgInt(info, 0, "read", "fd");
+  Data d = ArgData(info, 1, "read", Text::kNo, nullptr, "count");
+  BSDSOCK_VALIDATE_ONLY(info, 3);
+  BSDSOCK_SYSCALL(info.Env(), read(fd, d.bytes.data, d.len));
+}
+
+Napi::Value Write(const Napi::CallbackInfo& info) {
+  std::string storage;
+  int fd = ArgInt(info, 0, "write", "fd");
+  Data d = ArgData(info, 1, "write", Text::kYes, &storage, "count");
+  BSDSOCK_VALIDATE_ONLY(info, 3);
+  BSDSOCK_SYSCALL(info.Env(), write(fd, d.bytes.data, d.len));
 }
 
 Napi::Value Send(const Napi::CallbackInfo& info) {
@@ -225,6 +245,8 @@ void InitIo(Napi::Env env, Napi::Object exports) {
   AddFunction(env, exports, "recvfrom", Recvfrom);
   AddFunction(env, exports, "sendmsg", Sendmsg);
   AddFunction(env, exports, "recvmsg", Recvmsg);
+  AddFunction(env, exports, "read", Read);
+  AddFunction(env, exports, "write", Write);
   AddFunction(env, exports, "CMSG_SPACE", CmsgSpace);
   AddFunction(env, exports, "CMSG_LEN", CmsgLen);
   AddFunction(env, exports, "cmsgNext", CmsgNext);

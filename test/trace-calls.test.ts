@@ -38,6 +38,7 @@ import {
   poll,
   pollfd,
   ptr,
+  read,
   recv,
   recvfrom,
   recvmsg,
@@ -52,6 +53,7 @@ import {
   socketpair,
   socklen_t,
   trace,
+  write,
 } from 'bsdsock';
 import * as P from 'bsdsock/promises';
 import { CALLS, type CallEntry, type CallName } from '../lib/calls';
@@ -149,6 +151,12 @@ const SYNC: Readonly<Record<string, () => unknown>> = {
     send(c, 'x', 1, 0);
     return recv(s, Buffer.alloc(4), 4, 0);
   },
+  read: () => {
+    const [c, s] = pair();
+    send(c, 'x', 1, 0);
+    return read(s, Buffer.alloc(4), 4);
+  },
+  write: () => write(pair()[0], 'x', 1),
   sendto: () => sendto(pair()[0], 'x', 1, 0, null, 0),
   recvfrom: () => {
     const [c, s] = pair();
@@ -233,6 +241,12 @@ const ASYNC: Readonly<Record<string, () => Promise<unknown>>> = {
     send(c, 'x', 1, 0);
     return P.recv(s, Buffer.alloc(4), 4, 0);
   },
+  read: () => {
+    const [c, s] = pair();
+    send(c, 'x', 1, 0);
+    return P.read(s, Buffer.alloc(4), 4);
+  },
+  write: () => P.write(pair()[0], 'x', 1),
   sendto: () => P.sendto(pair()[0], 'x', 1, 0, null, 0),
   recvfrom: () => {
     const [c, s] = pair();
