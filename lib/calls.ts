@@ -33,7 +33,7 @@ import {
   sockType,
 } from './trace/decode';
 import * as C from './constants.gen';
-import type { Struct, addrinfo, msghdr, pollfd, ptr, SockaddrLike, socklen_t } from './structs';
+import type { Struct, addrinfo, fd_set, msghdr, pollfd, ptr, SockaddrLike, socklen_t, timeval } from './structs';
 
 /**
  * A call's line in the trace, split where the call may wait: the start (its inputs, written when the
@@ -169,6 +169,19 @@ function aiText(ai: addrinfo): string {
     `ai_protocol=${protocol(ai.ai_family === C.AF_UNSPEC ? C.AF_INET : ai.ai_family, ai.ai_protocol)}, ` +
     `ai_addrlen=${ai.ai_addrlen}, ai_addr=${addr}, ai_canonname=${canon}}`
   );
+}
+
+// A set as strace prints it: the descriptors below nfds that it holds, `[3 4]`.
+function fdSetText(set: fd_set | null, nfds: number): string {
+  if (set === null) return 'NULL';
+  const held: number[] = [];
+  for (let fd = 0; fd < Math.min(nfds, C.FD_SETSIZE ?? 0); fd++)
+    if (native.fdSet(2, fd, set.bytes) === 1) held.push(fd);
+  return `[${held.join(' ')}]`;
+}
+
+function timevalText(t: timeval | null): string {
+  return t === null ? 'NULL' : `{tv_sec=${t.tv_sec}, tv_usec=${t.tv_usec}}`;
 }
 
 function nodeText(s: string | null): string {
@@ -533,6 +546,40 @@ export const CALLS = {
       (r) => `)${pollResult(fds, nfds, r)}`,
     ],
   }),
+  select: entry({
+    kind: 'syscall',
+    man: 'select(2)',
+    returns: 'number of ready descriptors, 0 on timeout, or -1; leaves only the ready ones in the sets',
+    params: ['nfds', 'readfds', 'writefds', 'exceptfds', 'timeout'],
+    out: ['readfds', 'writefds', 'exceptfds', 'timeout'],
+    blocks: true,
+    promises: true,
+    fault: { validateAt: 5, short: false },
+    text: (
+      nfds: number,
+      readfds: fd_set | null,
+      writefds: fd_set | null,
+      exceptfds: fd_set | null,
+      timeout: timeval | null,
+    ): TraceText => {
+      const sets = [readfds, writefds, exceptfds] as const;
+      return [
+        `select(${nfds}, ${sets.map((set) => fdSetText(set, nfds)).join(', ')}, ${timevalText(timeout)}`,
+        (r) => {
+          if (r <= 0) return `)${r === 0 ? ' = 0 (Timeout)' : result(r)}`;
+          const ready = sets
+            .map((set, k) => (set === null ? '' : `${['in', 'out', 'except'][k]} ${fdSetText(set, nfds)}`))
+            .filter((part) => part !== '' && !part.endsWith('[]'));
+          if (timeout !== null) ready.push(`left ${timevalText(timeout)}`);
+          return `) = ${r} (${ready.join(', ')})`;
+        },
+      ];
+    },
+  }),
+  FD_ZERO: library('select(2)', 'nothing; empties the set', ['set'], ['set']),
+  FD_SET: library('select(2)', 'nothing; adds `fd` to the set', ['fd', 'set'], ['set']),
+  FD_CLR: library('select(2)', 'nothing; removes `fd` from the set', ['fd', 'set'], ['set']),
+  FD_ISSET: library('select(2)', '1 when `fd` is in the set, else 0', ['fd', 'set']),
   getaddrinfo: entry({
     kind: 'resolver',
     man: 'getaddrinfo(3)',

@@ -22,6 +22,7 @@ export {
   in_addr,
   in6_addr,
   pollfd,
+  fd_set,
   linger,
   timeval,
   ucred,
@@ -66,7 +67,7 @@ export {
   CMSG_DATA,
 } from './io';
 export { setsockopt, getsockopt } from './options';
-export { poll } from './poll';
+export { poll, select, FD_ZERO, FD_SET, FD_CLR, FD_ISSET } from './poll';
 export { getaddrinfo, freeaddrinfo, gai_strerror, getnameinfo } from './resolver';
 export { htons, htonl, ntohs, ntohl, inet_pton, inet_ntop, inet_addr, inet_ntoa, strlen } from './addresses';
 export { trace } from './trace';

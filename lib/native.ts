@@ -107,6 +107,17 @@ export interface NativeBinding {
   getsockopt(sockfd: number, level: number, optname: number, optval: Memory | null, optlen: Memory | null): number;
 
   poll(fds: Memory[], nfds: number, timeout: number, validateOnly?: true): number;
+  select(
+    nfds: number,
+    readfds: Memory | null,
+    writefds: Memory | null,
+    exceptfds: Memory | null,
+    timeout: Memory | null,
+    validateOnly?: true,
+  ): number;
+  /** FD_SET (op 0), FD_CLR (1), FD_ISSET (2: its result). */
+  fdSet(op: 0 | 1 | 2, fd: number, set: Memory): number;
+  FD_ZERO(set: Memory): void;
 
   getaddrinfo(
     node: string | null,

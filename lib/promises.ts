@@ -25,9 +25,12 @@ import { isAttached, observe, release, start, startCall, type Call, READABLE, WR
 import { native, type Memory } from './native';
 import { addrinfoList } from './resolver';
 import { messageParts } from './io';
+import { setArg } from './poll';
 import * as C from './constants.gen';
 import {
   addrinfo,
+  fd_set,
+  timeval,
   msghdr,
   optionalSockaddrArg,
   pollfd,
@@ -575,6 +578,89 @@ function pollNow(fds: pollfd[] | pollfd, nfds: number, timeout: number, options?
   }
   interests.length = watched;
   return observe(interests, 'poll', () => native.poll(bytes, nfds, 0) || -C.EAGAIN, timeout, signal);
+}
+
+/**
+ * select(2) without blocking the event loop: resolves when a descriptor of
+ * the sets is ready (the count; each set then holds only its ready
+ * descriptors, as C's select leaves it) or when `timeout` runs out (0, sets
+ * emptied). null waits for ever. On Linux, timeout then holds the time left.
+ * @param nfds - the highest descriptor in any set, plus one.
+ * @param readfds - descriptors to watch for reading, or null.
+ * @param writefds - descriptors to watch for writing, or null.
+ * @param exceptfds - descriptors to watch for urgent data, or null.
+ * @param timeout - how long to wait at most, or null.
+ * @param options - `{ signal }`.
+ * @returns the number of ready descriptors, 0 on timeout. Rejects with
+ *   EBADF (a set holds a closed descriptor), EINVAL.
+ * @see https://man7.org/linux/man-pages/man2/select.2.html
+ */
+export function select(
+  nfds: number,
+  readfds: fd_set | null,
+  writefds: fd_set | null,
+  exceptfds: fd_set | null,
+  timeout: timeval | null,
+  options?: CallOptions,
+): Promise<number> {
+  const text = tracing ? traceText('select', [nfds, readfds, writefds, exceptfds, timeout]) : undefined;
+  return tracePromise(text, selectNow(nfds, readfds, writefds, exceptfds, timeout, options));
+}
+
+function selectNow(
+  nfds: number,
+  readfds: fd_set | null,
+  writefds: fd_set | null,
+  exceptfds: fd_set | null,
+  timeout: timeval | null,
+  options: CallOptions | undefined,
+): Promise<number> {
+  const sets = [
+    setArg('select', 'readfds', readfds),
+    setArg('select', 'writefds', writefds),
+    setArg('select', 'exceptfds', exceptfds),
+  ];
+  const t = timeout === null ? null : structArg('select', 'timeout', timeout, timeval);
+  const signal = signalOf('select', options);
+  native.select(nfds, sets[0], sets[1], sets[2], t, true);
+  if (signal?.aborted) return Promise.reject(abortError(signal));
+  // Each attempt starts from the sets as given, as a C program calling select again would.
+  const given = sets.map((set) => (set === null ? null : Uint8Array.from(set as Uint8Array)));
+  const now = new timeval();
+  const attempt = (): number => {
+    for (let k = 0; k < 3; k++) if (given[k] !== null) (sets[k] as Uint8Array).set(given[k]!);
+    return native.select(nfds, sets[0], sets[1], sets[2], now.bytes) || -C.EAGAIN;
+  };
+  // What Linux refuses before it waits (the first attempt below waits for no time).
+  if (timeout !== null && (timeout.tv_sec < 0 || timeout.tv_usec < 0 || timeout.tv_usec >= 1e6)) {
+    return Promise.reject(systemError('select', C.EINVAL));
+  }
+  const ms = timeout === null ? -1 : timeout.tv_sec * 1000 + Math.ceil(timeout.tv_usec / 1000);
+  const first = attempt();
+  if (first !== -C.EAGAIN) return first < 0 ? Promise.reject(systemError('select', -first)) : Promise.resolve(first);
+  if (ms === 0) return Promise.resolve(0);
+  const interests: (readonly [number, number])[] = [];
+  for (let fd = 0; fd < nfds; fd++) {
+    let direction = 0;
+    if (
+      (given[0] !== null && native.fdSet(2, fd, given[0]) === 1) ||
+      (given[2] !== null && native.fdSet(2, fd, given[2]) === 1)
+    ) {
+      direction |= READABLE;
+    }
+    if (given[1] !== null && native.fdSet(2, fd, given[1]) === 1) direction |= WRITABLE;
+    if (direction !== 0) interests.push([fd, direction]);
+  }
+  const started = Date.now();
+  return observe(interests, 'select', attempt, ms, signal).then((r) => {
+    if (timeout !== null) {
+      // Linux writes the time left into timeout.
+      const left = Math.max(0, ms - (Date.now() - started)) * 1000;
+      timeout.tv_sec = Math.floor(left / 1e6);
+      timeout.tv_usec = left % 1e6;
+    }
+    return r;
+  });
 }
 
 /**

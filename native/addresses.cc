@@ -10,6 +10,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/uio.h>
@@ -133,6 +134,7 @@ Napi::Array Field(Napi::Env env, size_t offset, size_t size, bool is_signed) {
   do {                                                       \
     Napi::Object fields = Napi::Object::New(env);            \
     using Struct = S;                                        \
+    static_cast<void>(sizeof(Struct));                       \
     __VA_ARGS__                                              \
     Napi::Object layout = Napi::Object::New(env);            \
     layout.Set("size", Napi::Number::New(env, sizeof(S)));   \
@@ -160,6 +162,8 @@ Napi::Object Layouts(Napi::Env env) {
                                F(ai_canonname) F(ai_next));
   BSDSOCK_LAYOUT(linger, F(l_onoff) F(l_linger));
   BSDSOCK_LAYOUT(timeval, F(tv_sec) F(tv_usec));
+  // fd_set's one field is named differently by each C library: only its size is public.
+  BSDSOCK_LAYOUT(fd_set, );
 #if defined(SO_PEERCRED) && defined(__linux__)
   BSDSOCK_LAYOUT(ucred, F(pid) F(uid) F(gid));
 #endif

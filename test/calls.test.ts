@@ -26,6 +26,7 @@ const ADDON_INTERNALS: Readonly<Record<string, string>> = {
   cmsgNext: "CMSG_FIRSTHDR/CMSG_NXTHDR's walk over a control buffer",
   getaddrinfoAsync: 'getaddrinfo of bsdsock/promises, on the thread pool',
   getnameinfoAsync: 'getnameinfo of bsdsock/promises, on the thread pool',
+  fdSet: 'FD_SET, FD_CLR and FD_ISSET, one function with the operation as its first argument',
 };
 
 describe('every export is a call of the table or a named helper', () => {

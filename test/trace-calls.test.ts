@@ -2,6 +2,10 @@
 // call of each on loopback, traced into an array. The list of calls comes from the table, so a call
 // added there without a case here fails the first test.
 import {
+  FD_SET,
+  fd_set,
+  select,
+  timeval,
   AF_INET,
   AF_UNIX,
   AI_NUMERICHOST,
@@ -178,6 +182,12 @@ const SYNC: Readonly<Record<string, () => unknown>> = {
     p.events = POLLOUT;
     return poll([p], 1, 0);
   },
+  select: () => {
+    const fd = pair()[0];
+    const w = new fd_set();
+    FD_SET(fd, w);
+    return select(fd + 1, null, w, null, null);
+  },
   getaddrinfo: () => getaddrinfo('127.0.0.1', '80', numericHints(), new ptr<addrinfo | null>(null)),
   getnameinfo: () => {
     const a = loopback(htons(80));
@@ -265,6 +275,12 @@ const ASYNC: Readonly<Record<string, () => Promise<unknown>>> = {
     p.events = POLLOUT;
     return P.poll([p], 1, 1000);
   },
+  select: () => {
+    const fd = pair()[0];
+    const w = new fd_set();
+    FD_SET(fd, w);
+    return P.select(fd + 1, null, w, null, null);
+  },
   getaddrinfo: () => P.getaddrinfo('127.0.0.1', '80', numericHints(), new ptr<addrinfo | null>(null)),
   getnameinfo: () => {
     const a = loopback(htons(80));
@@ -310,6 +326,24 @@ describe('bsdsock/promises: each traced call writes its start and its resumed li
     expect(out.filter((l) => l.startsWith(`${name}(`) && l.endsWith(' <unfinished ...>'))).toHaveLength(1);
     expect(out.filter((l) => l.startsWith(`<... ${name} resumed>`) && / = \d+/.test(l))).toHaveLength(1);
   });
+});
+
+test('select is written as strace writes it: the sets as descriptor lists, what was ready, the time left', async () => {
+  const out = await lines(() => {
+    const [c, s] = pair();
+    send(c, 'x', 1, 0);
+    const r = new fd_set();
+    FD_SET(c, r);
+    FD_SET(s, r);
+    const t = new timeval();
+    t.tv_sec = 5;
+    expect(select(Math.max(c, s) + 1, r, null, null, t)).toBe(1);
+    return [c, s];
+  });
+  const line = out.find((l) => l.startsWith('select('))!;
+  expect(line).toMatch(
+    /^select\((\d+), \[(\d+) (\d+)\], NULL, NULL, \{tv_sec=5, tv_usec=0\}\) = 1 \(in \[\d+\], left \{tv_sec=[45], tv_usec=\d+\}\)$/,
+  );
 });
 
 test('getaddrinfo and getnameinfo are written as calls with their results, as ltrace would', async () => {
