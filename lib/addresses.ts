@@ -104,6 +104,19 @@ export function inet_addr(cp: string): number {
 }
 
 /**
+ * Converts dotted IPv4 text into an in_addr: inet_aton(3). Unlike inet_addr,
+ * it tells "255.255.255.255" from an error.
+ * @param cp - "127.0.0.1" (also the older forms "127.1", "0x7f.1").
+ * @param inp - the in_addr to fill (C's `struct in_addr *inp`).
+ * @returns 1, or 0 when cp is not an address (inp is left alone).
+ * @see https://man7.org/linux/man-pages/man3/inet_aton.3.html
+ */
+export function inet_aton(cp: string, inp: in_addr): number {
+  if (!(inp instanceof in_addr)) throw invalidArgType('inet_aton', 'inp', 'an in_addr', inp);
+  return native.inet_aton(cp, inp.bytes);
+}
+
+/**
  * Converts an in_addr to dotted text: inet_ntoa(3).
  * @param inp - the address (C's `struct in_addr in`).
  * @see https://man7.org/linux/man-pages/man3/inet_ntoa.3.html

@@ -171,6 +171,12 @@ function aiText(ai: addrinfo): string {
   );
 }
 
+// strace names FIONREAD so, though SIOCINQ has its value on Linux.
+function ioctlName(request: number): string {
+  for (const name of ['FIONREAD', 'FIONBIO', 'SIOCATMARK', 'SIOCOUTQ'] as const) if (C[name] === request) return name;
+  return hex(request);
+}
+
 // A set as strace prints it: the descriptors below nfds that it holds, `[3 4]`.
 function fdSetText(set: fd_set | null, nfds: number): string {
   if (set === null) return 'NULL';
@@ -349,6 +355,46 @@ export const CALLS = {
     promises: false,
     fault: { validateAt: -1, short: false },
     text: fcntlText,
+  }),
+  dup: entry({
+    kind: 'syscall',
+    man: 'dup(2)',
+    returns: 'a new descriptor for the same socket, or -1',
+    params: ['oldfd'],
+    out: [],
+    blocks: false,
+    promises: false,
+    fault: { validateAt: -1, short: false },
+    text: (oldfd: number): TraceText => [`dup(${oldfd}`, done],
+  }),
+  dup2: entry({
+    kind: 'syscall',
+    man: 'dup2(2)',
+    returns: '`newfd`, now a copy of `oldfd`, or -1',
+    params: ['oldfd', 'newfd'],
+    out: [],
+    blocks: false,
+    promises: false,
+    fault: { validateAt: -1, short: false },
+    text: (oldfd: number, newfd: number): TraceText => [`dup2(${oldfd}, ${newfd}`, done],
+  }),
+  ioctl: entry({
+    kind: 'syscall',
+    man: 'ioctl(2)',
+    returns: '0, or -1; for the int requests of sockets (FIONREAD, FIONBIO, SIOCATMARK, SIOCINQ, SIOCOUTQ)',
+    params: ['fd', 'request', 'argp'],
+    out: ['argp'],
+    blocks: false,
+    promises: false,
+    fault: { validateAt: -1, short: false },
+    text: (fd: number, request: number, argp: ptr<number>): TraceText => {
+      // strace shows what FIONBIO gives the kernel, and what the other requests get back.
+      const given = request === C.FIONBIO ? `[${argp.value}]` : undefined;
+      return [
+        `ioctl(${fd}, ${ioctlName(request)}, `,
+        (r) => `${given ?? (r < 0 ? UNFILLED : `[${argp.value}]`)})${result(r)}`,
+      ];
+    },
   }),
   send: entry({
     kind: 'syscall',
@@ -650,6 +696,7 @@ export const CALLS = {
     ['af', 'src', 'dst', 'size'],
     ['dst'],
   ),
+  inet_aton: library('inet_aton(3)', '1, or 0 when `cp` is not an address; fills `inp`', ['cp', 'inp'], ['inp']),
   inet_addr: library('inet_addr(3)', 'the address in network order, or `INADDR_NONE`', ['cp']),
   inet_ntoa: library('inet_ntoa(3)', 'dotted-decimal text', ['in']),
   strlen: library('strlen(3)', 'byte length (UTF-8 for strings; up to the first NUL for buffers)', ['s']),

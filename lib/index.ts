@@ -50,6 +50,9 @@ export {
   getpeername,
   socketpair,
   fcntl,
+  dup,
+  dup2,
+  ioctl,
 } from './sockets';
 export {
   send,
@@ -69,7 +72,7 @@ export {
 export { setsockopt, getsockopt } from './options';
 export { poll, select, FD_ZERO, FD_SET, FD_CLR, FD_ISSET } from './poll';
 export { getaddrinfo, freeaddrinfo, gai_strerror, getnameinfo } from './resolver';
-export { htons, htonl, ntohs, ntohl, inet_pton, inet_ntop, inet_addr, inet_ntoa, strlen } from './addresses';
+export { htons, htonl, ntohs, ntohl, inet_pton, inet_ntop, inet_addr, inet_aton, inet_ntoa, strlen } from './addresses';
 export { trace } from './trace';
 export { faults, faultCounts, type FaultRule, type FaultCall } from './faults';
 export type { TraceOptions, TraceTime } from './trace';

@@ -44,6 +44,7 @@ export interface NativeBinding {
   inet_pton(af: number, src: string, dst: Memory): number;
   inet_ntop(af: number, src: Memory, dst: Memory | null, size: number): string | number;
   inet_addr(cp: string): number;
+  inet_aton(cp: string, inp: Memory): number;
   inet_ntoa(inp: Memory): string;
 
   socket(domain: number, type: number, protocol: number): number;
@@ -58,6 +59,9 @@ export interface NativeBinding {
   close(fd: number): number;
   socketpair(domain: number, type: number, protocol: number, sv: Int32Array): number;
   fcntl(fd: number, cmd: number, arg?: number): number;
+  dup(oldfd: number): number;
+  dup2(oldfd: number, newfd: number): number;
+  ioctl(fd: number, request: number, argp: Memory): number;
 
   send(sockfd: number, buf: Memory | string, len: number, flags: number, validateOnly?: true): number;
   read(fd: number, buf: Memory, count: number, validateOnly?: true): number;

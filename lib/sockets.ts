@@ -3,8 +3,9 @@
 // Each returns what C returns; on failure -1, with errno set.
 import { isAttached, release } from './engine';
 import { fail } from './errno';
-import { invalidArgType } from './errors';
+import { invalidArgType, outOfRange } from './errors';
 import { native, type Memory } from './native';
+import { ptr } from './structs';
 import { optionalSockaddrArg, sockaddrArg, socklenArg, type SockaddrLike, type socklen_t } from './structs';
 import { closed, opened, openedByFcntl, openedPair } from './ledger';
 import { traceCall } from './trace';
@@ -287,4 +288,60 @@ export function fcntl(fd: number, cmd: number, arg?: number): number {
       ? native.fcntl(fd, cmd)
       : native.fcntl(fd, cmd, arg);
   return r < 0 ? fail(r) : openedByFcntl(r, cmd);
+}
+
+/**
+ * Makes a second descriptor for the same open socket (or file), the lowest
+ * number free: the dup(2) system call. Both share the file offset and the
+ * flags (O_NONBLOCK); the socket closes when the last of them is closed.
+ * @param oldfd - the descriptor.
+ * @returns the new descriptor, or -1 with errno: EBADF, EMFILE.
+ * @see https://man7.org/linux/man-pages/man2/dup.2.html
+ */
+export function dup(oldfd: number): number {
+  const r = tracing ? traceCall('dup', [oldfd], null, () => native.dup(oldfd)) : native.dup(oldfd);
+  return r < 0 ? fail(r) : opened(r, 'dup');
+}
+
+/**
+ * Makes newfd a copy of oldfd, closing what newfd was first: the dup2(2)
+ * system call (how a server hands a socket to a child's standard input).
+ * @param oldfd - the descriptor.
+ * @param newfd - the number it should also have.
+ * @returns newfd, or -1 with errno: EBADF (oldfd not open, or newfd out of
+ *   range), EINTR, EBUSY.
+ * @see https://man7.org/linux/man-pages/man2/dup2.2.html
+ */
+export function dup2(oldfd: number, newfd: number): number {
+  // newfd is closed by the call: bsdsock/promises stops watching it first, as close() does.
+  if (oldfd !== newfd && isAttached(newfd)) release(newfd);
+  const r = tracing
+    ? traceCall('dup2', [oldfd, newfd], null, () => native.dup2(oldfd, newfd))
+    : native.dup2(oldfd, newfd);
+  return r < 0 ? fail(r) : opened(r, 'dup2');
+}
+
+/**
+ * Controls a socket with a request whose argument is an int: the ioctl(2)
+ * system call, for FIONREAD (SIOCINQ; bytes waiting to be read), SIOCOUTQ
+ * (bytes not yet sent), SIOCATMARK (1 at the urgent-data mark) and FIONBIO
+ * (set or clear non-blocking mode). Requests that take a struct are refused.
+ * @param fd - the socket.
+ * @param request - FIONREAD, FIONBIO, SIOCATMARK, SIOCINQ or SIOCOUTQ.
+ * @param argp - C's `int *argp`: a `ptr<number>`, read (FIONBIO) or filled.
+ * @returns 0, or -1 with errno: EBADF, ENOTTY (a request the descriptor does
+ *   not support), EINVAL (SIOCINQ on a listening socket).
+ * @see https://man7.org/linux/man-pages/man2/ioctl.2.html
+ */
+export function ioctl(fd: number, request: number, argp: ptr<number>): number {
+  if (!(argp instanceof ptr)) throw invalidArgType('ioctl', 'argp', 'a ptr<number>', argp);
+  const cell = new Int32Array([argp.value]);
+  if (cell[0] !== argp.value) throw outOfRange('ioctl', 'argp.value', 'a C int', argp.value);
+  const run = (): number => {
+    const r = native.ioctl(fd, request, cell);
+    if (r >= 0) argp.value = cell[0];
+    return r;
+  };
+  const r = tracing ? traceCall('ioctl', [fd, request, argp], null, run) : run();
+  return r < 0 ? fail(r) : r;
 }

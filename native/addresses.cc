@@ -102,6 +102,18 @@ Napi::Value InetAddr(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), inet_addr(cp.c_str()));
 }
 
+// inet_aton(cp, inp): 1 and the address in *inp, or 0 for text that is not one.
+Napi::Value InetAton(const Napi::CallbackInfo& info) {
+  if (!info[0].IsString()) ThrowType(info.Env(), "inet_aton", "cp", "of type string", info[0]);
+  Bytes inp = ArgBytes(info, 1, "inet_aton", "inp", Nullable::kNo, Text::kNo, nullptr);
+  if (inp.length != sizeof(struct in_addr)) ThrowType(info.Env(), "inet_aton", "inp", "an in_addr", info[1]);
+  std::string cp = info[0].As<Napi::String>().Utf8Value();
+  struct in_addr out;
+  int r = inet_aton(cp.c_str(), &out);
+  if (r != 0) memcpy(inp.data, &out, sizeof(out));
+  return Napi::Number::New(info.Env(), r);
+}
+
 Napi::Value InetNtoa(const Napi::CallbackInfo& info) {
   Bytes in = ArgBytes(info, 0, "inet_ntoa", "in", Nullable::kNo, Text::kNo, nullptr);
   if (in.length < sizeof(struct in_addr)) ThrowValue(info.Env(), "inet_ntoa", "in", "must be an in_addr", info[0]);
@@ -206,6 +218,7 @@ void InitAddresses(Napi::Env env, Napi::Object exports) {
   AddFunction(env, exports, "inet_pton", InetPton);
   AddFunction(env, exports, "inet_ntop", InetNtop);
   AddFunction(env, exports, "inet_addr", InetAddr);
+  AddFunction(env, exports, "inet_aton", InetAton);
   AddFunction(env, exports, "inet_ntoa", InetNtoa);
   exports.Set("layouts", Layouts(env));
   exports.Set("typeSizes", TypeSizes(env));

@@ -8,8 +8,14 @@
 #endif
 
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <linux/sockios.h>
+#endif
+
+#include <cstring>
 
 #include "addon.h"
 #include "args.h"
@@ -102,6 +108,66 @@ Napi::Value Socketpair(const Napi::CallbackInfo& info) {
 // fcntl(fd, cmd, arg): the commands that take an int (or nothing). Commands
 // whose third argument is a pointer (F_GETLK, ...) would need a struct this
 // package does not model, so they are refused rather than passed a number.
+// dup(2) and dup2(2): a second descriptor for the same open socket (or file).
+Napi::Value Dup(const Napi::CallbackInfo& info) {
+  int fd = ArgInt(info, 0, "dup", "oldfd");
+  BSDSOCK_SYSCALL(info.Env(), dup(fd));
+}
+
+Napi::Value Dup2(const Napi::CallbackInfo& info) {
+  int oldfd = ArgInt(info, 0, "dup2", "oldfd");
+  int newfd = ArgInt(info, 1, "dup2", "newfd");
+  BSDSOCK_SYSCALL(info.Env(), dup2(oldfd, newfd));
+}
+
+// ioctl(fd, request, argp) for the requests on a socket whose argument is an
+// int (C's `int *argp`): FIONREAD/SIOCINQ, SIOCOUTQ/TIOCOUTQ, SIOCATMARK
+// (the kernel writes it), FIONBIO (the kernel reads it). A request that takes
+// a struct would make the kernel read or write past the int: it is refused.
+bool IntRequest(unsigned long request) {
+  static const unsigned long kRequests[] = {
+#ifdef FIONREAD
+      FIONREAD,
+#endif
+#ifdef FIONBIO
+      FIONBIO,
+#endif
+#ifdef SIOCATMARK
+      SIOCATMARK,
+#endif
+#ifdef SIOCINQ
+      SIOCINQ,
+#endif
+#ifdef SIOCOUTQ
+      SIOCOUTQ,
+#endif
+#ifdef TIOCOUTQ
+      TIOCOUTQ,
+#endif
+  };
+  for (unsigned long r : kRequests)
+    if (r == request) return true;
+  return false;
+}
+
+Napi::Value Ioctl(const Napi::CallbackInfo& info) {
+  int fd = ArgInt(info, 0, "ioctl", "fd");
+  auto request = static_cast<unsigned long>(ArgInteger(info, 1, "ioctl", "request", 0, UINT32_MAX));
+  if (!IntRequest(request)) {
+    ThrowValue(info.Env(), "ioctl", "request",
+               "must be a request whose argument is an int (FIONREAD, FIONBIO, SIOCATMARK, SIOCINQ, SIOCOUTQ)",
+               info[1]);
+  }
+  Bytes argp = ArgBytes(info, 2, "ioctl", "argp", Nullable::kNo, Text::kNo, nullptr);
+  if (argp.length != sizeof(int)) ThrowType(info.Env(), "ioctl", "argp", "an int holder (4 bytes)", info[2]);
+  int value;
+  memcpy(&value, argp.data, sizeof(value));
+  int r = ioctl(fd, request, &value);
+  int e = errno;
+  memcpy(argp.data, &value, sizeof(value));
+  return Result(info.Env(), r, e);
+}
+
 Napi::Value Fcntl(const Napi::CallbackInfo& info) {
   int fd = ArgInt(info, 0, "fcntl", "fd");
   int cmd = ArgInt(info, 1, "fcntl", "cmd");
@@ -149,6 +215,9 @@ void InitSockets(Napi::Env env, Napi::Object exports) {
   AddFunction(env, exports, "close", Close);
   AddFunction(env, exports, "socketpair", Socketpair);
   AddFunction(env, exports, "fcntl", Fcntl);
+  AddFunction(env, exports, "dup", Dup);
+  AddFunction(env, exports, "dup2", Dup2);
+  AddFunction(env, exports, "ioctl", Ioctl);
 }
 
 }  // namespace bsdsock

@@ -3,6 +3,10 @@
 // added there without a case here fails the first test.
 import {
   FD_SET,
+  FIONREAD,
+  dup,
+  dup2,
+  ioctl,
   fd_set,
   select,
   timeval,
@@ -149,6 +153,12 @@ const SYNC: Readonly<Record<string, () => unknown>> = {
     sv.forEach(keep);
   },
   fcntl: () => fcntl(keep(socket(AF_INET, SOCK_DGRAM, 0)), F_GETFL),
+  dup: () => keep(dup(keep(socket(AF_INET, SOCK_DGRAM, 0)))),
+  dup2: () => {
+    const [a, b] = pair();
+    return dup2(a, b);
+  },
+  ioctl: () => ioctl(pair()[0], FIONREAD, new ptr(0)),
   send: () => send(pair()[0], 'x', 1, 0),
   recv: () => {
     const [c, s] = pair();
