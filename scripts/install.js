@@ -188,7 +188,7 @@ async function main() {
       `cannot build the native addon: Node's C headers are not beside this node ` +
         `(no ${where.prefix}/include/node/node_api.h) and node-gyp could not download them` +
         `${url ? ` from ${url[1]}` : ''}; ` +
-        `use a Node build that ships them (the official ones, nvm's and NodeSource's do) or your system's ` +
+        `use a Node build that ships them (the official ones and nvm's do) or your system's ` +
         `Node headers package (Debian: apt-get install libnode-dev), or set npm_config_nodedir to the ` +
         `directory that holds include/node, and run npm install again.`,
     );
