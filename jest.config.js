@@ -13,5 +13,7 @@ module.exports = {
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   // Every suite checks, around all its tests, that it left no socket open.
   setupFilesAfterEnv: ['<rootDir>/test/setup/no-leaks.ts'],
+  // The default output, then a list of the tests skipped because the machine lacks a tool they need.
+  reporters: ['default', '<rootDir>/test/setup/skip-reporter.js'],
   testTimeout: 30000,
 };

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { describeNeeding, netns as netnsNeed, networkNamespace } from './helpers/tools';
 
 const root = path.join(__dirname, '..');
 let work: string;
@@ -56,26 +57,6 @@ function demoWith(env: Record<string, string>, ...args: string[]): string {
   if (r.status !== 0) throw new Error(`the demo failed (${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
   return r.stdout;
 }
-
-beforeAll(() => {
-  ensureCompiled();
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-demo-'));
-  for (const cmd of [
-    ['unshare', '-n'],
-    ['unshare', '-rn'],
-  ]) {
-    const r = spawnSync(cmd[0], [...cmd.slice(1), 'sh', '-c', 'ip link set lo up'], { encoding: 'utf8' });
-    if (r.status === 0) {
-      netns = cmd;
-      return;
-    }
-  }
-  throw new Error('the demo test needs a network namespace (unshare -n as root, or unshare -rn)');
-});
-
-afterAll(() => {
-  if (work) fs.rmSync(work, { recursive: true, force: true });
-});
 
 const SERVER_OUTPUT = ['  Serveur en écoute sur le port 8080...', '  Connexion acceptée'];
 const CLIENT_OUTPUT = ['  Connecté au serveur', '  Message du serveur: Hello from server!'];
@@ -182,7 +163,17 @@ function expectCausalOrder(serverEntries: Entry[], clientEntries: Entry[], sameR
   }
 }
 
-describe('npm run demo', () => {
+describeNeeding(netnsNeed())('npm run demo', () => {
+  beforeAll(() => {
+    ensureCompiled();
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-demo-'));
+    netns = networkNamespace().argv ?? [];
+  });
+
+  afterAll(() => {
+    if (work) fs.rmSync(work, { recursive: true, force: true });
+  });
+
   test('two columns: the server on the left, the client on the right, in causal order, within 80 columns', () => {
     const mermaid = path.join(work, 'timeline.mmd');
     const out = demo('--wide', '--mermaid', mermaid);

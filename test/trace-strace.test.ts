@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { describeNeeding, netns as netnsNeed, networkNamespace, strace } from './helpers/tools';
 
 const root = path.join(__dirname, '..');
 const KILL_AFTER = 20;
@@ -41,17 +42,6 @@ function ensureCompiled(): void {
   );
   if (!outputs.every((f) => fs.existsSync(f)))
     throw new Error(`tsc -p tsconfig.build.json failed:\n${tsc.stdout}${tsc.stderr}`);
-}
-
-function findNetns(): string[] | null {
-  for (const cmd of [
-    ['unshare', '-n'],
-    ['unshare', '-rn'],
-  ]) {
-    const r = spawnSync(cmd[0], [...cmd.slice(1), 'sh', '-c', 'ip link set lo up'], { encoding: 'utf8' });
-    if (r.status === 0) return cmd;
-  }
-  return null;
 }
 
 const quote = (args: readonly string[]): string => args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
@@ -185,52 +175,47 @@ function compare(run: Run): { problems: string[]; matched: number } {
   return { problems, matched: expected.length };
 }
 
-beforeAll(() => {
-  const strace = spawnSync('strace', ['-V'], { encoding: 'utf8' });
-  if (strace.error !== undefined || strace.status !== 0) {
-    throw new Error(
-      'strace is not installed (or cannot run): this test compares the tracer with strace. ' +
-        'Install it (Debian: apt-get install strace; .ci/run does) and run the test again.',
-    );
-  }
-  ensureCompiled();
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-strace-'));
-  netns = findNetns();
-  if (netns === null) throw new Error('this test needs a network namespace (unshare -n as root, or unshare -rn)');
-});
+describeNeeding(strace(), netnsNeed())(
+  'BSDSOCK_TRACE=1 writes the lines strace writes, for the calls the seed programs make',
+  () => {
+    beforeAll(() => {
+      ensureCompiled();
+      work = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-strace-'));
+      netns = networkNamespace().argv;
+    });
 
-afterAll(() => {
-  if (work) fs.rmSync(work, { recursive: true, force: true });
-});
+    afterAll(() => {
+      if (work) fs.rmSync(work, { recursive: true, force: true });
+    });
 
-describe('BSDSOCK_TRACE=1 writes the lines strace writes, for the calls the seed programs make', () => {
-  test('server and client: every call on their descriptors, argument for argument', () => {
-    const { server, client } = runTraced(true);
-    expect(server!.status).toBe(0);
-    expect(client.status).toBe(0);
-    // What the programs call, in order: a check that the comparison had something to compare.
-    expect(server!.bsdsock.map((l) => /^[a-z0-9]+/.exec(l)![0])).toEqual([
-      'socket',
-      'bind',
-      'listen',
-      'accept',
-      'send',
-      'close',
-      'close',
-    ]);
-    expect(client.bsdsock.map((l) => /^[a-z0-9]+/.exec(l)![0])).toEqual(['socket', 'connect', 'recv', 'close']);
-    for (const run of [server!, client]) {
-      const { problems, matched } = compare(run);
-      expect(problems).toEqual([]);
-      expect(matched).toBe(run.bsdsock.length);
-    }
-  });
+    test('server and client: every call on their descriptors, argument for argument', () => {
+      const { server, client } = runTraced(true);
+      expect(server!.status).toBe(0);
+      expect(client.status).toBe(0);
+      // What the programs call, in order: a check that the comparison had something to compare.
+      expect(server!.bsdsock.map((l) => /^[a-z0-9]+/.exec(l)![0])).toEqual([
+        'socket',
+        'bind',
+        'listen',
+        'accept',
+        'send',
+        'close',
+        'close',
+      ]);
+      expect(client.bsdsock.map((l) => /^[a-z0-9]+/.exec(l)![0])).toEqual(['socket', 'connect', 'recv', 'close']);
+      for (const run of [server!, client]) {
+        const { problems, matched } = compare(run);
+        expect(problems).toEqual([]);
+        expect(matched).toBe(run.bsdsock.length);
+      }
+    });
 
-  test('a failed call: the client with no server, connect = -1 ECONNREFUSED', () => {
-    const { client } = runTraced(false);
-    expect(client.status).toBe(1);
-    expect(client.bsdsock).toHaveLength(2);
-    expect(client.bsdsock[1]).toMatch(/^connect\(\d+, .*\) = -1 ECONNREFUSED \(Connection refused\)$/);
-    expect(compare(client).problems).toEqual([]);
-  });
-});
+    test('a failed call: the client with no server, connect = -1 ECONNREFUSED', () => {
+      const { client } = runTraced(false);
+      expect(client.status).toBe(1);
+      expect(client.bsdsock).toHaveLength(2);
+      expect(client.bsdsock[1]).toMatch(/^connect\(\d+, .*\) = -1 ECONNREFUSED \(Connection refused\)$/);
+      expect(compare(client).problems).toEqual([]);
+    });
+  },
+);
