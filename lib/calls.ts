@@ -33,7 +33,18 @@ import {
   sockType,
 } from './trace/decode';
 import * as C from './constants.gen';
-import type { Struct, addrinfo, fd_set, msghdr, pollfd, ptr, SockaddrLike, socklen_t, timeval } from './structs';
+import type {
+  Struct,
+  addrinfo,
+  epoll_event,
+  fd_set,
+  msghdr,
+  pollfd,
+  ptr,
+  SockaddrLike,
+  socklen_t,
+  timeval,
+} from './structs';
 
 /**
  * A call's line in the trace, split where the call may wait: the start (its inputs, written when the
@@ -175,6 +186,11 @@ function aiText(ai: addrinfo): string {
 function ioctlName(request: number): string {
   for (const name of ['FIONREAD', 'FIONBIO', 'SIOCATMARK', 'SIOCOUTQ'] as const) if (C[name] === request) return name;
   return hex(request);
+}
+
+// `{events=EPOLLIN, data={u32=4, u64=4}}`, as strace prints an epoll_event.
+function epollEventText(ev: epoll_event): string {
+  return `{events=${flagSet('EPOLL', ev.events)}, data={u32=${ev.data.u32}, u64=${ev.data.u64}}}`;
 }
 
 // A set as strace prints it: the descriptors below nfds that it holds, `[3 4]`.
@@ -621,6 +637,46 @@ export const CALLS = {
         },
       ];
     },
+  }),
+  epoll_create1: entry({
+    kind: 'syscall',
+    man: 'epoll_create1(2)',
+    returns: 'an epoll descriptor, or -1 (Linux; `undefined` elsewhere)',
+    params: ['flags'],
+    out: [],
+    blocks: false,
+    promises: false,
+    fault: { validateAt: -1, short: false },
+    text: (flags: number): TraceText => [`epoll_create1(${flagSet('EPOLL_CLOEXEC', flags)}`, done],
+  }),
+  epoll_ctl: entry({
+    kind: 'syscall',
+    man: 'epoll_ctl(2)',
+    returns: '0, or -1 (Linux; `undefined` elsewhere)',
+    params: ['epfd', 'op', 'fd', 'event'],
+    out: [],
+    blocks: false,
+    promises: false,
+    fault: { validateAt: -1, short: false },
+    text: (epfd: number, op: number, fd: number, event: epoll_event | null): TraceText => [
+      `epoll_ctl(${epfd}, ${named('EPOLL_CTL_', op)}, ${fd}, ${event === null ? 'NULL' : epollEventText(event)}`,
+      done,
+    ],
+  }),
+  epoll_wait: entry({
+    kind: 'syscall',
+    man: 'epoll_wait(2)',
+    returns: 'number of events filled in, 0 on timeout, or -1 (Linux; `undefined` elsewhere)',
+    params: ['epfd', 'events', 'maxevents', 'timeout'],
+    out: ['events'],
+    blocks: true,
+    promises: true,
+    fault: { validateAt: 4, short: false },
+    text: (epfd: number, events: readonly epoll_event[], maxevents: number, timeout: number): TraceText => [
+      `epoll_wait(${epfd}, `,
+      (r) =>
+        `${r < 0 ? UNFILLED : `[${events.slice(0, r).map(epollEventText).join(', ')}]`}, ${maxevents}, ${timeout})${result(r)}`,
+    ],
   }),
   FD_ZERO: library('select(2)', 'nothing; empties the set', ['set'], ['set']),
   FD_SET: library('select(2)', 'nothing; adds `fd` to the set', ['fd', 'set'], ['set']),

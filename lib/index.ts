@@ -23,6 +23,8 @@ export {
   in6_addr,
   pollfd,
   fd_set,
+  epoll_event,
+  epoll_data,
   linger,
   timeval,
   ucred,
@@ -70,7 +72,7 @@ export {
   CMSG_DATA,
 } from './io';
 export { setsockopt, getsockopt } from './options';
-export { poll, select, FD_ZERO, FD_SET, FD_CLR, FD_ISSET } from './poll';
+export { poll, select, FD_ZERO, FD_SET, FD_CLR, FD_ISSET, epoll_create1, epoll_ctl, epoll_wait } from './poll';
 export { getaddrinfo, freeaddrinfo, gai_strerror, getnameinfo } from './resolver';
 export { htons, htonl, ntohs, ntohl, inet_pton, inet_ntop, inet_addr, inet_aton, inet_ntoa, strlen } from './addresses';
 export { trace } from './trace';

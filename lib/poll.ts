@@ -2,7 +2,7 @@
 import { fail } from './errno';
 import { invalidArgType } from './errors';
 import { native, type Memory } from './native';
-import { fd_set, pollfd, structArg, timeval } from './structs';
+import { epoll_event, fd_set, pollfd, structArg, timeval } from './structs';
 import { traceCall } from './trace';
 import { tracing } from './trace/sink';
 
@@ -122,3 +122,99 @@ export function FD_CLR(fd: number, set: fd_set): void {
 export function FD_ISSET(fd: number, set: fd_set): number {
   return native.fdSet(2, fd, setArg('FD_ISSET', 'set', set)!);
 }
+
+/**
+ * The bytes of epoll_wait's events: C's `struct epoll_event *events`, as an array (or one struct).
+ * @internal
+ */
+export function eventsArg(events: epoll_event[] | epoll_event, maxevents: number): [epoll_event[], Memory[]] {
+  const list = events instanceof epoll_event ? [events] : events;
+  if (!Array.isArray(list)) throw invalidArgType('epoll_wait', 'events', 'an array of epoll_event', events);
+  const count = Math.min(list.length, typeof maxevents === 'number' && maxevents > 0 ? Math.ceil(maxevents) : 0);
+  const bytes = new Array<Memory>(count);
+  for (let k = 0; k < count; k++) {
+    const entry: unknown = list[k];
+    if (!(entry instanceof epoll_event)) throw invalidArgType('epoll_wait', `events[${k}]`, 'an epoll_event', entry);
+    bytes[k] = entry.bytes;
+  }
+  return [list, bytes];
+}
+
+/**
+ * Makes an epoll instance, a descriptor that watches others: the
+ * epoll_create1(2) system call (Linux; undefined elsewhere).
+ * @param flags - 0 or EPOLL_CLOEXEC.
+ * @returns the epoll descriptor, or -1 with errno: EINVAL (unknown flags),
+ *   EMFILE, ENFILE, ENOMEM.
+ * @see https://man7.org/linux/man-pages/man2/epoll_create1.2.html
+ */
+export const epoll_create1: ((flags: number) => number) | undefined =
+  native.epoll_create1 === undefined
+    ? undefined
+    : function epoll_create1(flags: number): number {
+        const r = tracing
+          ? traceCall('epoll_create1', [flags], null, () => native.epoll_create1!(flags))
+          : native.epoll_create1!(flags);
+        return r < 0 ? fail(r) : r;
+      };
+
+/**
+ * Adds, changes or removes a descriptor an epoll instance watches: the
+ * epoll_ctl(2) system call (Linux; undefined elsewhere).
+ * @param epfd - the epoll descriptor.
+ * @param op - EPOLL_CTL_ADD, EPOLL_CTL_MOD or EPOLL_CTL_DEL.
+ * @param fd - the descriptor to watch.
+ * @param event - what to watch for (events) and what to get back (data), or
+ *   null for EPOLL_CTL_DEL.
+ * @returns 0, or -1 with errno: EEXIST (added twice), ENOENT (not watched),
+ *   EPERM (a regular file), EBADF, EINVAL (epfd is not an epoll descriptor,
+ *   or fd is epfd), ELOOP.
+ * @see https://man7.org/linux/man-pages/man2/epoll_ctl.2.html
+ */
+export const epoll_ctl: ((epfd: number, op: number, fd: number, event: epoll_event | null) => number) | undefined =
+  native.epoll_ctl === undefined
+    ? undefined
+    : function epoll_ctl(epfd: number, op: number, fd: number, event: epoll_event | null): number {
+        const e = event === null ? null : structArg('epoll_ctl', 'event', event, epoll_event);
+        const r = tracing
+          ? traceCall('epoll_ctl', [epfd, op, fd, event], null, () => native.epoll_ctl!(epfd, op, fd, e))
+          : native.epoll_ctl!(epfd, op, fd, e);
+        return r < 0 ? fail(r) : r;
+      };
+
+/**
+ * Waits for events on the descriptors an epoll instance watches: the
+ * epoll_wait(2) system call (Linux; undefined elsewhere). Blocks the thread
+ * for up to `timeout` ms (-1: for ever, 0: just look).
+ * @param epfd - the epoll descriptor.
+ * @param events - C's `struct epoll_event events[maxevents]`: an array of
+ *   epoll_event, filled from the first.
+ * @param maxevents - at most how many events to report (> 0).
+ * @param timeout - milliseconds.
+ * @returns the number of events filled in, 0 on timeout, or -1 with errno:
+ *   EINTR (a signal arrived), EINVAL (maxevents <= 0, or not an epoll
+ *   descriptor), EBADF.
+ * @see https://man7.org/linux/man-pages/man2/epoll_wait.2.html
+ */
+export const epoll_wait:
+  | ((epfd: number, events: epoll_event[] | epoll_event, maxevents: number, timeout: number) => number)
+  | undefined =
+  native.epoll_wait === undefined
+    ? undefined
+    : function epoll_wait(
+        epfd: number,
+        events: epoll_event[] | epoll_event,
+        maxevents: number,
+        timeout: number,
+      ): number {
+        const [list, bytes] = eventsArg(events, maxevents);
+        const r = tracing
+          ? traceCall(
+              'epoll_wait',
+              [epfd, list, maxevents, timeout],
+              () => native.epoll_wait!(epfd, bytes, maxevents, timeout, true),
+              () => native.epoll_wait!(epfd, bytes, maxevents, timeout),
+            )
+          : native.epoll_wait!(epfd, bytes, maxevents, timeout);
+        return r < 0 ? fail(r) : r;
+      };

@@ -25,10 +25,11 @@ import { isAttached, observe, release, start, startCall, type Call, READABLE, WR
 import { native, type Memory } from './native';
 import { addrinfoList } from './resolver';
 import { messageParts } from './io';
-import { setArg } from './poll';
+import { eventsArg, setArg } from './poll';
 import * as C from './constants.gen';
 import {
   addrinfo,
+  epoll_event,
   fd_set,
   timeval,
   msghdr,
@@ -579,6 +580,53 @@ function pollNow(fds: pollfd[] | pollfd, nfds: number, timeout: number, options?
   interests.length = watched;
   return observe(interests, 'poll', () => native.poll(bytes, nfds, 0) || -C.EAGAIN, timeout, signal);
 }
+
+/**
+ * epoll_wait(2) without blocking the event loop (Linux; undefined
+ * elsewhere): resolves with the number of events filled in once the epoll
+ * descriptor reports some, or 0 after `timeout` ms (-1: no timeout). The
+ * epoll descriptor itself is what waits: this API watches it for
+ * readability, as a C event loop would nest one epoll in another.
+ * @param epfd - the epoll descriptor.
+ * @param events - an array of epoll_event, filled from the first.
+ * @param maxevents - at most how many events to report (> 0).
+ * @param timeout - milliseconds, or -1.
+ * @param options - `{ signal }`.
+ * @returns the number of events, 0 on timeout. Rejects with EINVAL, EBADF.
+ * @see https://man7.org/linux/man-pages/man2/epoll_wait.2.html
+ */
+export const epoll_wait:
+  | ((
+      epfd: number,
+      events: epoll_event[] | epoll_event,
+      maxevents: number,
+      timeout: number,
+      options?: CallOptions,
+    ) => Promise<number>)
+  | undefined =
+  native.epoll_wait === undefined
+    ? undefined
+    : function epoll_wait(epfd, events, maxevents, timeout, options) {
+        const [list, bytes] = eventsArg(events, maxevents);
+        const text = tracing ? traceText('epoll_wait', [epfd, list, maxevents, timeout]) : undefined;
+        const signal = signalOf('epoll_wait', options);
+        native.epoll_wait!(epfd, bytes, maxevents, timeout, true);
+        const attempt = (): number => native.epoll_wait!(epfd, bytes, maxevents, 0) || -C.EAGAIN;
+        let promise: Promise<number>;
+        if (signal?.aborted) promise = Promise.reject(abortError(signal));
+        else {
+          const first = attempt();
+          if (first !== -C.EAGAIN || timeout === 0) {
+            promise =
+              first === -C.EAGAIN
+                ? Promise.resolve(0)
+                : first < 0
+                  ? Promise.reject(systemError('epoll_wait', -first))
+                  : Promise.resolve(first);
+          } else promise = observe([[fdArg('epoll_wait', epfd), READABLE]], 'epoll_wait', attempt, timeout, signal);
+        }
+        return tracePromise(text, promise);
+      };
 
 /**
  * select(2) without blocking the event loop: resolves when a descriptor of

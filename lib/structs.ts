@@ -397,6 +397,40 @@ export class fd_set extends Struct {
   static readonly layout = layoutOf('fd_set');
 }
 
+const linuxLayout = (name: string): StructLayout => native.layouts[name] ?? { size: 0, align: 1, fields: {} };
+
+/**
+ * `epoll_data_t` (Linux): the union an epoll_event carries back, as the program set it. `fd` and `u32`
+ * share its first four bytes, `u64` all eight; C's `ptr` has no meaning here (use `fd` or `u64` as a key).
+ */
+export class epoll_data extends Struct {
+  /** `sizeof(epoll_data_t)` and its member offsets (Linux only). */
+  static readonly layout: StructLayout = linuxLayout('epoll_data');
+  /** A descriptor. */
+  declare fd: number;
+  /** A 32-bit value. */
+  declare u32: number;
+  /** A 64-bit value (up to 2^53 - 1 here). */
+  declare u64: number;
+}
+if (native.layouts.epoll_data !== undefined) define(epoll_data, integers(epoll_data, ['fd', 'u32', 'u64']));
+
+/** `struct epoll_event` (Linux): what epoll_ctl watches for, and what epoll_wait reports. */
+export class epoll_event extends Struct {
+  /** `sizeof(struct epoll_event)` and its field offsets (Linux only; packed on x86-64). */
+  static readonly layout: StructLayout = linuxLayout('epoll_event');
+  /** EPOLLIN, EPOLLOUT, EPOLLET, ... */
+  declare events: number;
+  /** Given back as it was set: `ev.data.fd = fd`. */
+  declare data: epoll_data;
+}
+if (native.layouts.epoll_event !== undefined) {
+  define(epoll_event, {
+    ...integers(epoll_event, ['events']),
+    data: nestedField('epoll_event', 'data', fieldOf(epoll_event.layout, 'epoll_event', 'data'), epoll_data),
+  });
+}
+
 /** `struct linger`: the value of SO_LINGER. */
 export class linger extends Struct {
   /** `sizeof(struct linger)` and its field offsets on this platform. */

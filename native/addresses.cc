@@ -11,6 +11,9 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/select.h>
+#ifdef __linux__
+#include <sys/epoll.h>
+#endif
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/uio.h>
@@ -176,6 +179,10 @@ Napi::Object Layouts(Napi::Env env) {
   BSDSOCK_LAYOUT(timeval, F(tv_sec) F(tv_usec));
   // fd_set's one field is named differently by each C library: only its size is public.
   BSDSOCK_LAYOUT(fd_set, );
+#ifdef __linux__
+  BSDSOCK_LAYOUT(epoll_data, F(fd) F(u32) F(u64));
+  BSDSOCK_LAYOUT(epoll_event, F(events) F(data));
+#endif
 #if defined(SO_PEERCRED) && defined(__linux__)
   BSDSOCK_LAYOUT(ucred, F(pid) F(uid) F(gid));
 #endif

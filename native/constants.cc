@@ -23,6 +23,7 @@
 #include <unistd.h>
 #ifdef __linux__
 #include <linux/sockios.h>
+#include <sys/epoll.h>
 #endif
 
 #include <cerrno>

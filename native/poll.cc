@@ -6,6 +6,9 @@
 #include <poll.h>
 #include <sys/select.h>
 #include <sys/time.h>
+#ifdef __linux__
+#include <sys/epoll.h>
+#endif
 
 #include <cstring>
 #include <vector>
@@ -107,6 +110,53 @@ Napi::Value FdZero(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+#ifdef __linux__
+// epoll(7), Linux only: epoll_create1(2), epoll_ctl(2), epoll_wait(2). An
+// epoll_event arrives as its bytes (sizeof(struct epoll_event), packed on
+// x86-64); epoll_wait fills C's contiguous array and each entry is written
+// back to the caller's struct.
+Napi::Value EpollCreate1(const Napi::CallbackInfo& info) {
+  int flags = ArgInt(info, 0, "epoll_create1", "flags");
+  BSDSOCK_SYSCALL(info.Env(), epoll_create1(flags));
+}
+
+Napi::Value EpollCtl(const Napi::CallbackInfo& info) {
+  int epfd = ArgInt(info, 0, "epoll_ctl", "epfd");
+  int op = ArgInt(info, 1, "epoll_ctl", "op");
+  int fd = ArgInt(info, 2, "epoll_ctl", "fd");
+  Bytes b = ArgBytes(info, 3, "epoll_ctl", "event", Nullable::kYes, Text::kNo, nullptr);
+  if (b.present && b.length != sizeof(struct epoll_event))
+    ThrowType(info.Env(), "epoll_ctl", "event", "an epoll_event", info[3]);
+  struct epoll_event ev;
+  if (b.present) memcpy(&ev, b.data, sizeof(ev));
+  BSDSOCK_SYSCALL(info.Env(), epoll_ctl(epfd, op, fd, b.present ? &ev : nullptr));
+}
+
+Napi::Value EpollWait(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int epfd = ArgInt(info, 0, "epoll_wait", "epfd");
+  if (!info[1].IsArray()) ThrowType(env, "epoll_wait", "events", "an array of epoll_event", info[1]);
+  Napi::Array list = info[1].As<Napi::Array>();
+  // maxevents must be positive (EINVAL otherwise, as C): only its upper bound, the array, is checked here.
+  int maxevents = static_cast<int>(ArgInteger(info, 2, "epoll_wait", "maxevents", INT_MIN, list.Length()));
+  int timeout = ArgInt(info, 3, "epoll_wait", "timeout");
+  size_t n = maxevents > 0 ? static_cast<size_t>(maxevents) : 0;
+  std::vector<uint8_t*> places(n);
+  for (size_t k = 0; k < n; k++) {
+    Napi::Value item = list.Get(static_cast<uint32_t>(k));
+    Bytes b = ValueBytes(env, item, "epoll_wait", "events[]", Nullable::kNo, Text::kNo, nullptr);
+    if (b.length != sizeof(struct epoll_event)) ThrowType(env, "epoll_wait", "events[]", "an epoll_event", item);
+    places[k] = b.data;
+  }
+  BSDSOCK_VALIDATE_ONLY(info, 4);
+  std::vector<struct epoll_event> events(n > 0 ? n : 1);
+  int r = epoll_wait(epfd, events.data(), maxevents, timeout);
+  int e = errno;
+  for (int k = 0; k < r; k++) memcpy(places[k], &events[k], sizeof(struct epoll_event));
+  return Result(env, r, e);
+}
+#endif
+
 }  // namespace
 
 void InitPoll(Napi::Env env, Napi::Object exports) {
@@ -114,6 +164,11 @@ void InitPoll(Napi::Env env, Napi::Object exports) {
   AddFunction(env, exports, "select", Select);
   AddFunction(env, exports, "fdSet", FdSetOp);
   AddFunction(env, exports, "FD_ZERO", FdZero);
+#ifdef __linux__
+  AddFunction(env, exports, "epoll_create1", EpollCreate1);
+  AddFunction(env, exports, "epoll_ctl", EpollCtl);
+  AddFunction(env, exports, "epoll_wait", EpollWait);
+#endif
 }
 
 }  // namespace bsdsock
