@@ -61,6 +61,8 @@ export {
   recv,
   read,
   write,
+  readv,
+  writev,
   sendto,
   recvfrom,
   sendmsg,

@@ -220,28 +220,75 @@ function tracedRecvfrom(
 }
 
 /**
+ * An iovec array as the addon takes it: [base0, len0, base1, len1, ...], the
+ * first `count` entries (the addon checks count against it).
+ * @internal
+ */
+export function iovParts(fn: string, param: string, iovs: readonly iovec[], count: number): (Memory | number)[] {
+  if (!Array.isArray(iovs)) throw invalidArgType(fn, param, 'an array of iovec', iovs);
+  const flat: (Memory | number)[] = [];
+  const n = Math.min(iovs.length, typeof count === 'number' && count > 0 ? Math.ceil(count) : 0);
+  for (let k = 0; k < n; k++) {
+    const iov: unknown = iovs[k];
+    if (!(iov instanceof iovec)) throw invalidArgType(fn, `${param}[${k}]`, 'an iovec', iov);
+    if (iov.iov_base === null) {
+      if (iov.iov_len !== 0) throw invalidArgType(fn, `${param}[${k}].iov_base`, 'a buffer', null);
+      flat.push(new Uint8Array(0), 0);
+    } else {
+      flat.push(iov.iov_base, iov.iov_len);
+    }
+  }
+  return flat;
+}
+
+/**
+ * Reads into several buffers in turn: the readv(2) system call (scatter).
+ * @param fd - the descriptor.
+ * @param iov - C's `const struct iovec *iov`: an array of iovec.
+ * @param iovcnt - how many of them to fill.
+ * @returns the number of bytes read, 0 at end of stream, or -1 with errno:
+ *   EINVAL (iovcnt above IOV_MAX), and those of read.
+ * @see https://man7.org/linux/man-pages/man2/readv.2.html
+ */
+export function readv(fd: number, iov: iovec[], iovcnt: number): number {
+  return vectorCall('readv', fd, iov, iovcnt);
+}
+
+/**
+ * Writes several buffers in turn: the writev(2) system call (gather).
+ * @param fd - the descriptor.
+ * @param iov - C's `const struct iovec *iov`: an array of iovec.
+ * @param iovcnt - how many of them to write.
+ * @returns the number of bytes written (maybe fewer than they hold), or -1
+ *   with errno: EINVAL (iovcnt above IOV_MAX), and those of write.
+ * @see https://man7.org/linux/man-pages/man2/writev.2.html
+ */
+export function writev(fd: number, iov: iovec[], iovcnt: number): number {
+  return vectorCall('writev', fd, iov, iovcnt);
+}
+
+// readv and writev take the same arguments the same way.
+function vectorCall(call: 'readv' | 'writev', fd: number, iov: iovec[], iovcnt: number): number {
+  const flat = iovParts(call, 'iov', iov, iovcnt);
+  const r = tracing
+    ? traceCall(
+        call,
+        [fd, iov, iovcnt],
+        () => native[call](fd, flat, iovcnt, true),
+        () => native[call](fd, flat, iovcnt),
+      )
+    : native[call](fd, flat, iovcnt);
+  return r < 0 ? fail(r) : r;
+}
+
+/**
  * The msghdr's pointer fields, as the addon takes them, each checked (the
  * promises API uses the same checks). @internal
  */
 export function messageParts(fn: string, msg: msghdr): [Memory, Memory | null, (Memory | number)[], Memory | null] {
   const hdr = structArg(fn, 'msg', msg, msghdr);
   const name = optionalSockaddrArg(fn, 'msg.msg_name', msg.msg_name);
-  const iovs = msg.msg_iov;
-  const flat: (Memory | number)[] = [];
-  if (iovs !== null) {
-    if (!Array.isArray(iovs)) throw invalidArgType(fn, 'msg.msg_iov', 'an array of iovec or null', iovs);
-    const count = Math.min(iovs.length, msg.msg_iovlen);
-    for (let k = 0; k < count; k++) {
-      const iov = iovs[k];
-      if (!(iov instanceof iovec)) throw invalidArgType(fn, `msg.msg_iov[${k}]`, 'an iovec', iov);
-      if (iov.iov_base === null) {
-        if (iov.iov_len !== 0) throw invalidArgType(fn, `msg.msg_iov[${k}].iov_base`, 'a buffer', null);
-        flat.push(new Uint8Array(0), 0);
-      } else {
-        flat.push(iov.iov_base, iov.iov_len);
-      }
-    }
-  }
+  const flat = msg.msg_iov === null ? [] : iovParts(fn, 'msg.msg_iov', msg.msg_iov, msg.msg_iovlen);
   const control = msg.msg_control;
   if (control !== null && !(control instanceof Uint8Array)) {
     throw invalidArgType(fn, 'msg.msg_control', 'a Buffer or null', control);

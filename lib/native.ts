@@ -65,6 +65,8 @@ export interface NativeBinding {
 
   send(sockfd: number, buf: Memory | string, len: number, flags: number, validateOnly?: true): number;
   read(fd: number, buf: Memory, count: number, validateOnly?: true): number;
+  readv(fd: number, iov: (Memory | number)[], iovcnt: number, validateOnly?: true): number;
+  writev(fd: number, iov: (Memory | number)[], iovcnt: number, validateOnly?: true): number;
   write(fd: number, buf: Memory | string, count: number, validateOnly?: true): number;
   recv(sockfd: number, buf: Memory, len: number, flags: number, validateOnly?: true): number;
   sendto(

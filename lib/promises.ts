@@ -24,12 +24,13 @@ import { CALLS, type CallName } from './calls';
 import { isAttached, observe, release, start, startCall, type Call, READABLE, WRITABLE } from './engine';
 import { native, type Memory } from './native';
 import { addrinfoList } from './resolver';
-import { messageParts } from './io';
+import { iovParts, messageParts } from './io';
 import { eventsArg, setArg } from './poll';
 import * as C from './constants.gen';
 import {
   addrinfo,
   epoll_event,
+  iovec,
   fd_set,
   timeval,
   msghdr,
@@ -406,6 +407,58 @@ export function read(fd: number, buf: BufferLike, count: number, options?: CallO
     signal,
     undefined,
     count,
+  );
+  return tracePromise(text, promise);
+}
+
+/**
+ * readv(2) without blocking the event loop: fills the iovecs in turn once
+ * data is there.
+ * @param fd - the descriptor.
+ * @param iov - an array of iovec (kept alive until the call settles).
+ * @param iovcnt - how many of them to fill.
+ * @param options - `{ signal }`.
+ * @returns the byte count, 0 at end of stream. Rejects as readv(2) fails.
+ * @see https://man7.org/linux/man-pages/man2/readv.2.html
+ */
+export function readv(fd: number, iov: iovec[], iovcnt: number, options?: CallOptions): Promise<number> {
+  return vectorCall('readv', READABLE, fd, iov, iovcnt, options);
+}
+
+/**
+ * writev(2) without blocking the event loop. Resolves with what one
+ * successful writev returned, which on a stream may be fewer bytes than the
+ * iovecs hold, as in C (write the rest with another call).
+ * @param fd - the descriptor.
+ * @param iov - an array of iovec.
+ * @param iovcnt - how many of them to write.
+ * @param options - `{ signal }`.
+ * @returns the byte count. Rejects as writev(2) fails.
+ * @see https://man7.org/linux/man-pages/man2/writev.2.html
+ */
+export function writev(fd: number, iov: iovec[], iovcnt: number, options?: CallOptions): Promise<number> {
+  return vectorCall('writev', WRITABLE, fd, iov, iovcnt, options);
+}
+
+// readv and writev take the same arguments the same way, and wait in opposite directions.
+function vectorCall(
+  call: 'readv' | 'writev',
+  direction: number,
+  fd: number,
+  iov: iovec[],
+  iovcnt: number,
+  options: CallOptions | undefined,
+): Promise<number> {
+  const flat = iovParts(call, 'iov', iov, iovcnt);
+  const signal = signalOf(call, options);
+  const text = tracing ? traceText(call, [fd, iov, iovcnt]) : undefined;
+  const promise = start(
+    fdArg(call, fd),
+    call,
+    direction,
+    () => native[call](fd, flat, iovcnt),
+    () => native[call](fd, flat, iovcnt, true),
+    signal,
   );
   return tracePromise(text, promise);
 }

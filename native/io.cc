@@ -95,6 +95,49 @@ struct Message {
   std::vector<struct iovec> iov;
 };
 
+// count iovecs from a flat array [base0, len0, base1, len1, ...] (argument i):
+// each len must fit its base. `param` names the array (msg.msg_iov, iov),
+// `count_param` the count (msg.msg_iovlen, iovcnt).
+void ArgIovecs(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* param, const char* count_param,
+               size_t count, std::vector<struct iovec>* out) {
+  Napi::Env env = info.Env();
+  const std::string p(param);
+  if (!info[i].IsArray()) ThrowType(env, fn, param, "an array of iovec", info[i]);
+  Napi::Array flat = info[i].As<Napi::Array>();
+  if (count > flat.Length() / 2) {
+    ThrowRange(env, fn, count_param, "<= " + std::to_string(flat.Length() / 2) + " (the number of iovecs in " + p + ")",
+               Napi::Number::New(env, static_cast<double>(count)));
+  }
+  out->resize(count);
+  const std::string base_param = p + "[].iov_base", len_param = p + "[].iov_len";
+  for (size_t k = 0; k < count; k++) {
+    Napi::Value base = flat.Get(static_cast<uint32_t>(2 * k));
+    Napi::Value len = flat.Get(static_cast<uint32_t>(2 * k + 1));
+    Bytes b = ValueBytes(env, base, fn, base_param.c_str(), Nullable::kNo, Text::kNo, nullptr);
+    if (!len.IsNumber()) ThrowType(env, fn, len_param.c_str(), "of type number", len);
+    double l = len.As<Napi::Number>().DoubleValue();
+    if (!(l >= 0) || l > static_cast<double>(b.length) || l != static_cast<double>(static_cast<size_t>(l))) {
+      ThrowRange(env, fn, len_param.c_str(),
+                 "an integer >= 0 and <= " + std::to_string(b.length) + " (the size of its iov_base)", len);
+    }
+    (*out)[k].iov_base = b.data;
+    (*out)[k].iov_len = static_cast<size_t>(l);
+  }
+}
+
+// readv(2) and writev(2): readv(fd, iov, iovcnt) with iov flat as above.
+template <ssize_t (*Call)(int, const struct iovec*, int), const char* Name>
+Napi::Value Vector(const Napi::CallbackInfo& info) {
+  int fd = ArgInt(info, 0, Name, "fd");
+  auto iovcnt = static_cast<size_t>(ArgInteger(info, 2, Name, "iovcnt", 0, INT_MAX));
+  std::vector<struct iovec> iov;
+  ArgIovecs(info, 1, Name, "iov", "iovcnt", iovcnt, &iov);
+  BSDSOCK_VALIDATE_ONLY(info, 3);
+  BSDSOCK_SYSCALL(info.Env(), Call(fd, iov.data(), static_cast<int>(iovcnt)));
+}
+constexpr char kReadv[] = "readv";
+constexpr char kWritev[] = "writev";
+
 void ArgMessage(const Napi::CallbackInfo& info, const char* fn, Message* m) {
   Napi::Env env = info.Env();
   Bytes hdr = ArgBytes(info, 1, fn, "msg", Nullable::kNo, Text::kNo, nullptr);
@@ -109,28 +152,8 @@ void ArgMessage(const Napi::CallbackInfo& info, const char* fn, Message* m) {
   }
   m->hdr.msg_name = name.data;
 
-  if (!info[3].IsArray()) ThrowType(env, fn, "msg.msg_iov", "an array of iovec", info[3]);
-  Napi::Array flat = info[3].As<Napi::Array>();
   size_t iovlen = static_cast<size_t>(m->hdr.msg_iovlen);
-  if (iovlen > flat.Length() / 2) {
-    ThrowRange(env, fn, "msg.msg_iovlen",
-               "<= " + std::to_string(flat.Length() / 2) + " (the number of iovecs in msg_iov)",
-               Napi::Number::New(env, static_cast<double>(iovlen)));
-  }
-  m->iov.resize(iovlen);
-  for (size_t k = 0; k < iovlen; k++) {
-    Napi::Value base = flat.Get(static_cast<uint32_t>(2 * k));
-    Napi::Value len = flat.Get(static_cast<uint32_t>(2 * k + 1));
-    Bytes b = ValueBytes(env, base, fn, "msg.msg_iov[].iov_base", Nullable::kNo, Text::kNo, nullptr);
-    if (!len.IsNumber()) ThrowType(env, fn, "msg.msg_iov[].iov_len", "of type number", len);
-    double l = len.As<Napi::Number>().DoubleValue();
-    if (!(l >= 0) || l > static_cast<double>(b.length) || l != static_cast<double>(static_cast<size_t>(l))) {
-      ThrowRange(env, fn, "msg.msg_iov[].iov_len",
-                 "an integer >= 0 and <= " + std::to_string(b.length) + " (the size of its iov_base)", len);
-    }
-    m->iov[k].iov_base = b.data;
-    m->iov[k].iov_len = static_cast<size_t>(l);
-  }
+  ArgIovecs(info, 3, fn, "msg.msg_iov", "msg.msg_iovlen", iovlen, &m->iov);
   m->hdr.msg_iov = iovlen > 0 ? m->iov.data() : nullptr;
 
   Bytes control = ArgBytes(info, 4, fn, "msg.msg_control", Nullable::kYes, Text::kNo, nullptr);
@@ -246,6 +269,8 @@ void InitIo(Napi::Env env, Napi::Object exports) {
   AddFunction(env, exports, "sendmsg", Sendmsg);
   AddFunction(env, exports, "recvmsg", Recvmsg);
   AddFunction(env, exports, "read", Read);
+  AddFunction(env, exports, "readv", Vector<readv, kReadv>);
+  AddFunction(env, exports, "writev", Vector<writev, kWritev>);
   AddFunction(env, exports, "write", Write);
   AddFunction(env, exports, "CMSG_SPACE", CmsgSpace);
   AddFunction(env, exports, "CMSG_LEN", CmsgLen);

@@ -1,8 +1,21 @@
-// read(2) and write(2): on sockets, where they are recv and send with no flags, and on any other
+// read(2), write(2), readv(2) and writev(2): on sockets, where they are recv and send with no flags, and on any other
 // descriptor (a pipe), as in C; in both APIs.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { EAGAIN, EBADF, EPIPE, SOCK_NONBLOCK, SOCK_STREAM, errno, read, setErrno, write } from 'bsdsock';
+import {
+  EAGAIN,
+  EBADF,
+  EPIPE,
+  SOCK_NONBLOCK,
+  SOCK_STREAM,
+  errno,
+  iovec,
+  read,
+  readv,
+  setErrno,
+  write,
+  writev,
+} from 'bsdsock';
 import * as P from 'bsdsock/promises';
 import { FdBag, expectThrown } from './helpers/io-util';
 
@@ -58,6 +71,50 @@ describe('read and write (bsdsock)', () => {
       fn: 'read',
       param: 'fd',
     });
+  });
+});
+
+function iov(buf: Uint8Array, len = buf.length): iovec {
+  const v = new iovec();
+  v.iov_base = buf;
+  v.iov_len = len;
+  return v;
+}
+
+describe('readv and writev', () => {
+  test('writev gathers the buffers in order; readv scatters what arrives over its buffers in turn', () => {
+    const [a, b] = fds.unixPair(SOCK_STREAM);
+    expect(writev(a, [iov(Buffer.from('abc')), iov(Buffer.from('--'), 0), iov(Buffer.from('defgh'), 3)], 3)).toBe(6);
+    const first = Buffer.alloc(2);
+    const second = Buffer.alloc(8);
+    expect(readv(b, [iov(first), iov(second)], 2)).toBe(6);
+    expect([first.toString(), second.subarray(0, 4).toString()]).toEqual(['ab', 'cdef']);
+  });
+
+  test('iovcnt counts from the first iovec; more than the array holds, or an iov_len past its buffer, throws', () => {
+    const [a] = fds.unixPair(SOCK_STREAM);
+    expect(writev(a, [iov(Buffer.from('x')), iov(Buffer.from('yy'))], 1)).toBe(1);
+    expectThrown(() => writev(a, [iov(Buffer.from('x'))], 2), {
+      type: RangeError,
+      code: 'ERR_OUT_OF_RANGE',
+      fn: 'writev',
+      param: 'iovcnt',
+    });
+    const short = iov(Buffer.alloc(2));
+    short.bytes.fill(0xff, short.bytes.length - 8);
+    expect(() => readv(a, [short], 1)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    setErrno(0);
+    expect(readv(-1, [iov(Buffer.alloc(1))], 1)).toBe(-1);
+    expect(errno).toBe(EBADF);
+  });
+
+  test('in bsdsock/promises, readv waits for data and writev resolves with what one call wrote', async () => {
+    const [a, b] = fds.unixPair(SOCK_STREAM);
+    const into = Buffer.alloc(4);
+    const pending = P.readv(b, [iov(into)], 1);
+    expect(await P.writev(a, [iov(Buffer.from('hi')), iov(Buffer.from('!'))], 2)).toBe(3);
+    expect(await pending).toBe(3);
+    expect(into.subarray(0, 3).toString()).toBe('hi!');
   });
 });
 

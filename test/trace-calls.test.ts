@@ -53,6 +53,8 @@ import {
   pollfd,
   ptr,
   read,
+  readv,
+  writev,
   recv,
   recvfrom,
   recvmsg,
@@ -177,6 +179,12 @@ const SYNC: Readonly<Record<string, () => unknown>> = {
     return read(s, Buffer.alloc(4), 4);
   },
   write: () => write(pair()[0], 'x', 1),
+  readv: () => {
+    const [c, s] = pair();
+    send(c, 'x', 1, 0);
+    return readv(s, [vec(Buffer.alloc(4))], 1);
+  },
+  writev: () => writev(pair()[0], [vec(Buffer.from('x'))], 1),
   sendto: () => sendto(pair()[0], 'x', 1, 0, null, 0),
   recvfrom: () => {
     const [c, s] = pair();
@@ -227,6 +235,13 @@ const SYNC: Readonly<Record<string, () => unknown>> = {
     );
   },
 };
+
+function vec(buf: Buffer): iovec {
+  const v = new iovec();
+  v.iov_base = buf;
+  v.iov_len = buf.length;
+  return v;
+}
 
 function connectTo(addr: sockaddr_in): number {
   const c = socket(AF_INET, SOCK_STREAM, 0);
@@ -282,6 +297,12 @@ const ASYNC: Readonly<Record<string, () => Promise<unknown>>> = {
     return P.read(s, Buffer.alloc(4), 4);
   },
   write: () => P.write(pair()[0], 'x', 1),
+  readv: () => {
+    const [c, s] = pair();
+    send(c, 'x', 1, 0);
+    return P.readv(s, [vec(Buffer.alloc(4))], 1);
+  },
+  writev: () => P.writev(pair()[0], [vec(Buffer.from('x'))], 1),
   sendto: () => P.sendto(pair()[0], 'x', 1, 0, null, 0),
   recvfrom: () => {
     const [c, s] = pair();

@@ -367,7 +367,11 @@ export function pollResult(fds: readonly pollfd[], nfds: number, r: number): str
   return ` = ${r} ([${items.join(', ')}])`;
 }
 
-function iovText(iovs: readonly iovec[] | null, count: number, filled: number): string {
+/**
+ * An iovec array as strace prints it; `filled` < 0 for what goes out, else the bytes that came in.
+ * @internal
+ */
+export function iovText(iovs: readonly iovec[] | null, count: number, filled: number): string {
   if (iovs === null) return 'NULL';
   const items: string[] = [];
   let left = filled;
