@@ -4,36 +4,12 @@
 // TIME_WAIT of an earlier run is in the way.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { ensureDist, root, tempDir } from './helpers/build';
+import { requireNetns } from './helpers/netns';
 
-const root = path.join(__dirname, '..');
-let work: string;
+let work: ReturnType<typeof tempDir>;
 let netns: string[] = [];
-
-/** Compiles lib/ and examples/ to dist/ when dist is missing or older than the sources. */
-function ensureCompiled(): void {
-  const outputs = ['dist/examples/server.js', 'dist/examples/client.js', 'dist/lib/index.js', 'dist/lib/trace.js'].map(
-    (f) => path.join(root, f),
-  );
-  const sources = [
-    'examples/server.ts',
-    'examples/client.ts',
-    ...fs.readdirSync(path.join(root, 'lib')).map((f) => `lib/${f}`),
-  ]
-    .filter((f) => f.endsWith('.ts'))
-    .map((f) => path.join(root, f));
-  const newest = Math.max(...sources.map((f) => fs.statSync(f).mtimeMs));
-  if (outputs.every((f) => fs.existsSync(f) && fs.statSync(f).mtimeMs >= newest)) return;
-  const tsc = spawnSync(
-    process.execPath,
-    [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-    { cwd: root, encoding: 'utf8' },
-  );
-  if (!outputs.every((f) => fs.existsSync(f))) {
-    throw new Error(`tsc -p tsconfig.build.json failed:\n${tsc.stdout}${tsc.stderr}`);
-  }
-}
 
 /** Runs `node scripts/demo.js args` in a fresh network namespace; its stdout. */
 function demo(...args: string[]): string {
@@ -41,10 +17,8 @@ function demo(...args: string[]): string {
 }
 
 function demoWith(env: Record<string, string>, ...args: string[]): string {
-  const quoted = [process.execPath, path.join(root, 'scripts/demo.js'), ...args]
-    .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)
-    .join(' ');
-  const r = spawnSync(netns[0], [...netns.slice(1), 'sh', '-c', `ip link set lo up && exec ${quoted}`], {
+  const argv = [...netns, process.execPath, path.join(root, 'scripts/demo.js'), ...args];
+  const r = spawnSync(argv[0], argv.slice(1), {
     cwd: root,
     env: { ...process.env, ...env },
     encoding: 'utf8',
@@ -55,24 +29,12 @@ function demoWith(env: Record<string, string>, ...args: string[]): string {
 }
 
 beforeAll(() => {
-  ensureCompiled();
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-demo-'));
-  for (const cmd of [
-    ['unshare', '-n'],
-    ['unshare', '-rn'],
-  ]) {
-    const r = spawnSync(cmd[0], [...cmd.slice(1), 'sh', '-c', 'ip link set lo up'], { encoding: 'utf8' });
-    if (r.status === 0) {
-      netns = cmd;
-      return;
-    }
-  }
-  throw new Error('the demo test needs a network namespace (unshare -n as root, or unshare -rn)');
+  ensureDist('dist/examples/server.js', 'dist/examples/client.js', 'dist/lib/trace.js');
+  work = tempDir('demo');
+  netns = requireNetns('the demo test');
 });
 
-afterAll(() => {
-  if (work) fs.rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => work?.remove());
 
 const SERVER_OUTPUT = ['  Serveur en écoute sur le port 8080...', '  Connexion acceptée'];
 const CLIENT_OUTPUT = ['  Connecté au serveur', '  Message du serveur: Hello from server!'];
@@ -181,7 +143,7 @@ function expectCausalOrder(serverEntries: Entry[], clientEntries: Entry[], sameR
 
 describe('npm run demo', () => {
   test('two columns: the server on the left, the client on the right, in causal order, within 80 columns', () => {
-    const mermaid = path.join(work, 'timeline.mmd');
+    const mermaid = work.path('timeline.mmd');
     const out = demo('--wide', '--mermaid', mermaid);
     const lines = out.split('\n');
     expect(lines[0]).toMatch(/^server \(pid \d+\) +│ client \(pid \d+\)$/);
