@@ -4,12 +4,11 @@
 // dist/, not through jest's module mapping. In each, errno must read live after a failed call.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { EBADF, EPROTONOSUPPORT, close, errno, setErrno } from 'bsdsock';
 import * as bsdsock from 'bsdsock';
 import * as promises from 'bsdsock/promises';
-import { ensureDist, root } from './helpers/build';
+import { ensureDist, root, tempDir } from './helpers/build';
 import { runNode } from './helpers/child';
 
 const dist = path.join(root, 'dist', 'lib');
@@ -20,16 +19,16 @@ interface PackageJson {
 }
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as PackageJson;
 
+let tmp: ReturnType<typeof tempDir>;
 let project: string;
 beforeAll(() => {
   ensureDist();
-  project = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-formats-'));
+  tmp = tempDir('formats');
+  project = tmp.dir;
   fs.mkdirSync(path.join(project, 'node_modules'));
   fs.symlinkSync(root, path.join(project, 'node_modules', 'bsdsock'), 'dir');
 }, 300000);
-afterAll(() => {
-  if (project !== undefined) fs.rmSync(project, { recursive: true, force: true });
-});
+afterAll(() => tmp?.remove());
 
 /** Writes `source` as `name` in the project and runs it with node; its stdout is one JSON line. */
 function runInProject<T>(name: string, source: string): T {

@@ -1,9 +1,6 @@
 // The tracer: each call's line in strace's notation, for success and failure; the blocking
 // start/resume form; the promises' unfinished/resumed form; timestamps and the JSON form; trace(false)
 // and tracing off print nothing.
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import {
   AF_INET,
   AF_INET6,
@@ -72,7 +69,6 @@ import {
   sockaddr_in,
   sockaddr_in6,
   sockaddr_storage,
-  sockaddr_un,
   socket,
   socketpair,
   socklen_t,
@@ -81,11 +77,11 @@ import {
   trace,
 } from 'bsdsock';
 import * as P from 'bsdsock/promises';
-import { compiledLib } from './helpers/build';
+import { compiledLib, tempDir } from './helpers/build';
 import { Child, runNode } from './helpers/child';
 import { expectThrown } from './helpers/errors';
 import { Fds } from './helpers/fds';
-import { loopback4, loopback6, pollfdFor, portOf as port } from './helpers/net';
+import { loopback4, loopback6, pollfdFor, portOf as port, unixAddr } from './helpers/net';
 import { capture, captureAsync } from './helpers/trace';
 import { waitFor } from './helpers/wait';
 
@@ -169,15 +165,11 @@ describe('bind, listen, getsockname, getpeername', () => {
   });
 
   test('Unix: a path, cut at the length given; an abstract name as @"..."', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-trace-'));
+    const tmp = tempDir('trace');
     try {
       const fd = bag.socket(AF_UNIX, SOCK_DGRAM);
-      const addr = new sockaddr_un();
-      addr.sun_family = AF_UNIX;
-      addr.sun_path = path.join(dir, 's');
-      const abs = new sockaddr_un();
-      abs.sun_family = AF_UNIX;
-      abs.sun_path = `\0bsdsock-trace-${process.pid}`;
+      const addr = unixAddr(tmp.path('s'));
+      const abs = unixAddr(`\0bsdsock-trace-${process.pid}`);
       const absLen = 2 + 1 + `bsdsock-trace-${process.pid}`.length;
       const fd2 = bag.socket(AF_UNIX, SOCK_DGRAM);
       const out = capture(() => {
@@ -189,7 +181,7 @@ describe('bind, listen, getsockname, getpeername', () => {
         `bind(${fd2}, {sa_family=AF_UNIX, sun_path=@"bsdsock-trace-${process.pid}"}, ${absLen}) = 0`,
       ]);
     } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
+      tmp.remove();
     }
   });
 
