@@ -28,6 +28,9 @@ const common = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // The default output, then a list of the tests skipped because the machine lacks a tool they need.
+  // (A global option: jest ignores reporters inside a project.)
+  reporters: ['default', '<rootDir>/test/setup/skip-reporter.js'],
   projects: [
     {
       ...common,

@@ -383,7 +383,7 @@ async function idleRun(impl: Impl, s: Sizes): Promise<Sample> {
   }
 }
 
-const TRACE_EXISTS = fs.existsSync(path.join(ROOT, 'dist', 'lib', 'trace.js'));
+const TRACE_EXISTS = fs.existsSync(path.join(ROOT, 'dist', 'lib', 'trace', 'index.js'));
 
 const SPECS: Spec[] = [
   {
@@ -646,7 +646,7 @@ async function main(): Promise<void> {
   for (const l of env) console.log(l);
 
   const specs = SPECS.filter((s) => o.only.includes(s.id) && (s.id !== 'trace' || TRACE_EXISTS));
-  if (o.only.includes('trace') && !TRACE_EXISTS) console.log('trace: skipped (no dist/lib/trace.js)');
+  if (o.only.includes('trace') && !TRACE_EXISTS) console.log('trace: skipped (no dist/lib/trace/index.js)');
   const rows: Row[] = [];
   for (const spec of specs) {
     console.log(`${spec.id}: ${spec.title}`);

@@ -8,6 +8,7 @@ import { in6_addr, in_addr, type BufferLike } from './structs';
 /**
  * Host to network byte order, 16 bits: htons(3). `htons(8080)` for sin_port.
  * @param hostshort - 0..65535.
+ * @see https://man7.org/linux/man-pages/man3/byteorder.3.html
  */
 export function htons(hostshort: number): number {
   return native.htons(hostshort);
@@ -16,6 +17,7 @@ export function htons(hostshort: number): number {
 /**
  * Network to host byte order, 16 bits: ntohs(3). `ntohs(addr.sin_port)`.
  * @param netshort - 0..65535.
+ * @see https://man7.org/linux/man-pages/man3/byteorder.3.html
  */
 export function ntohs(netshort: number): number {
   return native.ntohs(netshort);
@@ -24,6 +26,7 @@ export function ntohs(netshort: number): number {
 /**
  * Host to network byte order, 32 bits: htonl(3). `htonl(INADDR_LOOPBACK)`.
  * @param hostlong - 0..4294967295.
+ * @see https://man7.org/linux/man-pages/man3/byteorder.3.html
  */
 export function htonl(hostlong: number): number {
   return native.htonl(hostlong);
@@ -32,6 +35,7 @@ export function htonl(hostlong: number): number {
 /**
  * Network to host byte order, 32 bits: ntohl(3).
  * @param netlong - 0..4294967295.
+ * @see https://man7.org/linux/man-pages/man3/byteorder.3.html
  */
 export function ntohl(netlong: number): number {
   return native.ntohl(netlong);
@@ -100,6 +104,19 @@ export function inet_addr(cp: string): number {
 }
 
 /**
+ * Converts dotted IPv4 text into an in_addr: inet_aton(3). Unlike inet_addr,
+ * it tells "255.255.255.255" from an error.
+ * @param cp - "127.0.0.1" (also the older forms "127.1", "0x7f.1").
+ * @param inp - the in_addr to fill (C's `struct in_addr *inp`).
+ * @returns 1, or 0 when cp is not an address (inp is left alone).
+ * @see https://man7.org/linux/man-pages/man3/inet_aton.3.html
+ */
+export function inet_aton(cp: string, inp: in_addr): number {
+  if (!(inp instanceof in_addr)) throw invalidArgType('inet_aton', 'inp', 'an in_addr', inp);
+  return native.inet_aton(cp, inp.bytes);
+}
+
+/**
  * Converts an in_addr to dotted text: inet_ntoa(3).
  * @param inp - the address (C's `struct in_addr in`).
  * @see https://man7.org/linux/man-pages/man3/inet_ntoa.3.html
@@ -114,6 +131,7 @@ export function inet_ntoa(inp: in_addr): string {
  * its UTF-8 length (what send() sends); for a char buffer, the bytes before
  * the first NUL (the whole buffer if there is none: C would read past it).
  * @param s - a string or a char buffer.
+ * @see https://man7.org/linux/man-pages/man3/strlen.3.html
  */
 export function strlen(s: string | Uint8Array): number {
   if (typeof s === 'string') return Buffer.byteLength(s, 'utf8');

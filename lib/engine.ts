@@ -3,7 +3,7 @@
 // only on EAGAIN does it queue on its descriptor and direction, and the
 // engine retries queued operations, in the order they started, when libuv
 // says the descriptor is ready.
-import { errnoName, strerror } from './errno';
+import { abortError, onAbort, systemError, type SystemError } from './errors';
 import { native } from './native';
 import { EAGAIN, ECANCELED, EINTR, EWOULDBLOCK } from './constants.gen';
 
@@ -32,33 +32,7 @@ function waitEnds(): void {
 /** The direction an operation waits on. */
 export type Direction = number;
 export { READABLE, WRITABLE };
-
-/** An Error as Node's system errors are: code, errno, syscall. */
-export type SystemError = Error & { code: string; errno: number; syscall: string; bytesWritten?: number };
-
-/**
- * The error a failed promise operation rejects with, in Node's shape:
- * `connect ECONNREFUSED (Connection refused)` with `code`, `errno` (the C
- * value, equal to the exported constant) and `syscall`.
- * @param syscall - the call's name.
- * @param errnum - the errno value.
- */
-export function systemError(syscall: string, errnum: number): SystemError {
-  const code = errnoName(errnum) ?? `Unknown system error ${errnum}`;
-  const error = new Error(`${syscall} ${code} (${strerror(errnum)})`) as SystemError;
-  error.code = code;
-  error.errno = errnum;
-  error.syscall = syscall;
-  return error;
-}
-
-/** The error an aborted operation rejects with, as Node's own APIs make it. */
-export function abortError(signal: AbortSignal): Error {
-  return Object.assign(new Error('The operation was aborted', { cause: signal.reason }), {
-    name: 'AbortError',
-    code: 'ABORT_ERR',
-  });
-}
+export type { SystemError };
 
 /**
  * What an operation does. A hot call (recv) implements it as a class, one
@@ -398,19 +372,19 @@ class Pending {
   timer: NodeJS.Timeout | undefined = undefined;
   /** For a poll, until it settles: the descriptors it watches. */
   watching: number[] | undefined = undefined;
-  onAbort: (() => void) | undefined = undefined;
+  /** Unhooks the abort signal's listener, once the operation settles. */
+  unhook: () => void = settledAlready;
   constructor(
     readonly syscall: string,
     readonly direction: Direction,
     readonly call: Call,
     /** For a read: the byte count asked for, so that a short read is noticed (0: not a read). */
     readonly want: number,
-    readonly signal: AbortSignal | undefined,
   ) {}
 
   cleanup(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
-    if (this.onAbort !== undefined) this.signal!.removeEventListener('abort', this.onAbort);
+    this.unhook();
   }
 }
 
@@ -435,13 +409,13 @@ function enqueue(
   want: number,
   signal: AbortSignal | undefined,
 ): Promise<number> {
-  const op = new Pending(syscall, direction, call, want, signal);
+  const op = new Pending(syscall, direction, call, want);
   const promise = pending(op);
   queue.push(op);
   waitBegins();
   d.arm(direction);
   if (signal !== undefined) {
-    op.onAbort = () => {
+    op.unhook = onAbort(signal, () => {
       const at = queue.indexOf(op);
       if (at < 0) return;
       queue.splice(at, 1);
@@ -450,8 +424,7 @@ function enqueue(
       // A poll may still watch this direction on fd.
       if (queue.length === 0 && (d.observers?.size ?? 0) === 0) d.disarm(direction);
       op.reject(abortError(signal));
-    };
-    signal.addEventListener('abort', op.onAbort, { once: true });
+    });
   }
   return promise;
 }
@@ -469,7 +442,7 @@ export function observe(
   timeout: number,
   signal: AbortSignal | undefined,
 ): Promise<number> {
-  const op = new Pending(syscall, READABLE | WRITABLE, new Closures(step, checkNothing, undefined), 0, signal);
+  const op = new Pending(syscall, READABLE | WRITABLE, new Closures(step, checkNothing, undefined), 0);
   const promise = pending(op);
   const fds: number[] = new Array<number>(interests.length);
   let watched = 0;
@@ -491,12 +464,11 @@ export function observe(
     }, timeout);
   }
   if (signal !== undefined) {
-    op.onAbort = () => {
+    op.unhook = onAbort(signal, () => {
       forget(op);
       op.cleanup();
       op.reject(abortError(signal));
-    };
-    signal.addEventListener('abort', op.onAbort, { once: true });
+    });
   }
   return promise;
 }

@@ -1,7 +1,7 @@
 // errno, as C has it: a value each failed call sets and each successful call
 // leaves alone. It lives in this module, so every worker_threads Worker
 // (which loads its own copy of the module) has its own, as C threads do.
-import { invalidArgType } from './errors';
+import { invalidArgType, outOfRange } from './errors';
 import { native } from './native';
 
 /**
@@ -15,9 +15,15 @@ const listeners: ((value: number) => void)[] = [];
 
 /**
  * Sets errno (a program may reset it to 0 before a call, as in C).
- * @param value - the new errno value.
+ * @param value - the new errno value (a C int).
+ * @throws TypeError (ERR_INVALID_ARG_TYPE) or RangeError (ERR_OUT_OF_RANGE) for anything else.
  */
 export function setErrno(value: number): void {
+  // errno is a C int: anything else would make every later read of it a lie.
+  if (typeof value !== 'number') throw invalidArgType('setErrno', 'value', 'of type number', value);
+  if (!Number.isInteger(value) || value < -(2 ** 31) || value > 2 ** 31 - 1) {
+    throw outOfRange('setErrno', 'value', 'an integer >= -2147483648 and <= 2147483647', value);
+  }
   errno = value;
   for (const listener of listeners) listener(value);
 }
@@ -38,7 +44,8 @@ export function onErrno(listener: (value: number) => void): void {
  * @param negatedErrno - what the addon returned.
  */
 export function fail(negatedErrno: number): -1 {
-  setErrno(-negatedErrno);
+  errno = -negatedErrno;
+  for (const listener of listeners) listener(errno);
   return -1;
 }
 
@@ -46,6 +53,7 @@ export function fail(negatedErrno: number): -1 {
  * The C library's message for an error number: the strerror(3) function.
  * @param errnum - an errno value, such as ECONNREFUSED.
  * @returns "Connection refused" and the like; "Unknown error N" for others.
+ * @see https://man7.org/linux/man-pages/man3/strerror.3.html
  */
 export function strerror(errnum: number): string {
   return native.strerror(errnum);
@@ -55,6 +63,7 @@ export function strerror(errnum: number): string {
  * Writes `s: <message for errno>` and a newline to standard error through
  * the C library's own perror(3) (just the message when `s` is null or empty).
  * @param s - the prefix, usually what failed.
+ * @see https://man7.org/linux/man-pages/man3/perror.3.html
  */
 export function perror(s: string | null): void {
   native.perror(s, errno);
@@ -64,7 +73,9 @@ export function perror(s: string | null): void {
  * The symbolic name of an errno value ("ECONNREFUSED"), as the constants
  * table names it, or undefined for a value the platform does not define.
  * @param errnum - an errno value.
+ * @throws TypeError (ERR_INVALID_ARG_TYPE) when errnum is not a number.
  */
 export function errnoName(errnum: number): string | undefined {
+  if (typeof errnum !== 'number') throw invalidArgType('errnoName', 'errnum', 'of type number', errnum);
   return native.errnoNames[errnum];
 }

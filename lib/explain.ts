@@ -2,6 +2,7 @@
 // says what the error means for that call and what to do about it, with the man page to read. The
 // tracer writes it after a failed call when explaining is on (BSDSOCK_TRACE=explain). One table, in
 // one place; keyed by errno name, so it reads the same on every platform.
+import { callEntry } from './calls';
 import { native } from './native';
 import { invalidArgType } from './errors';
 
@@ -130,40 +131,6 @@ const table: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   },
 };
 
-// Calls that share another's errors: recvfrom fails as recv does, sendmsg as send, ...
-const alias: Readonly<Record<string, string>> = {
-  accept4: 'accept',
-  sendto: 'send',
-  sendmsg: 'send',
-  recvfrom: 'recv',
-  recvmsg: 'recv',
-  getsockname: 'getpeername',
-};
-
-const sections: Readonly<Record<string, string>> = {
-  socket: 'socket(2)',
-  bind: 'bind(2)',
-  listen: 'listen(2)',
-  accept: 'accept(2)',
-  accept4: 'accept4(2)',
-  connect: 'connect(2)',
-  send: 'send(2)',
-  sendto: 'sendto(2)',
-  sendmsg: 'sendmsg(2)',
-  recv: 'recv(2)',
-  recvfrom: 'recvfrom(2)',
-  recvmsg: 'recvmsg(2)',
-  setsockopt: 'setsockopt(2)',
-  getsockopt: 'getsockopt(2)',
-  shutdown: 'shutdown(2)',
-  close: 'close(2)',
-  getsockname: 'getsockname(2)',
-  getpeername: 'getpeername(2)',
-  poll: 'poll(2)',
-  socketpair: 'socketpair(2)',
-  fcntl: 'fcntl(2)',
-};
-
 /**
  * What `errnum` means when `call` returns it, in one line, with the man page to read; undefined when
  * the table has nothing for that pair.
@@ -173,12 +140,15 @@ const sections: Readonly<Record<string, string>> = {
 export function hint(call: string, errnum: number): Hint | undefined {
   // Found by the fuzzer: a Symbol or a detached view here threw an uncoded TypeError.
   if (typeof call !== 'string') throw invalidArgType('hint', 'call', 'of type string', call);
+  if (typeof errnum !== 'number') throw invalidArgType('hint', 'errnum', 'of type number', errnum);
   const name = native.errnoNames[errnum];
   if (name === undefined) return undefined;
-  const own = table[call]?.[name] ?? (alias[call] === undefined ? undefined : table[alias[call]]?.[name]);
+  const entry = callEntry(call);
+  const shared = entry?.hintsOf;
+  const own = table[call]?.[name] ?? (shared === undefined ? undefined : table[shared]?.[name]);
   const text = own ?? table['*'][name];
   if (text === undefined) return undefined;
-  return { text: `${call} ${name}: ${text}`, man: sections[call] ?? `${call}(2)` };
+  return { text: `${call} ${name}: ${text}`, man: entry?.man ?? `${call}(2)` };
 }
 
 /**

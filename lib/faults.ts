@@ -6,33 +6,15 @@
 // whether to fault; with no rules the addon's own functions are back in place, so faults cost nothing
 // when off and the wrappers need no branch of their own.
 //
-// This module reads only types from ./native: native.ts calls attachFaults() with the binding once it
-// is loaded, which is also when BSDSOCK_FAULTS is read.
+// Which calls a rule may name, and what it may do to each, come from the table of calls (lib/calls.ts).
 import { invalidArgType, invalidArgValue, outOfRange } from './errors';
-import type { NativeBinding } from './native';
+import { CALLS, type CallName } from './calls';
+import { native, type NativeBinding } from './native';
 
-/** The calls a rule can name. */
-export type FaultCall =
-  | 'socket'
-  | 'bind'
-  | 'connect'
-  | 'listen'
-  | 'accept'
-  | 'accept4'
-  | 'getsockname'
-  | 'getpeername'
-  | 'shutdown'
-  | 'socketpair'
-  | 'fcntl'
-  | 'send'
-  | 'recv'
-  | 'sendto'
-  | 'recvfrom'
-  | 'sendmsg'
-  | 'recvmsg'
-  | 'setsockopt'
-  | 'getsockopt'
-  | 'poll';
+/** The calls a rule can name: every system call of the table but close. */
+export type FaultCall = {
+  [N in CallName]: (typeof CALLS)[N]['fault'] extends null ? never : N;
+}[CallName];
 
 /** One rule of `faults()`. */
 export interface FaultRule {
@@ -54,37 +36,16 @@ export interface FaultRule {
   times?: number;
 }
 
-interface CallInfo {
-  /** Index of the addon's trailing validate-only `true` (see native/args.h), or -1 when it has none. */
-  readonly validateAt: number;
-  /** Its first argument is a descriptor. */
-  readonly fd: boolean;
-  /** Its len (argument 2) can be cut. */
-  readonly short: boolean;
-}
+const FAULT_CALLS = (Object.keys(CALLS) as CallName[]).filter((name): name is FaultCall => CALLS[name].fault !== null);
 
-const CALLS: Readonly<Record<FaultCall, CallInfo>> = {
-  socket: { validateAt: -1, fd: false, short: false },
-  bind: { validateAt: -1, fd: true, short: false },
-  connect: { validateAt: 3, fd: true, short: false },
-  listen: { validateAt: -1, fd: true, short: false },
-  accept: { validateAt: 3, fd: true, short: false },
-  accept4: { validateAt: 4, fd: true, short: false },
-  getsockname: { validateAt: -1, fd: true, short: false },
-  getpeername: { validateAt: -1, fd: true, short: false },
-  shutdown: { validateAt: -1, fd: true, short: false },
-  socketpair: { validateAt: -1, fd: false, short: false },
-  fcntl: { validateAt: -1, fd: true, short: false },
-  send: { validateAt: 4, fd: true, short: true },
-  recv: { validateAt: 4, fd: true, short: true },
-  sendto: { validateAt: 6, fd: true, short: true },
-  recvfrom: { validateAt: 6, fd: true, short: true },
-  sendmsg: { validateAt: 6, fd: true, short: false },
-  recvmsg: { validateAt: 6, fd: true, short: false },
-  setsockopt: { validateAt: -1, fd: true, short: false },
-  getsockopt: { validateAt: -1, fd: true, short: false },
-  poll: { validateAt: 3, fd: false, short: false },
-};
+// The calls whose count a rule may cut.
+const SHORT_CALLS = FAULT_CALLS.filter((name) => CALLS[name].fault.short);
+
+// A rule's `fd` applies to calls whose first parameter is a descriptor.
+function takesFd(call: FaultCall): boolean {
+  const first = CALLS[call].params[0];
+  return first === 'sockfd' || first === 'fd';
+}
 
 const RULE_KEYS = new Set(['call', 'errno', 'short', 'every', 'probability', 'seed', 'fd', 'times']);
 const INT_MAX = 2 ** 31 - 1;
@@ -106,7 +67,6 @@ interface Active {
   injected: number;
 }
 
-let binding: NativeBinding | null = null;
 let active: Active[] = [];
 // What the last call through a wrapper had injected, and which call that was.
 let lastInjected: string | null = null;
@@ -122,7 +82,7 @@ function originals(b: NativeBinding): Map<string, NativeFunction> {
   let map = holder[ORIGINALS];
   if (map === undefined) {
     map = new Map();
-    for (const name of Object.keys(CALLS)) {
+    for (const name of FAULT_CALLS) {
       const fn = (b as unknown as Record<string, unknown>)[name];
       if (typeof fn === 'function') map.set(name, fn as NativeFunction);
     }
@@ -177,10 +137,13 @@ function checkRule(b: NativeBinding, where: string, param: string, rule: unknown
   }
   const call = r.call;
   if (typeof call !== 'string') throw invalidArgType(where, `${param}.call`, 'of type string', call);
-  if (!Object.hasOwn(CALLS, call) || typeof (b as unknown as Record<string, unknown>)[call] !== 'function') {
+  if (
+    !FAULT_CALLS.includes(call as FaultCall) ||
+    typeof (b as unknown as Record<string, unknown>)[call] !== 'function'
+  ) {
     throw invalidArgValue(where, `${param}.call`, 'must name a system call of bsdsock', call);
   }
-  const info = CALLS[call as FaultCall];
+  const info = CALLS[call as FaultCall].fault;
   if ((r.errno === undefined) === (r.short === undefined)) {
     throw invalidArgValue(where, param, 'must have exactly one of errno and short', rule);
   }
@@ -188,7 +151,7 @@ function checkRule(b: NativeBinding, where: string, param: string, rule: unknown
   let short = 0;
   if (r.short !== undefined) {
     if (!info.short) {
-      throw invalidArgValue(where, `${param}.short`, 'applies only to send, sendto, recv and recvfrom', r.short);
+      throw invalidArgValue(where, `${param}.short`, `applies only to ${SHORT_CALLS.join(', ')}`, r.short);
     }
     short = integer(where, `${param}.short`, r.short, 1, INT_MAX);
   }
@@ -212,7 +175,7 @@ function checkRule(b: NativeBinding, where: string, param: string, rule: unknown
   const seed = r.seed === undefined ? 0 : integer(where, `${param}.seed`, r.seed, 0, 2 ** 32 - 1);
   let fd = -1;
   if (r.fd !== undefined) {
-    if (!info.fd) throw invalidArgValue(where, `${param}.fd`, `does not apply to ${call}()`, r.fd);
+    if (!takesFd(call as FaultCall)) throw invalidArgValue(where, `${param}.fd`, `does not apply to ${call}()`, r.fd);
     fd = integer(where, `${param}.fd`, r.fd, 0, INT_MAX);
   }
   const times =
@@ -282,7 +245,7 @@ function wrapper(
   all: Map<string, NativeFunction>,
   rules: Active[],
 ): NativeFunction {
-  const info = CALLS[call];
+  const info = CALLS[call].fault;
   return (...args: unknown[]): unknown => {
     // The promises API's argument check (a trailing `true`) makes no call: it is never faulted.
     if (info.validateAt >= 0 && args[info.validateAt] === true) return original(...args);
@@ -345,11 +308,6 @@ function install(b: NativeBinding, rules: Active[]): void {
   lastInjected = null;
 }
 
-function bound(): NativeBinding {
-  if (binding === null) throw new Error('faults(): the addon is not loaded yet');
-  return binding;
-}
-
 /**
  * Injects faults into the system calls of both APIs, for tests and lessons: chosen calls fail with a
  * chosen errno without being made (EINTR, EAGAIN, ECONNRESET, ...), or transfer fewer bytes than
@@ -381,7 +339,7 @@ function bound(): NativeBinding {
  *   for a malformed rule; the rules in force are then left as they were.
  */
 export function faults(rules: readonly FaultRule[] | string | null): void {
-  const b = bound();
+  const b = native;
   let list: readonly unknown[];
   if (rules === null) list = [];
   else if (typeof rules === 'string') list = parseRules(rules, 'rules');
@@ -416,18 +374,15 @@ export function takeInjected(call?: string): string | null {
   return text;
 }
 
-/**
- * Gives this module the loaded addon and applies BSDSOCK_FAULTS (lib/native.ts calls it once).
- * @param b - the binding.
- * @internal
- */
-export function attachFaults(b: NativeBinding): void {
-  binding = b;
+// The environment's rules apply from the moment bsdsock loads: every wrapper module imports this one
+// (through the tracer) before its first call can be made.
+{
   const spec = process.env.BSDSOCK_FAULTS;
-  if (spec === undefined || spec.trim() === '') return;
-  const list = parseRules(spec, 'BSDSOCK_FAULTS');
-  install(
-    b,
-    list.map((rule, k) => checkRule(b, 'faults', `BSDSOCK_FAULTS[${k}]`, rule)),
-  );
+  if (spec !== undefined && spec.trim() !== '') {
+    const list = parseRules(spec, 'BSDSOCK_FAULTS');
+    install(
+      native,
+      list.map((rule, k) => checkRule(native, 'faults', `BSDSOCK_FAULTS[${k}]`, rule)),
+    );
+  }
 }

@@ -22,6 +22,7 @@ export {
   in_addr,
   in6_addr,
   pollfd,
+  fd_set,
   linger,
   timeval,
   ucred,
@@ -49,10 +50,15 @@ export {
   getpeername,
   socketpair,
   fcntl,
+  dup,
+  dup2,
+  ioctl,
 } from './sockets';
 export {
   send,
   recv,
+  read,
+  write,
   sendto,
   recvfrom,
   sendmsg,
@@ -64,9 +70,9 @@ export {
   CMSG_DATA,
 } from './io';
 export { setsockopt, getsockopt } from './options';
-export { poll } from './poll';
+export { poll, select, FD_ZERO, FD_SET, FD_CLR, FD_ISSET } from './poll';
 export { getaddrinfo, freeaddrinfo, gai_strerror, getnameinfo } from './resolver';
-export { htons, htonl, ntohs, ntohl, inet_pton, inet_ntop, inet_addr, inet_ntoa, strlen } from './addresses';
+export { htons, htonl, ntohs, ntohl, inet_pton, inet_ntop, inet_addr, inet_aton, inet_ntoa, strlen } from './addresses';
 export { trace } from './trace';
 export { faults, faultCounts, type FaultRule, type FaultCall } from './faults';
 export type { TraceOptions, TraceTime } from './trace';

@@ -12,7 +12,7 @@
 import { readFileSync, readlinkSync } from 'node:fs';
 import { inspect as utilInspect } from 'node:util';
 import * as C from './constants.gen';
-import { constantNames } from './constants.gen';
+import { constantName } from './names';
 import { setErrno } from './errno';
 import { native } from './native';
 import { sockaddr_in, sockaddr_in6, sockaddr_storage, sockaddr_un, socklen_t } from './structs';
@@ -131,24 +131,6 @@ export class SocketInfo {
   [utilInspect.custom](): string {
     return `SocketInfo <${this.toString()}>`;
   }
-}
-
-let names: Map<string, Map<number, string>> | null = null;
-
-// The first name the constants list gives a value, by prefix (AF_UNIX before AF_LOCAL).
-function nameOf(prefix: string, v: number): string | undefined {
-  names ??= new Map();
-  let t = names.get(prefix);
-  if (t === undefined) {
-    t = new Map();
-    const values = C as unknown as Record<string, number | undefined>;
-    for (const name of constantNames) {
-      const value = values[name];
-      if (name.startsWith(prefix) && typeof value === 'number' && !t.has(value)) t.set(value, name);
-    }
-    names.set(prefix, t);
-  }
-  return t.get(v);
 }
 
 const cell = new Int32Array(1);
@@ -312,9 +294,9 @@ export function inspect(fd: number): SocketInfo | null {
 
   return new SocketInfo(
     fd,
-    nameOf('AF_', domain) ?? String(domain),
-    nameOf('SOCK_', type) ?? String(type),
-    ip ? (nameOf('IPPROTO_', proto) ?? String(proto)) : String(proto),
+    constantName('AF_', domain) ?? String(domain),
+    constantName('SOCK_', type) ?? String(type),
+    ip ? (constantName('IPPROTO_', proto) ?? String(proto)) : String(proto),
     addressText(fd, 'getsockname') ?? '*',
     peer,
     state,

@@ -14,7 +14,8 @@ import {
   type SockaddrLike,
   type socklen_t,
 } from './structs';
-import { traced, tracing } from './trace';
+import { traceCall } from './trace';
+import { tracing } from './trace/sink';
 
 /**
  * Sends data on a connected socket: the send(2) system call. Blocks while
@@ -39,11 +40,9 @@ export function send(sockfd: number, buf: BufferLike | string, len: number, flag
 // a function of its own: closures over the arguments in the wrapper itself
 // would make V8 allocate a context for them on every call, traced or not.
 function tracedSend(sockfd: number, buf: BufferLike | string, len: number, flags: number): number {
-  return traced.send(
-    sockfd,
-    buf,
-    len,
-    flags,
+  return traceCall(
+    'send',
+    [sockfd, buf, len, flags],
     () => native.send(sockfd, buf, len, flags, true),
     () => native.send(sockfd, buf, len, flags),
   );
@@ -68,14 +67,60 @@ export function recv(sockfd: number, buf: BufferLike, len: number, flags: number
 }
 
 function tracedRecv(sockfd: number, buf: BufferLike, len: number, flags: number): number {
-  return traced.recv(
-    sockfd,
-    buf,
-    len,
-    flags,
+  return traceCall(
+    'recv',
+    [sockfd, buf, len, flags],
     () => native.recv(sockfd, buf, len, flags, true),
     () => native.recv(sockfd, buf, len, flags),
   );
+}
+
+/**
+ * Reads from a descriptor: the read(2) system call. On a connected socket it
+ * is recv with no flags; it works on pipes and files too. Blocks until data
+ * arrives (unless the descriptor is non-blocking).
+ * @param fd - the descriptor.
+ * @param buf - where to put the data.
+ * @param count - at most how many bytes (`sizeof(buffer)`).
+ * @returns the number of bytes read, 0 at end of stream (the peer closed),
+ *   or -1 with errno: EAGAIN (non-blocking, nothing yet), ECONNRESET,
+ *   ENOTCONN, EINTR, EBADF, EISDIR.
+ * @see https://man7.org/linux/man-pages/man2/read.2.html
+ */
+export function read(fd: number, buf: BufferLike, count: number): number {
+  const r = tracing
+    ? traceCall(
+        'read',
+        [fd, buf, count],
+        () => native.read(fd, buf, count, true),
+        () => native.read(fd, buf, count),
+      )
+    : native.read(fd, buf, count);
+  return r < 0 ? fail(r) : r;
+}
+
+/**
+ * Writes to a descriptor: the write(2) system call. On a connected socket it
+ * is send with no flags; it works on pipes and files too. It may write
+ * fewer bytes than asked: check the count.
+ * @param fd - the descriptor.
+ * @param buf - the data; a string is written as its UTF-8 bytes.
+ * @param count - how many bytes of buf to write.
+ * @returns the number of bytes written, or -1 with errno: EPIPE (the peer
+ *   closed), ECONNRESET, EAGAIN (non-blocking and the buffer is full),
+ *   ENOTCONN, EINTR, EBADF.
+ * @see https://man7.org/linux/man-pages/man2/write.2.html
+ */
+export function write(fd: number, buf: BufferLike | string, count: number): number {
+  const r = tracing
+    ? traceCall(
+        'write',
+        [fd, buf, count],
+        () => native.write(fd, buf, count, true),
+        () => native.write(fd, buf, count),
+      )
+    : native.write(fd, buf, count);
+  return r < 0 ? fail(r) : r;
 }
 
 /**
@@ -117,13 +162,9 @@ function tracedSendto(
   addrlen: number,
   dest: Memory | null,
 ): number {
-  return traced.sendto(
-    sockfd,
-    buf,
-    len,
-    flags,
-    dest_addr,
-    addrlen,
+  return traceCall(
+    'sendto',
+    [sockfd, buf, len, flags, dest_addr, addrlen],
     () => native.sendto(sockfd, buf, len, flags, dest, addrlen, true),
     () => native.sendto(sockfd, buf, len, flags, dest, addrlen),
   );
@@ -170,13 +211,9 @@ function tracedRecvfrom(
   src: Memory | null,
   l: Memory | null,
 ): number {
-  return traced.recvfrom(
-    sockfd,
-    buf,
-    len,
-    flags,
-    src_addr,
-    addrlen,
+  return traceCall(
+    'recvfrom',
+    [sockfd, buf, len, flags, src_addr, addrlen],
     () => native.recvfrom(sockfd, buf, len, flags, src, l, true),
     () => native.recvfrom(sockfd, buf, len, flags, src, l),
   );
@@ -226,16 +263,21 @@ export function messageParts(fn: string, msg: msghdr): [Memory, Memory | null, (
  * @see https://man7.org/linux/man-pages/man2/sendmsg.2.html
  */
 export function sendmsg(sockfd: number, msg: msghdr, flags: number): number {
-  const [hdr, name, iov, control] = messageParts('sendmsg', msg);
+  return messageCall('sendmsg', sockfd, msg, flags);
+}
+
+// sendmsg and recvmsg take the same arguments the same way. The addon's function is looked up at
+// each call, as fault injection may have replaced it.
+function messageCall(call: 'sendmsg' | 'recvmsg', sockfd: number, msg: msghdr, flags: number): number {
+  const [hdr, name, iov, control] = messageParts(call, msg);
   const r = tracing
-    ? traced.sendmsg(
-        sockfd,
-        msg,
-        flags,
-        () => native.sendmsg(sockfd, hdr, name, iov, control, flags, true),
-        () => native.sendmsg(sockfd, hdr, name, iov, control, flags),
+    ? traceCall(
+        call,
+        [sockfd, msg, flags],
+        () => native[call](sockfd, hdr, name, iov, control, flags, true),
+        () => native[call](sockfd, hdr, name, iov, control, flags),
       )
-    : native.sendmsg(sockfd, hdr, name, iov, control, flags);
+    : native[call](sockfd, hdr, name, iov, control, flags);
   return r < 0 ? fail(r) : r;
 }
 
@@ -252,23 +294,14 @@ export function sendmsg(sockfd: number, msg: msghdr, flags: number): number {
  * @see https://man7.org/linux/man-pages/man2/recvmsg.2.html
  */
 export function recvmsg(sockfd: number, msg: msghdr, flags: number): number {
-  const [hdr, name, iov, control] = messageParts('recvmsg', msg);
-  const r = tracing
-    ? traced.recvmsg(
-        sockfd,
-        msg,
-        flags,
-        () => native.recvmsg(sockfd, hdr, name, iov, control, flags, true),
-        () => native.recvmsg(sockfd, hdr, name, iov, control, flags),
-      )
-    : native.recvmsg(sockfd, hdr, name, iov, control, flags);
-  return r < 0 ? fail(r) : r;
+  return messageCall('recvmsg', sockfd, msg, flags);
 }
 
 /**
  * CMSG_SPACE(length): the bytes a control message with `length` bytes of
  * data takes in a control buffer, padding included. See cmsg(3).
  * @param length - the data's length (e.g. `sizeof('int')` per descriptor).
+ * @see https://man7.org/linux/man-pages/man3/cmsg.3.html
  */
 export function CMSG_SPACE(length: number): number {
   return native.CMSG_SPACE(length);
@@ -278,6 +311,7 @@ export function CMSG_SPACE(length: number): number {
  * CMSG_LEN(length): the value for cmsg_len of a message with `length`
  * bytes of data. See cmsg(3).
  * @param length - the data's length.
+ * @see https://man7.org/linux/man-pages/man3/cmsg.3.html
  */
 export function CMSG_LEN(length: number): number {
   return native.CMSG_LEN(length);
@@ -296,6 +330,7 @@ function cmsgAt(control: Buffer, offset: number): cmsghdr | null {
  * CMSG_FIRSTHDR(msg): the first control message header in msg's control
  * buffer, or null when there is none. See cmsg(3).
  * @param msg - the msghdr.
+ * @see https://man7.org/linux/man-pages/man3/cmsg.3.html
  */
 export function CMSG_FIRSTHDR(msg: msghdr): cmsghdr | null {
   structArg('CMSG_FIRSTHDR', 'msg', msg, msghdr);
@@ -312,6 +347,7 @@ export function CMSG_FIRSTHDR(msg: msghdr): cmsghdr | null {
  * See cmsg(3).
  * @param msg - the msghdr.
  * @param cmsg - a header from CMSG_FIRSTHDR or CMSG_NXTHDR on msg.
+ * @see https://man7.org/linux/man-pages/man3/cmsg.3.html
  */
 export function CMSG_NXTHDR(msg: msghdr, cmsg: cmsghdr): cmsghdr | null {
   structArg('CMSG_NXTHDR', 'msg', msg, msghdr);
@@ -327,6 +363,7 @@ export function CMSG_NXTHDR(msg: msghdr, cmsg: cmsghdr): cmsghdr | null {
  * CMSG_DATA(cmsg): the message's data, as a Buffer on the control buffer
  * (cmsg_len - CMSG_LEN(0) bytes, bounded by the buffer). See cmsg(3).
  * @param cmsg - a control message header.
+ * @see https://man7.org/linux/man-pages/man3/cmsg.3.html
  */
 export function CMSG_DATA(cmsg: cmsghdr): Buffer {
   const control = cmsg instanceof cmsghdr ? cmsgBuffers.get(cmsg) : undefined;

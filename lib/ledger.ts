@@ -9,10 +9,18 @@
 import { relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { F_DUPFD, F_DUPFD_CLOEXEC } from './constants.gen';
-import { tracing, warning } from './trace';
+import { tracing, warning } from './trace/sink';
 
 /** The calls whose new descriptors the ledger records. */
-export type LedgerCall = 'socket' | 'accept' | 'accept4' | 'socketpair' | 'fcntl(F_DUPFD)' | 'fcntl(F_DUPFD_CLOEXEC)';
+export type LedgerCall =
+  | 'socket'
+  | 'accept'
+  | 'accept4'
+  | 'socketpair'
+  | 'fcntl(F_DUPFD)'
+  | 'fcntl(F_DUPFD_CLOEXEC)'
+  | 'dup'
+  | 'dup2';
 
 /** One descriptor this package opened and has not seen closed. */
 export interface OpenSocket {

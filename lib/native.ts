@@ -2,7 +2,6 @@
 // the C side through `native`, so the binding's shape is declared once.
 import { resolve } from 'path';
 import bindings from 'bindings';
-import { attachFaults } from './faults';
 
 /** Memory a call may read or write: what C sees as `void *`. */
 export type Memory = ArrayBufferView | ArrayBuffer;
@@ -45,6 +44,7 @@ export interface NativeBinding {
   inet_pton(af: number, src: string, dst: Memory): number;
   inet_ntop(af: number, src: Memory, dst: Memory | null, size: number): string | number;
   inet_addr(cp: string): number;
+  inet_aton(cp: string, inp: Memory): number;
   inet_ntoa(inp: Memory): string;
 
   socket(domain: number, type: number, protocol: number): number;
@@ -59,8 +59,13 @@ export interface NativeBinding {
   close(fd: number): number;
   socketpair(domain: number, type: number, protocol: number, sv: Int32Array): number;
   fcntl(fd: number, cmd: number, arg?: number): number;
+  dup(oldfd: number): number;
+  dup2(oldfd: number, newfd: number): number;
+  ioctl(fd: number, request: number, argp: Memory): number;
 
   send(sockfd: number, buf: Memory | string, len: number, flags: number, validateOnly?: true): number;
+  read(fd: number, buf: Memory, count: number, validateOnly?: true): number;
+  write(fd: number, buf: Memory | string, count: number, validateOnly?: true): number;
   recv(sockfd: number, buf: Memory, len: number, flags: number, validateOnly?: true): number;
   sendto(
     sockfd: number,
@@ -106,6 +111,17 @@ export interface NativeBinding {
   getsockopt(sockfd: number, level: number, optname: number, optval: Memory | null, optlen: Memory | null): number;
 
   poll(fds: Memory[], nfds: number, timeout: number, validateOnly?: true): number;
+  select(
+    nfds: number,
+    readfds: Memory | null,
+    writefds: Memory | null,
+    exceptfds: Memory | null,
+    timeout: Memory | null,
+    validateOnly?: true,
+  ): number;
+  /** FD_SET (op 0), FD_CLR (1), FD_ISSET (2: its result). */
+  fdSet(op: 0 | 1 | 2, fd: number, set: Memory): number;
+  FD_ZERO(set: Memory): void;
 
   getaddrinfo(
     node: string | null,
@@ -172,4 +188,3 @@ function load(): NativeBinding {
 // `native.send` on every call is a plain field load the JIT can inline.
 /** The loaded addon (build/Release/bsdsock.node, or BSDSOCK_ADDON's). */
 export const native: NativeBinding = { ...load() };
-attachFaults(native);

@@ -3,7 +3,8 @@ import { fail } from './errno';
 import { invalidArgType } from './errors';
 import { native, type Memory } from './native';
 import { Struct, ptr, socklen_t, type BufferLike } from './structs';
-import { traced, tracing } from './trace';
+import { traceCall } from './trace';
+import { tracing } from './trace/sink';
 
 /**
  * Sets a socket option: the setsockopt(2) system call.
@@ -27,7 +28,7 @@ export function setsockopt(
 ): number {
   const value: number | Memory | null = optval instanceof Struct ? optval.bytes : optval;
   const r = tracing
-    ? traced.setsockopt(sockfd, level, optname, optval, optlen, () =>
+    ? traceCall('setsockopt', [sockfd, level, optname, optval, optlen], null, () =>
         native.setsockopt(sockfd, level, optname, value, optlen),
       )
     : native.setsockopt(sockfd, level, optname, value, optlen);
@@ -60,7 +61,7 @@ export function getsockopt(
     // An int option: the kernel writes into a C int, then the holder gets it.
     const cell = new Int32Array(1);
     const r = tracing
-      ? traced.getsockopt(sockfd, level, optname, optval, optlen, () => {
+      ? traceCall('getsockopt', [sockfd, level, optname, optval, optlen], null, () => {
           const rr = native.getsockopt(sockfd, level, optname, cell, len);
           if (rr >= 0) optval.value = cell[0];
           return rr;
@@ -72,7 +73,7 @@ export function getsockopt(
   }
   const value = optval instanceof Struct ? optval.bytes : optval;
   const r = tracing
-    ? traced.getsockopt(sockfd, level, optname, optval, optlen, () =>
+    ? traceCall('getsockopt', [sockfd, level, optname, optval, optlen], null, () =>
         native.getsockopt(sockfd, level, optname, value, len),
       )
     : native.getsockopt(sockfd, level, optname, value, len);

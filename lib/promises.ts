@@ -20,25 +20,17 @@
  * of either API rejects every pending operation on fd with ECANCELED.
  * @packageDocumentation
  */
-import {
-  abortError,
-  isAttached,
-  observe,
-  release,
-  start,
-  startCall,
-  type Call,
-  systemError,
-  READABLE,
-  WRITABLE,
-} from './engine';
+import { CALLS, type CallName } from './calls';
+import { isAttached, observe, release, start, startCall, type Call, READABLE, WRITABLE } from './engine';
 import { native, type Memory } from './native';
-import { addrinfoFromEntry } from './resolver';
+import { addrinfoList } from './resolver';
 import { messageParts } from './io';
-import { constantNames } from './constants.gen';
+import { setArg } from './poll';
 import * as C from './constants.gen';
 import {
   addrinfo,
+  fd_set,
+  timeval,
   msghdr,
   optionalSockaddrArg,
   pollfd,
@@ -50,9 +42,10 @@ import {
   type SockaddrLike,
   type socklen_t,
 } from './structs';
-import { invalidArgType, outOfRange } from './errors';
+import { abortError, invalidArgType, onAbort, outOfRange, resolverError, systemError } from './errors';
 import { ledgerSite, opened } from './ledger';
-import { promiseLine, promiseText, tracePromise, tracing } from './trace';
+import { tracePromise, traceText } from './trace';
+import { tracing } from './trace/sink';
 import { plainExports } from './exports';
 
 export { close } from './sockets';
@@ -75,7 +68,7 @@ export function detach(fd: number): void {
 }
 export { trace } from './trace';
 export { faults, faultCounts, type FaultRule, type FaultCall } from './faults';
-export type { SystemError } from './engine';
+export type { SystemError } from './errors';
 
 /** The options every call takes last. */
 export interface CallOptions {
@@ -95,10 +88,10 @@ function signalOf(fn: string, options: CallOptions | undefined): AbortSignal | u
 
 // The native call checks fd too, but the engine keys its queues by fd
 // before any call is made.
-function fdArg(fn: string, fd: unknown): number {
-  if (typeof fd !== 'number') throw invalidArgType(fn, 'sockfd', 'of type number', fd);
+function fdArg(fn: CallName, fd: unknown): number {
+  if (typeof fd !== 'number') throw invalidArgType(fn, CALLS[fn].params[0], 'of type number', fd);
   if (!Number.isInteger(fd) || fd < -(2 ** 31) || fd > 2 ** 31 - 1) {
-    throw outOfRange(fn, 'sockfd', 'an integer >= -2147483648 and <= 2147483647', fd);
+    throw outOfRange(fn, CALLS[fn].params[0], 'an integer >= -2147483648 and <= 2147483647', fd);
   }
   return fd;
 }
@@ -124,7 +117,7 @@ export function accept(
   const l = socklenArg('accept', 'addrlen', addrlen, true);
   const signal = signalOf('accept', options);
   const site = ledgerSite();
-  const text = tracing ? promiseLine('accept', () => promiseText.accept(sockfd, addr, addrlen)) : undefined;
+  const text = tracing ? traceText('accept', [sockfd, addr, addrlen]) : undefined;
   const promise = start(
     fdArg('accept', sockfd),
     'accept',
@@ -133,13 +126,14 @@ export function accept(
     () => native.accept(sockfd, a, l, true),
     signal,
   );
-  return text === undefined ? promise : tracePromise('accept', text, promise);
+  return tracePromise(text, promise);
 }
 
 /**
  * accept4(2) without blocking the event loop: as accept, with flags
  * (SOCK_NONBLOCK, SOCK_CLOEXEC) for the new descriptor. Undefined where the
  * platform has no accept4 (macOS).
+ * @see https://man7.org/linux/man-pages/man2/accept4.2.html
  */
 export const accept4:
   | ((
@@ -157,9 +151,7 @@ export const accept4:
         const l = socklenArg('accept4', 'addrlen', addrlen, true);
         const signal = signalOf('accept4', options);
         const site = ledgerSite();
-        const text = tracing
-          ? promiseLine('accept4', () => promiseText.accept(sockfd, addr, addrlen, flags))
-          : undefined;
+        const text = tracing ? traceText('accept4', [sockfd, addr, addrlen, flags]) : undefined;
         const promise = start(
           fdArg('accept4', sockfd),
           'accept4',
@@ -168,7 +160,7 @@ export const accept4:
           () => native.accept4!(sockfd, a, l, flags, true),
           signal,
         );
-        return text === undefined ? promise : tracePromise('accept4', text, promise);
+        return tracePromise(text, promise);
       };
 
 /**
@@ -189,7 +181,7 @@ export function connect(sockfd: number, addr: SockaddrLike, addrlen: number, opt
   let started = false;
   const soError = new Int32Array(1);
   const soErrorLen = new Uint32Array([4]);
-  const text = tracing ? promiseLine('connect', () => promiseText.connect(sockfd, addr, addrlen)) : undefined;
+  const text = tracing ? traceText('connect', [sockfd, addr, addrlen]) : undefined;
   const promise = start(
     fdArg('connect', sockfd),
     'connect',
@@ -213,7 +205,7 @@ export function connect(sockfd: number, addr: SockaddrLike, addrlen: number, opt
     () => native.connect(sockfd, a, addrlen, true),
     signal,
   );
-  return text === undefined ? promise : tracePromise('connect', text, promise);
+  return tracePromise(text, promise);
 }
 
 function bytesOf(fn: string, buf: BufferLike | string): Uint8Array | string {
@@ -231,7 +223,7 @@ class SendAll implements Call {
   private data: Uint8Array | string;
   private written = 0;
   constructor(
-    private readonly fn: string,
+    private readonly fn: 'send' | 'sendto' | 'write',
     private readonly sockfd: number,
     buf: BufferLike | string,
     private readonly len: number,
@@ -243,9 +235,9 @@ class SendAll implements Call {
   }
 
   private write(data: Memory | string, count: number): number {
-    return this.dest === undefined
-      ? native.send(this.sockfd, data, count, this.flags)
-      : native.sendto(this.sockfd, data, count, this.flags, this.dest, this.addrlen);
+    if (this.fn === 'send') return native.send(this.sockfd, data, count, this.flags);
+    if (this.fn === 'write') return native.write(this.sockfd, data, count);
+    return native.sendto(this.sockfd, data, count, this.flags, this.dest!, this.addrlen);
   }
 
   run(): number {
@@ -265,8 +257,9 @@ class SendAll implements Call {
   }
 
   check(): void {
-    if (this.dest === undefined) native.send(this.sockfd, this.data, this.len, this.flags, true);
-    else native.sendto(this.sockfd, this.data, this.len, this.flags, this.dest, this.addrlen, true);
+    if (this.fn === 'send') native.send(this.sockfd, this.data, this.len, this.flags, true);
+    else if (this.fn === 'write') native.write(this.sockfd, this.data, this.len, true);
+    else native.sendto(this.sockfd, this.data, this.len, this.flags, this.dest!, this.addrlen, true);
   }
 
   error(errnum: number): Error {
@@ -297,10 +290,10 @@ export function send(
   options?: CallOptions,
 ): Promise<number> {
   const signal = signalOf('send', options);
-  const text = tracing ? promiseLine('send', () => promiseText.send(sockfd, buf, len, flags)) : undefined;
+  const text = tracing ? traceText('send', [sockfd, buf, len, flags]) : undefined;
   const call = new SendAll('send', sockfd, buf, len, flags, undefined, 0);
   const promise = startCall(fdArg('send', sockfd), 'send', WRITABLE, call, signal, 0);
-  return text === undefined ? promise : tracePromise('send', text, promise);
+  return tracePromise(text, promise);
 }
 
 /**
@@ -322,7 +315,7 @@ export function recv(
   options?: CallOptions,
 ): Promise<number> {
   const signal = signalOf('recv', options);
-  const text = tracing ? promiseLine('recv', () => promiseText.recv(sockfd, buf, len, flags)) : undefined;
+  const text = tracing ? traceText('recv', [sockfd, buf, len, flags]) : undefined;
   const promise = startCall(
     fdArg('recv', sockfd),
     'recv',
@@ -331,7 +324,7 @@ export function recv(
     signal,
     len,
   );
-  return text === undefined ? promise : tracePromise('recv', text, promise);
+  return tracePromise(text, promise);
 }
 
 // recv as one object rather than two closures and their context: an echo
@@ -372,6 +365,51 @@ function plainRead(buf: unknown, len: unknown, flags: unknown): boolean {
 }
 
 /**
+ * Writes all of `count` bytes without blocking the event loop: write(2),
+ * repeated until every byte is written, as send does here. Rejects on error;
+ * if some bytes were written first, the error carries `bytesWritten`.
+ * @param fd - the descriptor (a socket, or a pipe).
+ * @param buf - the data; a string is written as its UTF-8 bytes.
+ * @param count - how many bytes.
+ * @param options - `{ signal }`.
+ * @returns count. Rejects with EPIPE, ECONNRESET, ENOTCONN, ECANCELED.
+ * @see https://man7.org/linux/man-pages/man2/write.2.html
+ */
+export function write(fd: number, buf: BufferLike | string, count: number, options?: CallOptions): Promise<number> {
+  const signal = signalOf('write', options);
+  const text = tracing ? traceText('write', [fd, buf, count]) : undefined;
+  const call = new SendAll('write', fd, buf, count, 0, undefined, 0);
+  const promise = startCall(fdArg('write', fd), 'write', WRITABLE, call, signal, 0);
+  return tracePromise(text, promise);
+}
+
+/**
+ * Reads without blocking the event loop: read(2) once data is there.
+ * @param fd - the descriptor (a socket, or a pipe).
+ * @param buf - where to put the data (kept alive until the call settles).
+ * @param count - at most how many bytes.
+ * @param options - `{ signal }`.
+ * @returns the byte count, 0 at end of stream. Rejects with ECONNRESET,
+ *   ENOTCONN, ECANCELED.
+ * @see https://man7.org/linux/man-pages/man2/read.2.html
+ */
+export function read(fd: number, buf: BufferLike, count: number, options?: CallOptions): Promise<number> {
+  const signal = signalOf('read', options);
+  const text = tracing ? traceText('read', [fd, buf, count]) : undefined;
+  const promise = start(
+    fdArg('read', fd),
+    'read',
+    READABLE,
+    () => native.read(fd, buf, count),
+    () => native.read(fd, buf, count, true),
+    signal,
+    undefined,
+    count,
+  );
+  return tracePromise(text, promise);
+}
+
+/**
  * sendto(2) without blocking the event loop. On a stream socket all len
  * bytes are written, as with send; a datagram is sent whole or not at all.
  * @param sockfd - the socket.
@@ -395,12 +433,10 @@ export function sendto(
 ): Promise<number> {
   const dest = optionalSockaddrArg('sendto', 'dest_addr', dest_addr);
   const signal = signalOf('sendto', options);
-  const text = tracing
-    ? promiseLine('sendto', () => promiseText.sendto(sockfd, buf, len, flags, dest_addr, addrlen))
-    : undefined;
+  const text = tracing ? traceText('sendto', [sockfd, buf, len, flags, dest_addr, addrlen]) : undefined;
   const call = new SendAll('sendto', sockfd, buf, len, flags, dest, addrlen);
   const promise = startCall(fdArg('sendto', sockfd), 'sendto', WRITABLE, call, signal, 0);
-  return text === undefined ? promise : tracePromise('sendto', text, promise);
+  return tracePromise(text, promise);
 }
 
 /**
@@ -427,9 +463,7 @@ export function recvfrom(
   const src = optionalSockaddrArg('recvfrom', 'src_addr', src_addr);
   const l = socklenArg('recvfrom', 'addrlen', addrlen, true);
   const signal = signalOf('recvfrom', options);
-  const text = tracing
-    ? promiseLine('recvfrom', () => promiseText.recvfrom(sockfd, buf, len, flags, src_addr, addrlen))
-    : undefined;
+  const text = tracing ? traceText('recvfrom', [sockfd, buf, len, flags, src_addr, addrlen]) : undefined;
   const promise = start(
     fdArg('recvfrom', sockfd),
     'recvfrom',
@@ -440,7 +474,7 @@ export function recvfrom(
     undefined,
     len,
   );
-  return text === undefined ? promise : tracePromise('recvfrom', text, promise);
+  return tracePromise(text, promise);
 }
 
 /**
@@ -456,18 +490,30 @@ export function recvfrom(
  * @see https://man7.org/linux/man-pages/man2/sendmsg.2.html
  */
 export function sendmsg(sockfd: number, msg: msghdr, flags: number, options?: CallOptions): Promise<number> {
-  const [hdr, name, iov, control] = messageParts('sendmsg', msg);
-  const signal = signalOf('sendmsg', options);
-  const text = tracing ? promiseLine('sendmsg', () => promiseText.sendmsg(sockfd, msg, flags)) : undefined;
+  return messageCall('sendmsg', WRITABLE, sockfd, msg, flags, options);
+}
+
+// sendmsg and recvmsg take the same arguments the same way, and wait in opposite directions.
+function messageCall(
+  call: 'sendmsg' | 'recvmsg',
+  direction: number,
+  sockfd: number,
+  msg: msghdr,
+  flags: number,
+  options: CallOptions | undefined,
+): Promise<number> {
+  const [hdr, name, iov, control] = messageParts(call, msg);
+  const signal = signalOf(call, options);
+  const text = tracing ? traceText(call, [sockfd, msg, flags]) : undefined;
   const promise = start(
-    fdArg('sendmsg', sockfd),
-    'sendmsg',
-    WRITABLE,
-    () => native.sendmsg(sockfd, hdr, name, iov, control, flags),
-    () => native.sendmsg(sockfd, hdr, name, iov, control, flags, true),
+    fdArg(call, sockfd),
+    call,
+    direction,
+    () => native[call](sockfd, hdr, name, iov, control, flags),
+    () => native[call](sockfd, hdr, name, iov, control, flags, true),
     signal,
   );
-  return text === undefined ? promise : tracePromise('sendmsg', text, promise);
+  return tracePromise(text, promise);
 }
 
 /**
@@ -480,18 +526,7 @@ export function sendmsg(sockfd: number, msg: msghdr, flags: number, options?: Ca
  * @see https://man7.org/linux/man-pages/man2/recvmsg.2.html
  */
 export function recvmsg(sockfd: number, msg: msghdr, flags: number, options?: CallOptions): Promise<number> {
-  const [hdr, name, iov, control] = messageParts('recvmsg', msg);
-  const signal = signalOf('recvmsg', options);
-  const text = tracing ? promiseLine('recvmsg', () => promiseText.recvmsg(sockfd, msg, flags)) : undefined;
-  const promise = start(
-    fdArg('recvmsg', sockfd),
-    'recvmsg',
-    READABLE,
-    () => native.recvmsg(sockfd, hdr, name, iov, control, flags),
-    () => native.recvmsg(sockfd, hdr, name, iov, control, flags, true),
-    signal,
-  );
-  return text === undefined ? promise : tracePromise('recvmsg', text, promise);
+  return messageCall('recvmsg', READABLE, sockfd, msg, flags, options);
 }
 
 /**
@@ -506,11 +541,9 @@ export function recvmsg(sockfd: number, msg: msghdr, flags: number, options?: Ca
  * @see https://man7.org/linux/man-pages/man2/poll.2.html
  */
 export function poll(fds: pollfd[] | pollfd, nfds: number, timeout: number, options?: CallOptions): Promise<number> {
-  const text = tracing
-    ? promiseLine('poll', () => promiseText.poll(fds instanceof pollfd ? [fds] : fds, nfds, timeout))
-    : undefined;
+  const text = tracing ? traceText('poll', [fds instanceof pollfd ? [fds] : fds, nfds, timeout]) : undefined;
   const promise = pollNow(fds, nfds, timeout, options);
-  return text === undefined ? promise : tracePromise('poll', text, promise);
+  return tracePromise(text, promise);
 }
 
 function pollNow(fds: pollfd[] | pollfd, nfds: number, timeout: number, options?: CallOptions): Promise<number> {
@@ -547,19 +580,86 @@ function pollNow(fds: pollfd[] | pollfd, nfds: number, timeout: number, options?
   return observe(interests, 'poll', () => native.poll(bytes, nfds, 0) || -C.EAGAIN, timeout, signal);
 }
 
-const eaiNames = new Map<number, string>();
-for (const name of constantNames) {
-  const value = (C as unknown as Record<string, number | undefined>)[name];
-  if (name.startsWith('EAI_') && value !== undefined && !eaiNames.has(value)) eaiNames.set(value, name);
+/**
+ * select(2) without blocking the event loop: resolves when a descriptor of
+ * the sets is ready (the count; each set then holds only its ready
+ * descriptors, as C's select leaves it) or when `timeout` runs out (0, sets
+ * emptied). null waits for ever. On Linux, timeout then holds the time left.
+ * @param nfds - the highest descriptor in any set, plus one.
+ * @param readfds - descriptors to watch for reading, or null.
+ * @param writefds - descriptors to watch for writing, or null.
+ * @param exceptfds - descriptors to watch for urgent data, or null.
+ * @param timeout - how long to wait at most, or null.
+ * @param options - `{ signal }`.
+ * @returns the number of ready descriptors, 0 on timeout. Rejects with
+ *   EBADF (a set holds a closed descriptor), EINVAL.
+ * @see https://man7.org/linux/man-pages/man2/select.2.html
+ */
+export function select(
+  nfds: number,
+  readfds: fd_set | null,
+  writefds: fd_set | null,
+  exceptfds: fd_set | null,
+  timeout: timeval | null,
+  options?: CallOptions,
+): Promise<number> {
+  const text = tracing ? traceText('select', [nfds, readfds, writefds, exceptfds, timeout]) : undefined;
+  return tracePromise(text, selectNow(nfds, readfds, writefds, exceptfds, timeout, options));
 }
 
-function resolverError(syscall: string, status: number, errnum: number): Error {
-  if (status === C.EAI_SYSTEM) return systemError(syscall, errnum);
-  const code = eaiNames.get(status) ?? `EAI_${status}`;
-  return Object.assign(new Error(`${syscall} ${code} (${native.gai_strerror(status)})`), {
-    code,
-    errno: status,
-    syscall,
+function selectNow(
+  nfds: number,
+  readfds: fd_set | null,
+  writefds: fd_set | null,
+  exceptfds: fd_set | null,
+  timeout: timeval | null,
+  options: CallOptions | undefined,
+): Promise<number> {
+  const sets = [
+    setArg('select', 'readfds', readfds),
+    setArg('select', 'writefds', writefds),
+    setArg('select', 'exceptfds', exceptfds),
+  ];
+  const t = timeout === null ? null : structArg('select', 'timeout', timeout, timeval);
+  const signal = signalOf('select', options);
+  native.select(nfds, sets[0], sets[1], sets[2], t, true);
+  if (signal?.aborted) return Promise.reject(abortError(signal));
+  // Each attempt starts from the sets as given, as a C program calling select again would.
+  const given = sets.map((set) => (set === null ? null : Uint8Array.from(set as Uint8Array)));
+  const now = new timeval();
+  const attempt = (): number => {
+    for (let k = 0; k < 3; k++) if (given[k] !== null) (sets[k] as Uint8Array).set(given[k]!);
+    return native.select(nfds, sets[0], sets[1], sets[2], now.bytes) || -C.EAGAIN;
+  };
+  // What Linux refuses before it waits (the first attempt below waits for no time).
+  if (timeout !== null && (timeout.tv_sec < 0 || timeout.tv_usec < 0 || timeout.tv_usec >= 1e6)) {
+    return Promise.reject(systemError('select', C.EINVAL));
+  }
+  const ms = timeout === null ? -1 : timeout.tv_sec * 1000 + Math.ceil(timeout.tv_usec / 1000);
+  const first = attempt();
+  if (first !== -C.EAGAIN) return first < 0 ? Promise.reject(systemError('select', -first)) : Promise.resolve(first);
+  if (ms === 0) return Promise.resolve(0);
+  const interests: (readonly [number, number])[] = [];
+  for (let fd = 0; fd < nfds; fd++) {
+    let direction = 0;
+    if (
+      (given[0] !== null && native.fdSet(2, fd, given[0]) === 1) ||
+      (given[2] !== null && native.fdSet(2, fd, given[2]) === 1)
+    ) {
+      direction |= READABLE;
+    }
+    if (given[1] !== null && native.fdSet(2, fd, given[1]) === 1) direction |= WRITABLE;
+    if (direction !== 0) interests.push([fd, direction]);
+  }
+  const started = Date.now();
+  return observe(interests, 'select', attempt, ms, signal).then((r) => {
+    if (timeout !== null) {
+      // Linux writes the time left into timeout.
+      const left = Math.max(0, ms - (Date.now() - started)) * 1000;
+      timeout.tv_sec = Math.floor(left / 1e6);
+      timeout.tv_usec = left % 1e6;
+    }
+    return r;
   });
 }
 
@@ -586,6 +686,7 @@ export function getaddrinfo(
   if (!(res instanceof ptr)) throw invalidArgType('getaddrinfo', 'res', 'a ptr<addrinfo | null>', res);
   const hintBytes = hints === null ? null : structArg('getaddrinfo', 'hints', hints, addrinfo);
   const signal = signalOf('getaddrinfo', options);
+  const text = tracing ? traceText('getaddrinfo', [node, service, hints, res]) : undefined;
   let resolve!: (value: number) => void;
   let reject!: (error: Error) => void;
   const promise = new Promise<number>((onResolve, onReject) => {
@@ -593,33 +694,23 @@ export function getaddrinfo(
     reject = onReject;
   });
   let settled = false;
-  const onAbort = (): void => {
-    settled = true;
-    reject(abortError(signal!));
-  };
   // Called outside the Promise executor so that the addon's argument checks
   // (node, service) throw synchronously instead of rejecting.
   native.getaddrinfoAsync(node, service, hintBytes, ([status, errnum, entries]) => {
-    signal?.removeEventListener('abort', onAbort);
+    unhook();
     if (settled) return;
     if (status !== 0) {
       reject(resolverError('getaddrinfo', status, errnum));
       return;
     }
-    let first: addrinfo | null = null;
-    let last: addrinfo | null = null;
-    for (const entry of entries) {
-      const ai = addrinfoFromEntry(entry);
-      if (last === null) first = ai;
-      else last.ai_next = ai;
-      last = ai;
-    }
-    res.value = first;
+    res.value = addrinfoList(entries);
     resolve(0);
   });
-  if (signal?.aborted) onAbort();
-  else signal?.addEventListener('abort', onAbort, { once: true });
-  return promise;
+  const unhook = onAbort(signal, () => {
+    settled = true;
+    reject(abortError(signal!));
+  });
+  return tracePromise(text, promise);
 }
 
 /**
@@ -649,23 +740,23 @@ export function getnameinfo(
   const a = sockaddrArg('getnameinfo', 'addr', addr);
   const signal = signalOf('getnameinfo', options);
   native.getnameinfoAsync(a, addrlen, host, hostlen, serv, servlen, flags, () => 0, true);
-  return new Promise<number>((resolve, reject) => {
+  const text = tracing ? traceText('getnameinfo', [addr, addrlen, host, hostlen, serv, servlen, flags]) : undefined;
+  const promise = new Promise<number>((resolve, reject) => {
     let settled = false;
-    const onAbort = (): void => {
-      settled = true;
-      reject(abortError(signal!));
-    };
     native.getnameinfoAsync(a, addrlen, host, hostlen, serv, servlen, flags, ([status, errnum, error]) => {
-      signal?.removeEventListener('abort', onAbort);
+      unhook();
       if (settled) return;
       if (error !== undefined)
         reject(error); // host or serv was detached or shrunk meanwhile
       else if (status !== 0) reject(resolverError('getnameinfo', status, errnum));
       else resolve(0);
     });
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
+    const unhook = onAbort(signal, () => {
+      settled = true;
+      reject(abortError(signal!));
+    });
   });
+  return tracePromise(text, promise);
 }
 
 module.exports = plainExports(module.exports as Record<string, unknown>);

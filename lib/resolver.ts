@@ -17,6 +17,8 @@ import {
   type SockaddrLike,
 } from './structs';
 import { AF_INET, AF_INET6, AF_UNIX, EAI_SYSTEM } from './constants.gen';
+import { traceCall } from './trace';
+import { tracing } from './trace/sink';
 
 function addressOf(family: number, bytes: Buffer): SockaddrLike {
   // Each result owns a struct of its family, sized as the C result was.
@@ -28,11 +30,8 @@ function addressOf(family: number, bytes: Buffer): SockaddrLike {
   return cast(sockaddr, room);
 }
 
-/**
- * One addon result as an addrinfo; the promises API builds its lists with it too.
- * @internal
- */
-export function addrinfoFromEntry([flags, family, socktype, protocol, addr, canonname]: AddrinfoEntry): addrinfo {
+// One addon result as an addrinfo.
+function addrinfoFromEntry([flags, family, socktype, protocol, addr, canonname]: AddrinfoEntry): addrinfo {
   const ai = new addrinfo();
   ai.ai_flags = flags;
   ai.ai_family = family;
@@ -68,11 +67,20 @@ export function getaddrinfo(
 ): number {
   if (!(res instanceof ptr)) throw invalidArgType('getaddrinfo', 'res', 'a ptr<addrinfo | null>', res);
   const hintBytes = hints === null ? null : structArg('getaddrinfo', 'hints', hints, addrinfo);
-  const [status, errnum, entries] = native.getaddrinfo(node, service, hintBytes);
-  if (status !== 0) {
-    if (status === EAI_SYSTEM) setErrno(errnum);
+  const run = (): number => {
+    const [status, errnum, entries] = native.getaddrinfo(node, service, hintBytes);
+    if (status === 0) res.value = addrinfoList(entries);
+    else if (status === EAI_SYSTEM) setErrno(errnum);
     return status;
-  }
+  };
+  return tracing ? traceCall('getaddrinfo', [node, service, hints, res], null, run) : run();
+}
+
+/**
+ * The addon's results as the linked list C's getaddrinfo makes.
+ * @internal
+ */
+export function addrinfoList(entries: readonly AddrinfoEntry[]): addrinfo | null {
   let first: addrinfo | null = null;
   let last: addrinfo | null = null;
   for (const entry of entries) {
@@ -81,8 +89,7 @@ export function getaddrinfo(
     else last.ai_next = ai;
     last = ai;
   }
-  res.value = first;
-  return 0;
+  return first;
 }
 
 /**
@@ -91,6 +98,7 @@ export function getaddrinfo(
  * this unlinks it (ai_next, ai_addr and ai_canonname become null), so that
  * code reading it afterwards finds nothing, as it must not read it in C.
  * @param res - the first entry.
+ * @see https://man7.org/linux/man-pages/man3/freeaddrinfo.3.html
  */
 export function freeaddrinfo(res: addrinfo): void {
   structArg('freeaddrinfo', 'res', res, addrinfo);
@@ -107,6 +115,7 @@ export function freeaddrinfo(res: addrinfo): void {
  * The message for an EAI_* code from getaddrinfo or getnameinfo: the
  * gai_strerror(3) library call.
  * @param errcode - the code.
+ * @see https://man7.org/linux/man-pages/man3/gai_strerror.3.html
  */
 export function gai_strerror(errcode: number): string {
   return native.gai_strerror(errcode);
@@ -136,15 +145,11 @@ export function getnameinfo(
   servlen: number,
   flags: number,
 ): number {
-  const [status, errnum] = native.getnameinfo(
-    sockaddrArg('getnameinfo', 'addr', addr),
-    addrlen,
-    host,
-    hostlen,
-    serv,
-    servlen,
-    flags,
-  );
-  if (status === EAI_SYSTEM) setErrno(errnum);
-  return status;
+  const a = sockaddrArg('getnameinfo', 'addr', addr);
+  const run = (): number => {
+    const [status, errnum] = native.getnameinfo(a, addrlen, host, hostlen, serv, servlen, flags);
+    if (status === EAI_SYSTEM) setErrno(errnum);
+    return status;
+  };
+  return tracing ? traceCall('getnameinfo', [addr, addrlen, host, hostlen, serv, servlen, flags], null, run) : run();
 }

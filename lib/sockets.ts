@@ -3,11 +3,13 @@
 // Each returns what C returns; on failure -1, with errno set.
 import { isAttached, release } from './engine';
 import { fail } from './errno';
-import { invalidArgType } from './errors';
+import { invalidArgType, outOfRange } from './errors';
 import { native, type Memory } from './native';
+import { ptr } from './structs';
 import { optionalSockaddrArg, sockaddrArg, socklenArg, type SockaddrLike, type socklen_t } from './structs';
 import { closed, opened, openedByFcntl, openedPair } from './ledger';
-import { traced, tracing } from './trace';
+import { traceCall } from './trace';
+import { tracing } from './trace/sink';
 
 /**
  * Creates an endpoint for communication and returns its descriptor: the
@@ -30,7 +32,7 @@ export function socket(domain: number, type: number, protocol: number): number {
 // is a function of its own: closures over the arguments in the wrapper itself
 // would make V8 allocate a context for them on every call, traced or not.
 function tracedSocket(domain: number, type: number, protocol: number): number {
-  return traced.socket(domain, type, protocol, () => native.socket(domain, type, protocol));
+  return traceCall('socket', [domain, type, protocol], null, () => native.socket(domain, type, protocol));
 }
 
 /**
@@ -48,7 +50,7 @@ function tracedSocket(domain: number, type: number, protocol: number): number {
 export function bind(sockfd: number, addr: SockaddrLike, addrlen: number): number {
   const a = sockaddrArg('bind', 'addr', addr);
   const r = tracing
-    ? traced.bind(sockfd, addr, addrlen, () => native.bind(sockfd, a, addrlen))
+    ? traceCall('bind', [sockfd, addr, addrlen], null, () => native.bind(sockfd, a, addrlen))
     : native.bind(sockfd, a, addrlen);
   return r < 0 ? fail(r) : r;
 }
@@ -65,7 +67,7 @@ export function bind(sockfd: number, addr: SockaddrLike, addrlen: number): numbe
  */
 export function listen(sockfd: number, backlog: number): number {
   const r = tracing
-    ? traced.listen(sockfd, backlog, () => native.listen(sockfd, backlog))
+    ? traceCall('listen', [sockfd, backlog], null, () => native.listen(sockfd, backlog))
     : native.listen(sockfd, backlog);
   return r < 0 ? fail(r) : r;
 }
@@ -97,10 +99,9 @@ function tracedAccept(
   a: Memory | null,
   l: Memory | null,
 ): number {
-  return traced.accept(
-    sockfd,
-    addr,
-    addrlen,
+  return traceCall(
+    'accept',
+    [sockfd, addr, addrlen],
     () => native.accept(sockfd, a, l, true),
     () => native.accept(sockfd, a, l),
   );
@@ -126,11 +127,9 @@ export const accept4:
         const a = optionalSockaddrArg('accept4', 'addr', addr);
         const l = socklenArg('accept4', 'addrlen', addrlen, true);
         const r = tracing
-          ? traced.accept4(
-              sockfd,
-              addr,
-              addrlen,
-              flags,
+          ? traceCall(
+              'accept4',
+              [sockfd, addr, addrlen, flags],
               () => native.accept4!(sockfd, a, l, flags, true),
               () => native.accept4!(sockfd, a, l, flags),
             )
@@ -158,10 +157,9 @@ export function connect(sockfd: number, addr: SockaddrLike, addrlen: number): nu
 }
 
 function tracedConnect(sockfd: number, addr: SockaddrLike, addrlen: number, a: Memory): number {
-  return traced.connect(
-    sockfd,
-    addr,
-    addrlen,
+  return traceCall(
+    'connect',
+    [sockfd, addr, addrlen],
     () => native.connect(sockfd, a, addrlen, true),
     () => native.connect(sockfd, a, addrlen),
   );
@@ -177,7 +175,9 @@ function tracedConnect(sockfd: number, addr: SockaddrLike, addrlen: number, a: M
  * @see https://man7.org/linux/man-pages/man2/shutdown.2.html
  */
 export function shutdown(sockfd: number, how: number): number {
-  const r = tracing ? traced.shutdown(sockfd, how, () => native.shutdown(sockfd, how)) : native.shutdown(sockfd, how);
+  const r = tracing
+    ? traceCall('shutdown', [sockfd, how], null, () => native.shutdown(sockfd, how))
+    : native.shutdown(sockfd, how);
   return r < 0 ? fail(r) : r;
 }
 
@@ -198,7 +198,7 @@ export function close(fd: number): number {
 }
 
 function tracedClose(fd: number): number {
-  return traced.close(fd, () => native.close(fd));
+  return traceCall('close', [fd], null, () => native.close(fd));
 }
 
 /**
@@ -212,11 +212,16 @@ function tracedClose(fd: number): number {
  * @see https://man7.org/linux/man-pages/man2/getsockname.2.html
  */
 export function getsockname(sockfd: number, addr: SockaddrLike, addrlen: socklen_t): number {
-  const a = sockaddrArg('getsockname', 'addr', addr);
-  const l = socklenArg('getsockname', 'addrlen', addrlen, false)!;
+  return nameCall('getsockname', sockfd, addr, addrlen);
+}
+
+// getsockname and getpeername take the same arguments the same way.
+function nameCall(call: 'getsockname' | 'getpeername', sockfd: number, addr: SockaddrLike, addrlen: socklen_t): number {
+  const a = sockaddrArg(call, 'addr', addr);
+  const l = socklenArg(call, 'addrlen', addrlen, false)!;
   const r = tracing
-    ? traced.getsockname(sockfd, addr, addrlen, () => native.getsockname(sockfd, a, l))
-    : native.getsockname(sockfd, a, l);
+    ? traceCall(call, [sockfd, addr, addrlen], null, () => native[call](sockfd, a, l))
+    : native[call](sockfd, a, l);
   return r < 0 ? fail(r) : r;
 }
 
@@ -229,12 +234,7 @@ export function getsockname(sockfd: number, addr: SockaddrLike, addrlen: socklen
  * @see https://man7.org/linux/man-pages/man2/getpeername.2.html
  */
 export function getpeername(sockfd: number, addr: SockaddrLike, addrlen: socklen_t): number {
-  const a = sockaddrArg('getpeername', 'addr', addr);
-  const l = socklenArg('getpeername', 'addrlen', addrlen, false)!;
-  const r = tracing
-    ? traced.getpeername(sockfd, addr, addrlen, () => native.getpeername(sockfd, a, l))
-    : native.getpeername(sockfd, a, l);
-  return r < 0 ? fail(r) : r;
+  return nameCall('getpeername', sockfd, addr, addrlen);
 }
 
 /**
@@ -252,7 +252,9 @@ export function socketpair(domain: number, type: number, protocol: number, sv: I
   if (Array.isArray(sv)) {
     const pair = new Int32Array(2);
     const r = tracing
-      ? traced.socketpair(domain, type, protocol, pair, () => native.socketpair(domain, type, protocol, pair))
+      ? traceCall('socketpair', [domain, type, protocol, pair], null, () =>
+          native.socketpair(domain, type, protocol, pair),
+        )
       : native.socketpair(domain, type, protocol, pair);
     if (openedPair(r, pair) < 0) return fail(r);
     sv[0] = pair[0];
@@ -261,7 +263,7 @@ export function socketpair(domain: number, type: number, protocol: number, sv: I
   }
   if (!(sv instanceof Int32Array)) throw invalidArgType('socketpair', 'sv', 'an Int32Array(2) or an array', sv);
   const r = tracing
-    ? traced.socketpair(domain, type, protocol, sv, () => native.socketpair(domain, type, protocol, sv))
+    ? traceCall('socketpair', [domain, type, protocol, sv], null, () => native.socketpair(domain, type, protocol, sv))
     : native.socketpair(domain, type, protocol, sv);
   return openedPair(r, sv) < 0 ? fail(r) : r;
 }
@@ -279,9 +281,67 @@ export function socketpair(domain: number, type: number, protocol: number, sv: I
  */
 export function fcntl(fd: number, cmd: number, arg?: number): number {
   const r = tracing
-    ? traced.fcntl(fd, cmd, arg, () => (arg === undefined ? native.fcntl(fd, cmd) : native.fcntl(fd, cmd, arg)))
+    ? traceCall('fcntl', [fd, cmd, arg], null, () =>
+        arg === undefined ? native.fcntl(fd, cmd) : native.fcntl(fd, cmd, arg),
+      )
     : arg === undefined
       ? native.fcntl(fd, cmd)
       : native.fcntl(fd, cmd, arg);
   return r < 0 ? fail(r) : openedByFcntl(r, cmd);
+}
+
+/**
+ * Makes a second descriptor for the same open socket (or file), the lowest
+ * number free: the dup(2) system call. Both share the file offset and the
+ * flags (O_NONBLOCK); the socket closes when the last of them is closed.
+ * @param oldfd - the descriptor.
+ * @returns the new descriptor, or -1 with errno: EBADF, EMFILE.
+ * @see https://man7.org/linux/man-pages/man2/dup.2.html
+ */
+export function dup(oldfd: number): number {
+  const r = tracing ? traceCall('dup', [oldfd], null, () => native.dup(oldfd)) : native.dup(oldfd);
+  return r < 0 ? fail(r) : opened(r, 'dup');
+}
+
+/**
+ * Makes newfd a copy of oldfd, closing what newfd was first: the dup2(2)
+ * system call (how a server hands a socket to a child's standard input).
+ * @param oldfd - the descriptor.
+ * @param newfd - the number it should also have.
+ * @returns newfd, or -1 with errno: EBADF (oldfd not open, or newfd out of
+ *   range), EINTR, EBUSY.
+ * @see https://man7.org/linux/man-pages/man2/dup2.2.html
+ */
+export function dup2(oldfd: number, newfd: number): number {
+  // newfd is closed by the call: bsdsock/promises stops watching it first, as close() does.
+  if (oldfd !== newfd && isAttached(newfd)) release(newfd);
+  const r = tracing
+    ? traceCall('dup2', [oldfd, newfd], null, () => native.dup2(oldfd, newfd))
+    : native.dup2(oldfd, newfd);
+  return r < 0 ? fail(r) : opened(r, 'dup2');
+}
+
+/**
+ * Controls a socket with a request whose argument is an int: the ioctl(2)
+ * system call, for FIONREAD (SIOCINQ; bytes waiting to be read), SIOCOUTQ
+ * (bytes not yet sent), SIOCATMARK (1 at the urgent-data mark) and FIONBIO
+ * (set or clear non-blocking mode). Requests that take a struct are refused.
+ * @param fd - the socket.
+ * @param request - FIONREAD, FIONBIO, SIOCATMARK, SIOCINQ or SIOCOUTQ.
+ * @param argp - C's `int *argp`: a `ptr<number>`, read (FIONBIO) or filled.
+ * @returns 0, or -1 with errno: EBADF, ENOTTY (a request the descriptor does
+ *   not support), EINVAL (SIOCINQ on a listening socket).
+ * @see https://man7.org/linux/man-pages/man2/ioctl.2.html
+ */
+export function ioctl(fd: number, request: number, argp: ptr<number>): number {
+  if (!(argp instanceof ptr)) throw invalidArgType('ioctl', 'argp', 'a ptr<number>', argp);
+  const cell = new Int32Array([argp.value]);
+  if (cell[0] !== argp.value) throw outOfRange('ioctl', 'argp.value', 'a C int', argp.value);
+  const run = (): number => {
+    const r = native.ioctl(fd, request, cell);
+    if (r >= 0) argp.value = cell[0];
+    return r;
+  };
+  const r = tracing ? traceCall('ioctl', [fd, request, argp], null, run) : run();
+  return r < 0 ? fail(r) : r;
 }

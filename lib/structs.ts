@@ -388,6 +388,15 @@ export class pollfd extends Struct {
 }
 define(pollfd, integers(pollfd, ['fd', 'events', 'revents']));
 
+/**
+ * `fd_set`: a set of descriptors for select(2), in the platform's layout (FD_SETSIZE bits). Change it
+ * with FD_ZERO, FD_SET and FD_CLR, test it with FD_ISSET, as in C.
+ */
+export class fd_set extends Struct {
+  /** `sizeof(fd_set)` on this platform; its field is private to the C library. */
+  static readonly layout = layoutOf('fd_set');
+}
+
 /** `struct linger`: the value of SO_LINGER. */
 export class linger extends Struct {
   /** `sizeof(struct linger)` and its field offsets on this platform. */

@@ -10,6 +10,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/uio.h>
@@ -17,6 +18,7 @@
 
 #include <cstddef>
 #include <cstring>
+#include <limits>
 #include <type_traits>
 
 #include "addon.h"
@@ -25,22 +27,20 @@
 namespace bsdsock {
 namespace {
 
-Napi::Value Htons(const Napi::CallbackInfo& info) {
-  auto v = static_cast<uint16_t>(ArgInteger(info, 0, "htons", "hostshort", 0, UINT16_MAX));
-  return Napi::Number::New(info.Env(), htons(v));
+// byteorder(3): htons, ntohs, htonl, ntohl. Functions of their own rather than the macros glibc may
+// make of them, so that each can be a template argument.
+uint16_t HostToNet16(uint16_t v) { return htons(v); }
+uint16_t NetToHost16(uint16_t v) { return ntohs(v); }
+uint32_t HostToNet32(uint32_t v) { return htonl(v); }
+uint32_t NetToHost32(uint32_t v) { return ntohl(v); }
+
+template <typename T, T (*Convert)(T), const char* Name, const char* Param>
+Napi::Value ByteOrder(const Napi::CallbackInfo& info) {
+  auto v = static_cast<T>(ArgInteger(info, 0, Name, Param, 0, std::numeric_limits<T>::max()));
+  return Napi::Number::New(info.Env(), Convert(v));
 }
-Napi::Value Ntohs(const Napi::CallbackInfo& info) {
-  auto v = static_cast<uint16_t>(ArgInteger(info, 0, "ntohs", "netshort", 0, UINT16_MAX));
-  return Napi::Number::New(info.Env(), ntohs(v));
-}
-Napi::Value Htonl(const Napi::CallbackInfo& info) {
-  auto v = static_cast<uint32_t>(ArgInteger(info, 0, "htonl", "hostlong", 0, UINT32_MAX));
-  return Napi::Number::New(info.Env(), htonl(v));
-}
-Napi::Value Ntohl(const Napi::CallbackInfo& info) {
-  auto v = static_cast<uint32_t>(ArgInteger(info, 0, "ntohl", "netlong", 0, UINT32_MAX));
-  return Napi::Number::New(info.Env(), ntohl(v));
-}
+constexpr char kHtons[] = "htons", kNtohs[] = "ntohs", kHtonl[] = "htonl", kNtohl[] = "ntohl";
+constexpr char kHostshort[] = "hostshort", kNetshort[] = "netshort", kHostlong[] = "hostlong", kNetlong[] = "netlong";
 
 size_t AddressSize(int af) {
   if (af == AF_INET) return sizeof(struct in_addr);
@@ -102,6 +102,18 @@ Napi::Value InetAddr(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), inet_addr(cp.c_str()));
 }
 
+// inet_aton(cp, inp): 1 and the address in *inp, or 0 for text that is not one.
+Napi::Value InetAton(const Napi::CallbackInfo& info) {
+  if (!info[0].IsString()) ThrowType(info.Env(), "inet_aton", "cp", "of type string", info[0]);
+  Bytes inp = ArgBytes(info, 1, "inet_aton", "inp", Nullable::kNo, Text::kNo, nullptr);
+  if (inp.length != sizeof(struct in_addr)) ThrowType(info.Env(), "inet_aton", "inp", "an in_addr", info[1]);
+  std::string cp = info[0].As<Napi::String>().Utf8Value();
+  struct in_addr out;
+  int r = inet_aton(cp.c_str(), &out);
+  if (r != 0) memcpy(inp.data, &out, sizeof(out));
+  return Napi::Number::New(info.Env(), r);
+}
+
 Napi::Value InetNtoa(const Napi::CallbackInfo& info) {
   Bytes in = ArgBytes(info, 0, "inet_ntoa", "in", Nullable::kNo, Text::kNo, nullptr);
   if (in.length < sizeof(struct in_addr)) ThrowValue(info.Env(), "inet_ntoa", "in", "must be an in_addr", info[0]);
@@ -134,6 +146,7 @@ Napi::Array Field(Napi::Env env, size_t offset, size_t size, bool is_signed) {
   do {                                                       \
     Napi::Object fields = Napi::Object::New(env);            \
     using Struct = S;                                        \
+    static_cast<void>(sizeof(Struct));                       \
     __VA_ARGS__                                              \
     Napi::Object layout = Napi::Object::New(env);            \
     layout.Set("size", Napi::Number::New(env, sizeof(S)));   \
@@ -161,6 +174,8 @@ Napi::Object Layouts(Napi::Env env) {
                                F(ai_canonname) F(ai_next));
   BSDSOCK_LAYOUT(linger, F(l_onoff) F(l_linger));
   BSDSOCK_LAYOUT(timeval, F(tv_sec) F(tv_usec));
+  // fd_set's one field is named differently by each C library: only its size is public.
+  BSDSOCK_LAYOUT(fd_set, );
 #if defined(SO_PEERCRED) && defined(__linux__)
   BSDSOCK_LAYOUT(ucred, F(pid) F(uid) F(gid));
 #endif
@@ -196,13 +211,14 @@ Napi::Buffer<uint8_t> AddressBytes(Napi::Env env, const struct in6_addr& a) {
 }  // namespace
 
 void InitAddresses(Napi::Env env, Napi::Object exports) {
-  AddFunction(env, exports, "htons", Htons);
-  AddFunction(env, exports, "ntohs", Ntohs);
-  AddFunction(env, exports, "htonl", Htonl);
-  AddFunction(env, exports, "ntohl", Ntohl);
+  AddFunction(env, exports, "htons", ByteOrder<uint16_t, HostToNet16, kHtons, kHostshort>);
+  AddFunction(env, exports, "ntohs", ByteOrder<uint16_t, NetToHost16, kNtohs, kNetshort>);
+  AddFunction(env, exports, "htonl", ByteOrder<uint32_t, HostToNet32, kHtonl, kHostlong>);
+  AddFunction(env, exports, "ntohl", ByteOrder<uint32_t, NetToHost32, kNtohl, kNetlong>);
   AddFunction(env, exports, "inet_pton", InetPton);
   AddFunction(env, exports, "inet_ntop", InetNtop);
   AddFunction(env, exports, "inet_addr", InetAddr);
+  AddFunction(env, exports, "inet_aton", InetAton);
   AddFunction(env, exports, "inet_ntoa", InetNtoa);
   exports.Set("layouts", Layouts(env));
   exports.Set("typeSizes", TypeSizes(env));

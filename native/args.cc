@@ -10,7 +10,49 @@
 namespace bsdsock {
 namespace {
 
+// What a value's String() is, for numbers and bigints (a shortest round trip, as JavaScript prints it).
+std::string AsText(napi_env env, napi_value v) {
+  napi_value text;
+  size_t length = 0;
+  if (napi_coerce_to_string(env, v, &text) != napi_ok ||
+      napi_get_value_string_utf8(env, text, nullptr, 0, &length) != napi_ok) {
+    return "?";
+  }
+  std::string out(length + 1, '\0');
+  napi_get_value_string_utf8(env, text, &out[0], out.size(), &length);
+  out.resize(length);
+  return out;
+}
+
+// `value.constructor.name`, read with the raw N-API calls so that a hostile object (a Proxy, a
+// throwing getter) leaves no exception behind: the error being made must not become another.
+std::string ConstructorName(napi_env env, napi_value object) {
+  napi_value ctor, name;
+  bool ok = napi_get_named_property(env, object, "constructor", &ctor) == napi_ok;
+  napi_valuetype type = napi_undefined;
+  ok = ok && napi_typeof(env, ctor, &type) == napi_ok && type == napi_function;
+  ok = ok && napi_get_named_property(env, ctor, "name", &name) == napi_ok;
+  ok = ok && napi_typeof(env, name, &type) == napi_ok && type == napi_string;
+  std::string out;
+  if (ok) {
+    size_t length = 0;
+    napi_get_value_string_utf8(env, name, nullptr, 0, &length);
+    out.assign(length + 1, '\0');
+    napi_get_value_string_utf8(env, name, &out[0], out.size(), &length);
+    out.resize(length);
+  }
+  bool pending = false;
+  if (napi_is_exception_pending(env, &pending) == napi_ok && pending) {
+    napi_value ignored;
+    napi_get_and_clear_last_exception(env, &ignored);
+  }
+  return out.empty() ? "Object" : out;
+}
+
+// Word for word what lib/errors.ts's describe() writes, so an error reads the same whichever side
+// found it.
 std::string Describe(Napi::Value v) {
+  napi_env env = v.Env();
   switch (v.Type()) {
     case napi_undefined:
       return "undefined";
@@ -18,30 +60,23 @@ std::string Describe(Napi::Value v) {
       return "null";
     case napi_boolean:
       return std::string("type boolean (") + (v.As<Napi::Boolean>().Value() ? "true" : "false") + ")";
-    case napi_number: {
-      double d = v.As<Napi::Number>().DoubleValue();
-      if (std::isnan(d)) return "NaN";
-      if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
-      char buf[64];
-      snprintf(buf, sizeof(buf), "%.17g", d);
-      return buf;
-    }
+    case napi_number:
+      return AsText(env, v);
     case napi_string: {
-      std::string s = v.As<Napi::String>().Utf8Value();
-      if (s.size() > 28) s = s.substr(0, 25) + "...";
-      return "type string ('" + s + "')";
+      // Cut by UTF-16 units, as String.prototype.slice cuts.
+      std::u16string s = v.As<Napi::String>().Utf16Value();
+      if (s.size() > 28) s = s.substr(0, 25) + u"...";
+      return "type string ('" + Napi::String::New(env, s).Utf8Value() + "')";
     }
     case napi_symbol:
       return "type symbol";
     case napi_bigint:
-      return "type bigint";
+      return "type bigint (" + AsText(env, v) + "n)";
     case napi_function:
       return "function";
     case napi_object:
       if (v.IsArray()) return "an instance of Array";
-      if (v.IsTypedArray() || v.IsBuffer()) return "an instance of TypedArray";
-      if (v.IsArrayBuffer()) return "an instance of ArrayBuffer";
-      return "an instance of Object";
+      return "an instance of " + ConstructorName(env, v);
     default:
       return "a value";
   }
@@ -184,6 +219,28 @@ socklen_t* ArgSocklen(const Napi::CallbackInfo& info, size_t i, const char* fn, 
 
 void AddFunction(Napi::Env env, Napi::Object exports, const char* name, Napi::Function::Callback cb) {
   exports.Set(name, Napi::Function::New(env, cb, name));
+}
+
+// C calls the length after the address: addr/addrlen, src_addr/addrlen, dest_addr/addrlen.
+SockaddrIn ArgSockaddr(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* param, Nullable nullable) {
+  Bytes b = ArgBytes(info, i, fn, param, nullable, Text::kNo, nullptr);
+  size_t len = ArgLength(info, i + 1, fn, "addrlen");
+  CheckFits(info.Env(), fn, "addrlen", len, param, b, info[i + 1]);
+  return SockaddrIn{reinterpret_cast<const struct sockaddr*>(b.data), static_cast<socklen_t>(len), b.present};
+}
+
+SockaddrOut ArgSockaddrOut(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* param,
+                           Nullable nullable) {
+  Bytes b = ArgBytes(info, i, fn, param, nullable, Text::kNo, nullptr);
+  socklen_t* len = ArgSocklen(info, i + 1, fn, "addrlen", nullable);
+  if (b.present && len == nullptr) {
+    ThrowValue(info.Env(), fn, "addrlen", std::string("must be a socklen_t when ") + param + " is given", info[i + 1]);
+  }
+  if (b.present && *len > b.length) {
+    ThrowRange(info.Env(), fn, "addrlen", "<= " + std::to_string(b.length) + " (the size of \"" + param + "\")",
+               Napi::Number::New(info.Env(), *len));
+  }
+  return SockaddrOut{reinterpret_cast<struct sockaddr*>(b.data), b.present ? len : nullptr};
 }
 
 }  // namespace bsdsock

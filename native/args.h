@@ -66,6 +66,26 @@ void CheckFits(Napi::Env env, const char* fn, const char* len_param, size_t len,
 // A socklen_t in/out holder arrives as its 4 bytes.
 socklen_t* ArgSocklen(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* param, Nullable nullable);
 
+// A `const struct sockaddr *` and its length (arguments i and i + 1), as bind, connect, sendto and
+// getnameinfo take them: the length must not describe more than the memory given. `param` names the
+// address (`addr`, `dest_addr`); the length is its parameter plus "len" in C's names (`addrlen`).
+struct SockaddrIn {
+  const struct sockaddr* addr;
+  socklen_t len;
+  bool present;
+};
+SockaddrIn ArgSockaddr(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* param, Nullable nullable);
+
+// A `struct sockaddr *` out-parameter (argument i) with its `socklen_t *` in/out length (i + 1), as
+// accept, getsockname and recvfrom take them. Either may be null, as in C; the length it holds on
+// entry must fit the struct it describes.
+struct SockaddrOut {
+  struct sockaddr* addr;
+  socklen_t* len;
+};
+SockaddrOut ArgSockaddrOut(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* param,
+                           Nullable nullable);
+
 // The value a wrapper returns for a call: the result, or -errno on failure
 // (the TypeScript side stores errno and returns -1, as C does).
 inline Napi::Value Result(Napi::Env env, int64_t r, int saved_errno) {

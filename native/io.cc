@@ -1,9 +1,11 @@
 // Data transfer: send(2), recv(2), sendto(2), recvfrom(2), sendmsg(2),
-// recvmsg(2), and the cmsg(3) macros that walk a control buffer.
+// recvmsg(2), read(2), write(2), and the cmsg(3) macros that walk a control
+// buffer.
 // Data moves straight between the kernel and the caller's buffer: no copy,
 // except for a string, whose UTF-8 bytes are made once for the call.
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <vector>
@@ -19,12 +21,30 @@ struct Data {
   size_t len;
 };
 
-// A (buf, len) pair: len may not exceed what buf holds.
-Data ArgData(const Napi::CallbackInfo& info, size_t i, const char* fn, Text text, std::string* storage) {
+// A (buf, len) pair: len may not exceed what buf holds. read(2) and write(2)
+// call the length `count`.
+Data ArgData(const Napi::CallbackInfo& info, size_t i, const char* fn, Text text, std::string* storage,
+             const char* len_param = "len") {
   Bytes b = ArgBytes(info, i, fn, "buf", Nullable::kNo, text, storage);
-  size_t len = ArgLength(info, i + 1, fn, "len");
-  CheckFits(info.Env(), fn, "len", len, "buf", b, info[i + 1]);
+  size_t len = ArgLength(info, i + 1, fn, len_param);
+  CheckFits(info.Env(), fn, len_param, len, "buf", b, info[i + 1]);
   return Data{b, len};
+}
+
+// read(2) and write(2) work on any descriptor, as in C: a socket, a pipe, a file.
+Napi::Value Read(const Napi::CallbackInfo& info) {
+  int fd = ArgInt(info, 0, "read", "fd");
+  Data d = ArgData(info, 1, "read", Text::kNo, nullptr, "count");
+  BSDSOCK_VALIDATE_ONLY(info, 3);
+  BSDSOCK_SYSCALL(info.Env(), read(fd, d.bytes.data, d.len));
+}
+
+Napi::Value Write(const Napi::CallbackInfo& info) {
+  std::string storage;
+  int fd = ArgInt(info, 0, "write", "fd");
+  Data d = ArgData(info, 1, "write", Text::kYes, &storage, "count");
+  BSDSOCK_VALIDATE_ONLY(info, 3);
+  BSDSOCK_SYSCALL(info.Env(), write(fd, d.bytes.data, d.len));
 }
 
 Napi::Value Send(const Napi::CallbackInfo& info) {
@@ -49,30 +69,18 @@ Napi::Value Sendto(const Napi::CallbackInfo& info) {
   int fd = ArgInt(info, 0, "sendto", "sockfd");
   Data d = ArgData(info, 1, "sendto", Text::kYes, &storage);
   int flags = ArgInt(info, 3, "sendto", "flags");
-  Bytes addr = ArgBytes(info, 4, "sendto", "dest_addr", Nullable::kYes, Text::kNo, nullptr);
-  size_t addrlen = ArgLength(info, 5, "sendto", "addrlen");
-  CheckFits(info.Env(), "sendto", "addrlen", addrlen, "dest_addr", addr, info[5]);
+  SockaddrIn dest = ArgSockaddr(info, 4, "sendto", "dest_addr", Nullable::kYes);
   BSDSOCK_VALIDATE_ONLY(info, 6);
-  BSDSOCK_SYSCALL(info.Env(), sendto(fd, d.bytes.data, d.len, flags, reinterpret_cast<const sockaddr*>(addr.data),
-                                     static_cast<socklen_t>(addrlen)));
+  BSDSOCK_SYSCALL(info.Env(), sendto(fd, d.bytes.data, d.len, flags, dest.addr, dest.len));
 }
 
 Napi::Value Recvfrom(const Napi::CallbackInfo& info) {
   int fd = ArgInt(info, 0, "recvfrom", "sockfd");
   Data d = ArgData(info, 1, "recvfrom", Text::kNo, nullptr);
   int flags = ArgInt(info, 3, "recvfrom", "flags");
-  Bytes addr = ArgBytes(info, 4, "recvfrom", "src_addr", Nullable::kYes, Text::kNo, nullptr);
-  socklen_t* addrlen = ArgSocklen(info, 5, "recvfrom", "addrlen", Nullable::kYes);
-  if (addr.present && addrlen == nullptr) {
-    ThrowValue(info.Env(), "recvfrom", "addrlen", "must be a socklen_t when src_addr is given", info[5]);
-  }
-  if (addr.present && *addrlen > addr.length) {
-    ThrowRange(info.Env(), "recvfrom", "addrlen", "<= " + std::to_string(addr.length) + " (the size of \"src_addr\")",
-               Napi::Number::New(info.Env(), *addrlen));
-  }
+  SockaddrOut src = ArgSockaddrOut(info, 4, "recvfrom", "src_addr", Nullable::kYes);
   BSDSOCK_VALIDATE_ONLY(info, 6);
-  BSDSOCK_SYSCALL(info.Env(), recvfrom(fd, d.bytes.data, d.len, flags, reinterpret_cast<sockaddr*>(addr.data),
-                                       addr.present ? addrlen : nullptr));
+  BSDSOCK_SYSCALL(info.Env(), recvfrom(fd, d.bytes.data, d.len, flags, src.addr, src.len));
 }
 
 // The msghdr arrives as its own bytes (the platform's struct msghdr, pointer
@@ -237,6 +245,8 @@ void InitIo(Napi::Env env, Napi::Object exports) {
   AddFunction(env, exports, "recvfrom", Recvfrom);
   AddFunction(env, exports, "sendmsg", Sendmsg);
   AddFunction(env, exports, "recvmsg", Recvmsg);
+  AddFunction(env, exports, "read", Read);
+  AddFunction(env, exports, "write", Write);
   AddFunction(env, exports, "CMSG_SPACE", CmsgSpace);
   AddFunction(env, exports, "CMSG_LEN", CmsgLen);
   AddFunction(env, exports, "cmsgNext", CmsgNext);

@@ -1,6 +1,11 @@
 // poll(2): fds arrives as an array of pollfd structs (their bytes); they are
 // gathered into C's contiguous array for the call and revents is written back.
+// select(2) and the fd_set macros FD_ZERO, FD_SET, FD_CLR, FD_ISSET: each set
+// arrives as its bytes (sizeof(fd_set)); the macros of the C library do the
+// bit arithmetic, so the layout is the platform's own.
 #include <poll.h>
+#include <sys/select.h>
+#include <sys/time.h>
 
 #include <cstring>
 #include <vector>
@@ -35,8 +40,80 @@ Napi::Value Poll(const Napi::CallbackInfo& info) {
   return Result(env, r, e);
 }
 
+// An fd_set argument: null where C may pass NULL, else exactly sizeof(fd_set)
+// bytes. They are copied into an aligned fd_set for the call and back after it.
+struct SetArg {
+  Bytes bytes;
+  fd_set set;
+  fd_set* Pointer() { return bytes.present ? &set : nullptr; }
+};
+
+void ArgSet(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* param, Nullable nullable,
+            SetArg* out) {
+  out->bytes = ArgBytes(info, i, fn, param, nullable, Text::kNo, nullptr);
+  if (!out->bytes.present) return;
+  if (out->bytes.length != sizeof(fd_set)) ThrowType(info.Env(), fn, param, "an fd_set", info[i]);
+  memcpy(&out->set, out->bytes.data, sizeof(fd_set));
+}
+
+void StoreSet(SetArg* a) {
+  if (a->bytes.present) memcpy(a->bytes.data, &a->set, sizeof(fd_set));
+}
+
+// select(nfds, readfds, writefds, exceptfds, timeout): nfds is at most
+// FD_SETSIZE (past it the kernel would read past the sets); Linux writes the
+// time left into timeout, as here.
+Napi::Value Select(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int nfds = static_cast<int>(ArgInteger(info, 0, "select", "nfds", 0, FD_SETSIZE));
+  SetArg sets[3];
+  const char* names[3] = {"readfds", "writefds", "exceptfds"};
+  for (size_t k = 0; k < 3; k++) ArgSet(info, k + 1, "select", names[k], Nullable::kYes, &sets[k]);
+  Bytes t = ArgBytes(info, 4, "select", "timeout", Nullable::kYes, Text::kNo, nullptr);
+  if (t.present && t.length != sizeof(struct timeval)) ThrowType(env, "select", "timeout", "a timeval", info[4]);
+  BSDSOCK_VALIDATE_ONLY(info, 5);
+  struct timeval tv;
+  if (t.present) memcpy(&tv, t.data, sizeof(tv));
+  int r = select(nfds, sets[0].Pointer(), sets[1].Pointer(), sets[2].Pointer(), t.present ? &tv : nullptr);
+  int e = errno;
+  for (SetArg& a : sets) StoreSet(&a);
+  if (t.present) memcpy(t.data, &tv, sizeof(tv));
+  return Result(env, r, e);
+}
+
+// fdSet(op, fd, set): FD_SET (0), FD_CLR (1), FD_ISSET (2) on one set. A
+// descriptor outside 0..FD_SETSIZE-1 is a RangeError: the C macros would write
+// outside the set.
+Napi::Value FdSetOp(const Napi::CallbackInfo& info) {
+  static const char* const kNames[3] = {"FD_SET", "FD_CLR", "FD_ISSET"};
+  int op = static_cast<int>(ArgInteger(info, 0, "fdSet", "op", 0, 2));
+  const char* fn = kNames[op];
+  int fd = static_cast<int>(ArgInteger(info, 1, fn, "fd", 0, FD_SETSIZE - 1));
+  SetArg a;
+  ArgSet(info, 2, fn, "set", Nullable::kNo, &a);
+  int r = 0;
+  if (op == 0) FD_SET(fd, &a.set);
+  if (op == 1) FD_CLR(fd, &a.set);
+  if (op == 2) r = FD_ISSET(fd, &a.set) ? 1 : 0;
+  StoreSet(&a);
+  return Napi::Number::New(info.Env(), r);
+}
+
+Napi::Value FdZero(const Napi::CallbackInfo& info) {
+  SetArg a;
+  ArgSet(info, 0, "FD_ZERO", "set", Nullable::kNo, &a);
+  FD_ZERO(&a.set);
+  StoreSet(&a);
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
-void InitPoll(Napi::Env env, Napi::Object exports) { AddFunction(env, exports, "poll", Poll); }
+void InitPoll(Napi::Env env, Napi::Object exports) {
+  AddFunction(env, exports, "poll", Poll);
+  AddFunction(env, exports, "select", Select);
+  AddFunction(env, exports, "fdSet", FdSetOp);
+  AddFunction(env, exports, "FD_ZERO", FdZero);
+}
 
 }  // namespace bsdsock

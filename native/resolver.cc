@@ -144,9 +144,7 @@ struct NameinfoQuery {
 
   void Read(const Napi::CallbackInfo& info, const char* fn) {
     Napi::Env env = info.Env();
-    Bytes a = ArgBytes(info, 0, fn, "addr", Nullable::kNo, Text::kNo, nullptr);
-    size_t addrlen = ArgLength(info, 1, fn, "addrlen");
-    CheckFits(env, fn, "addrlen", addrlen, "addr", a, info[1]);
+    SockaddrIn a = ArgSockaddr(info, 0, fn, "addr", Nullable::kNo);
     host_out = ArgBytes(info, 2, fn, "host", Nullable::kYes, Text::kNo, nullptr);
     size_t hostlen = ArgLength(info, 3, fn, "hostlen");
     CheckFits(env, fn, "hostlen", hostlen, "host", host_out, info[3]);
@@ -154,7 +152,7 @@ struct NameinfoQuery {
     size_t servlen = ArgLength(info, 5, fn, "servlen");
     CheckFits(env, fn, "servlen", servlen, "serv", serv_out, info[5]);
     flags = ArgInt(info, 6, fn, "flags");
-    addr.assign(a.data, a.data + addrlen);
+    addr.assign(reinterpret_cast<const uint8_t*>(a.addr), reinterpret_cast<const uint8_t*>(a.addr) + a.len);
     want_host = host_out.present;
     want_serv = serv_out.present;
     host.assign(hostlen, 0);

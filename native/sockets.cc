@@ -8,8 +8,14 @@
 #endif
 
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <linux/sockios.h>
+#endif
+
+#include <cstring>
 
 #include "addon.h"
 #include "args.h"
@@ -24,28 +30,15 @@ Napi::Value Socket(const Napi::CallbackInfo& info) {
   BSDSOCK_SYSCALL(info.Env(), socket(domain, type, protocol));
 }
 
-// A `const struct sockaddr *` with its length, as bind/connect/sendto take it.
-struct SockaddrIn {
-  const struct sockaddr* addr;
-  socklen_t len;
-};
-
-SockaddrIn ArgSockaddr(const Napi::CallbackInfo& info, size_t i, const char* fn, Nullable nullable) {
-  Bytes b = ArgBytes(info, i, fn, "addr", nullable, Text::kNo, nullptr);
-  size_t len = ArgLength(info, i + 1, fn, "addrlen");
-  CheckFits(info.Env(), fn, "addrlen", len, "addr", b, info[i + 1]);
-  return SockaddrIn{reinterpret_cast<const struct sockaddr*>(b.data), static_cast<socklen_t>(len)};
-}
-
 Napi::Value Bind(const Napi::CallbackInfo& info) {
   int fd = ArgInt(info, 0, "bind", "sockfd");
-  SockaddrIn a = ArgSockaddr(info, 1, "bind", Nullable::kNo);
+  SockaddrIn a = ArgSockaddr(info, 1, "bind", "addr", Nullable::kNo);
   BSDSOCK_SYSCALL(info.Env(), bind(fd, a.addr, a.len));
 }
 
 Napi::Value Connect(const Napi::CallbackInfo& info) {
   int fd = ArgInt(info, 0, "connect", "sockfd");
-  SockaddrIn a = ArgSockaddr(info, 1, "connect", Nullable::kNo);
+  SockaddrIn a = ArgSockaddr(info, 1, "connect", "addr", Nullable::kNo);
   BSDSOCK_VALIDATE_ONLY(info, 3);
   BSDSOCK_SYSCALL(info.Env(), connect(fd, a.addr, a.len));
 }
@@ -56,30 +49,9 @@ Napi::Value Listen(const Napi::CallbackInfo& info) {
   BSDSOCK_SYSCALL(info.Env(), listen(fd, backlog));
 }
 
-// A `struct sockaddr *` out-parameter with its `socklen_t *` in/out length,
-// as accept/getsockname/recvfrom take them. Either may be null, as in C;
-// the length it holds on entry must fit the struct it describes.
-struct SockaddrOut {
-  struct sockaddr* addr;
-  socklen_t* len;
-};
-
-SockaddrOut ArgSockaddrOut(const Napi::CallbackInfo& info, size_t i, const char* fn, Nullable nullable) {
-  Bytes b = ArgBytes(info, i, fn, "addr", nullable, Text::kNo, nullptr);
-  socklen_t* len = ArgSocklen(info, i + 1, fn, "addrlen", nullable);
-  if (b.present && len == nullptr) {
-    ThrowValue(info.Env(), fn, "addrlen", "must be a socklen_t when addr is given", info[i + 1]);
-  }
-  if (b.present && *len > b.length) {
-    ThrowRange(info.Env(), fn, "addrlen", "<= " + std::to_string(b.length) + " (the size of \"addr\")",
-               Napi::Number::New(info.Env(), *len));
-  }
-  return SockaddrOut{reinterpret_cast<struct sockaddr*>(b.data), b.present ? len : nullptr};
-}
-
 Napi::Value Accept(const Napi::CallbackInfo& info) {
   int fd = ArgInt(info, 0, "accept", "sockfd");
-  SockaddrOut a = ArgSockaddrOut(info, 1, "accept", Nullable::kYes);
+  SockaddrOut a = ArgSockaddrOut(info, 1, "accept", "addr", Nullable::kYes);
   BSDSOCK_VALIDATE_ONLY(info, 3);
   BSDSOCK_SYSCALL(info.Env(), accept(fd, a.addr, a.len));
 }
@@ -88,24 +60,22 @@ Napi::Value Accept(const Napi::CallbackInfo& info) {
 #define BSDSOCK_HAVE_ACCEPT4 1
 Napi::Value Accept4(const Napi::CallbackInfo& info) {
   int fd = ArgInt(info, 0, "accept4", "sockfd");
-  SockaddrOut a = ArgSockaddrOut(info, 1, "accept4", Nullable::kYes);
+  SockaddrOut a = ArgSockaddrOut(info, 1, "accept4", "addr", Nullable::kYes);
   int flags = ArgInt(info, 3, "accept4", "flags");
   BSDSOCK_VALIDATE_ONLY(info, 4);
   BSDSOCK_SYSCALL(info.Env(), accept4(fd, a.addr, a.len, flags));
 }
 #endif
 
-Napi::Value Getsockname(const Napi::CallbackInfo& info) {
-  int fd = ArgInt(info, 0, "getsockname", "sockfd");
-  SockaddrOut a = ArgSockaddrOut(info, 1, "getsockname", Nullable::kNo);
-  BSDSOCK_SYSCALL(info.Env(), getsockname(fd, a.addr, a.len));
+// getsockname(2) and getpeername(2) have one prototype: (sockfd, addr, addrlen).
+template <int (*Call)(int, struct sockaddr*, socklen_t*), const char* Name>
+Napi::Value NameCall(const Napi::CallbackInfo& info) {
+  int fd = ArgInt(info, 0, Name, "sockfd");
+  SockaddrOut a = ArgSockaddrOut(info, 1, Name, "addr", Nullable::kNo);
+  BSDSOCK_SYSCALL(info.Env(), Call(fd, a.addr, a.len));
 }
-
-Napi::Value Getpeername(const Napi::CallbackInfo& info) {
-  int fd = ArgInt(info, 0, "getpeername", "sockfd");
-  SockaddrOut a = ArgSockaddrOut(info, 1, "getpeername", Nullable::kNo);
-  BSDSOCK_SYSCALL(info.Env(), getpeername(fd, a.addr, a.len));
-}
+constexpr char kGetsockname[] = "getsockname";
+constexpr char kGetpeername[] = "getpeername";
 
 Napi::Value Shutdown(const Napi::CallbackInfo& info) {
   int fd = ArgInt(info, 0, "shutdown", "sockfd");
@@ -138,6 +108,66 @@ Napi::Value Socketpair(const Napi::CallbackInfo& info) {
 // fcntl(fd, cmd, arg): the commands that take an int (or nothing). Commands
 // whose third argument is a pointer (F_GETLK, ...) would need a struct this
 // package does not model, so they are refused rather than passed a number.
+// dup(2) and dup2(2): a second descriptor for the same open socket (or file).
+Napi::Value Dup(const Napi::CallbackInfo& info) {
+  int fd = ArgInt(info, 0, "dup", "oldfd");
+  BSDSOCK_SYSCALL(info.Env(), dup(fd));
+}
+
+Napi::Value Dup2(const Napi::CallbackInfo& info) {
+  int oldfd = ArgInt(info, 0, "dup2", "oldfd");
+  int newfd = ArgInt(info, 1, "dup2", "newfd");
+  BSDSOCK_SYSCALL(info.Env(), dup2(oldfd, newfd));
+}
+
+// ioctl(fd, request, argp) for the requests on a socket whose argument is an
+// int (C's `int *argp`): FIONREAD/SIOCINQ, SIOCOUTQ/TIOCOUTQ, SIOCATMARK
+// (the kernel writes it), FIONBIO (the kernel reads it). A request that takes
+// a struct would make the kernel read or write past the int: it is refused.
+bool IntRequest(unsigned long request) {
+  static const unsigned long kRequests[] = {
+#ifdef FIONREAD
+      FIONREAD,
+#endif
+#ifdef FIONBIO
+      FIONBIO,
+#endif
+#ifdef SIOCATMARK
+      SIOCATMARK,
+#endif
+#ifdef SIOCINQ
+      SIOCINQ,
+#endif
+#ifdef SIOCOUTQ
+      SIOCOUTQ,
+#endif
+#ifdef TIOCOUTQ
+      TIOCOUTQ,
+#endif
+  };
+  for (unsigned long r : kRequests)
+    if (r == request) return true;
+  return false;
+}
+
+Napi::Value Ioctl(const Napi::CallbackInfo& info) {
+  int fd = ArgInt(info, 0, "ioctl", "fd");
+  auto request = static_cast<unsigned long>(ArgInteger(info, 1, "ioctl", "request", 0, UINT32_MAX));
+  if (!IntRequest(request)) {
+    ThrowValue(info.Env(), "ioctl", "request",
+               "must be a request whose argument is an int (FIONREAD, FIONBIO, SIOCATMARK, SIOCINQ, SIOCOUTQ)",
+               info[1]);
+  }
+  Bytes argp = ArgBytes(info, 2, "ioctl", "argp", Nullable::kNo, Text::kNo, nullptr);
+  if (argp.length != sizeof(int)) ThrowType(info.Env(), "ioctl", "argp", "an int holder (4 bytes)", info[2]);
+  int value;
+  memcpy(&value, argp.data, sizeof(value));
+  int r = ioctl(fd, request, &value);
+  int e = errno;
+  memcpy(argp.data, &value, sizeof(value));
+  return Result(info.Env(), r, e);
+}
+
 Napi::Value Fcntl(const Napi::CallbackInfo& info) {
   int fd = ArgInt(info, 0, "fcntl", "fd");
   int cmd = ArgInt(info, 1, "fcntl", "cmd");
@@ -179,12 +209,15 @@ void InitSockets(Napi::Env env, Napi::Object exports) {
 #ifdef BSDSOCK_HAVE_ACCEPT4
   AddFunction(env, exports, "accept4", Accept4);
 #endif
-  AddFunction(env, exports, "getsockname", Getsockname);
-  AddFunction(env, exports, "getpeername", Getpeername);
+  AddFunction(env, exports, "getsockname", NameCall<getsockname, kGetsockname>);
+  AddFunction(env, exports, "getpeername", NameCall<getpeername, kGetpeername>);
   AddFunction(env, exports, "shutdown", Shutdown);
   AddFunction(env, exports, "close", Close);
   AddFunction(env, exports, "socketpair", Socketpair);
   AddFunction(env, exports, "fcntl", Fcntl);
+  AddFunction(env, exports, "dup", Dup);
+  AddFunction(env, exports, "dup2", Dup2);
+  AddFunction(env, exports, "ioctl", Ioctl);
 }
 
 }  // namespace bsdsock

@@ -283,8 +283,8 @@ function show(out) {
   if (out.stderr) process.stdout.write(indent(out.stderr, '  stderr: '));
 }
 
-async function main() {
-  const opts = parseArgs(process.argv.slice(2));
+async function main(argv) {
+  const opts = parseArgs(argv);
   // The seed's server closes first, so its side of the last connection sits in TIME_WAIT for 60 s and,
   // without SO_REUSEADDR (the seed sets none), bind fails with EADDRINUSE meanwhile: wait it out.
   const deadline = Date.now() + 75_000;
@@ -324,13 +324,14 @@ async function main() {
   return result.code;
 }
 
-if (require.main === module) {
+/** Runs the demo with argv's options (`npm run demo -- ...`, `npx bsdsock demo ...`), setting the exit code. */
+function cli(argv) {
   // `npm run demo | head`: a reader that stops early is not an error.
   process.stdout.on('error', (e) => {
     if (e.code === 'EPIPE') process.exit(0);
     throw e;
   });
-  main().then(
+  main(argv).then(
     (code) => {
       process.exitCode = code;
     },
@@ -341,4 +342,6 @@ if (require.main === module) {
   );
 }
 
-module.exports = { itemsOf, rowsOf, renderWide, renderNarrow, mermaidOf, wrap };
+if (require.main === module) cli(process.argv.slice(2));
+
+module.exports = { cli, itemsOf, rowsOf, renderWide, renderNarrow, mermaidOf, wrap };

@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { ensureDist, root } from './helpers/build';
+import { cc, prlimit, taskset, testNeeding } from './helpers/tools';
 
 const runner = path.join(root, 'dist/bench/run.js');
 
@@ -12,45 +13,51 @@ beforeAll(() => {
   ensureDist('dist/bench/run.js');
 }, 120_000);
 
-test('every workload runs once in quick mode and reports a row per implementation', () => {
-  const r = spawnSync(process.execPath, [runner, '--quick', '--no-write'], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 280_000,
-  });
-  expect({ status: r.status, signal: r.signal, stderr: r.status === 0 ? '' : r.stderr }).toEqual({
-    status: 0,
-    signal: null,
-    stderr: '',
-  });
-  const rows = r.stdout.split('\n').filter((l) => l.startsWith('| '));
-  const row = (workload: string, impl: string): string | undefined =>
-    rows.find((l) => l.startsWith(`| ${workload} | ${impl}`));
-  const expected: [string, string][] = [
-    ['pingpong', 'C'],
-    ['pingpong', 'bsdsock (sync)'],
-    ['pingpong', 'node:net'],
-    ['bulk', 'C'],
-    ['bulk', 'bsdsock (sync)'],
-    ['bulk', 'node:net'],
-    ['churn', 'C'],
-    ['churn', 'bsdsock (sync)'],
-    ['churn', 'node:net'],
-    ['echo', 'C'],
-    ['echo', 'bsdsock/promises'],
-    ['echo', 'node:net'],
-    ['idle', 'bsdsock/promises'],
-    ['idle', 'node:net'],
-    ['trace', 'bsdsock (sync), tracing off'],
-  ];
-  for (const [workload, impl] of expected) {
-    const line = row(workload, impl);
-    expect(line).toBeDefined();
-    // The result column holds a measured, positive number.
-    const result = line!.split('|')[3].trim();
-    expect(Number(result.split(' ')[0].replace(/,/g, ''))).toBeGreaterThan(0);
-  }
-  // The placement and the versions are printed with the table.
-  expect(r.stdout).toMatch(/placement: /);
-  expect(r.stdout).toMatch(/versions: node v\d+/);
-}, 300_000);
+// The harness builds its C references with cc, pins processes with taskset and raises the descriptor
+// limit with prlimit: without them the test is skipped (see helpers/tools.ts).
+testNeeding(cc(), taskset(), prlimit())(
+  'every workload runs once in quick mode and reports a row per implementation',
+  () => {
+    const r = spawnSync(process.execPath, [runner, '--quick', '--no-write'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 280_000,
+    });
+    expect({ status: r.status, signal: r.signal, stderr: r.status === 0 ? '' : r.stderr }).toEqual({
+      status: 0,
+      signal: null,
+      stderr: '',
+    });
+    const rows = r.stdout.split('\n').filter((l) => l.startsWith('| '));
+    const row = (workload: string, impl: string): string | undefined =>
+      rows.find((l) => l.startsWith(`| ${workload} | ${impl}`));
+    const expected: [string, string][] = [
+      ['pingpong', 'C'],
+      ['pingpong', 'bsdsock (sync)'],
+      ['pingpong', 'node:net'],
+      ['bulk', 'C'],
+      ['bulk', 'bsdsock (sync)'],
+      ['bulk', 'node:net'],
+      ['churn', 'C'],
+      ['churn', 'bsdsock (sync)'],
+      ['churn', 'node:net'],
+      ['echo', 'C'],
+      ['echo', 'bsdsock/promises'],
+      ['echo', 'node:net'],
+      ['idle', 'bsdsock/promises'],
+      ['idle', 'node:net'],
+      ['trace', 'bsdsock (sync), tracing off'],
+    ];
+    for (const [workload, impl] of expected) {
+      const line = row(workload, impl);
+      expect(line).toBeDefined();
+      // The result column holds a measured, positive number.
+      const result = line!.split('|')[3].trim();
+      expect(Number(result.split(' ')[0].replace(/,/g, ''))).toBeGreaterThan(0);
+    }
+    // The placement and the versions are printed with the table.
+    expect(r.stdout).toMatch(/placement: /);
+    expect(r.stdout).toMatch(/versions: node v\d+/);
+  },
+  300_000,
+);

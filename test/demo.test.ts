@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureDist, root, tempDir } from './helpers/build';
 import { requireNetns } from './helpers/netns';
+import { describeNeeding, netns as netnsNeed } from './helpers/tools';
 
 let work: ReturnType<typeof tempDir>;
 let netns: string[] = [];
@@ -27,14 +28,6 @@ function demoWith(env: Record<string, string>, ...args: string[]): string {
   if (r.status !== 0) throw new Error(`the demo failed (${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
   return r.stdout;
 }
-
-beforeAll(() => {
-  ensureDist('dist/examples/server.js', 'dist/examples/client.js', 'dist/lib/trace.js');
-  work = tempDir('demo');
-  netns = requireNetns('the demo test');
-});
-
-afterAll(() => work?.remove());
 
 const SERVER_OUTPUT = ['  Serveur en écoute sur le port 8080...', '  Connexion acceptée'];
 const CLIENT_OUTPUT = ['  Connecté au serveur', '  Message du serveur: Hello from server!'];
@@ -141,7 +134,15 @@ function expectCausalOrder(serverEntries: Entry[], clientEntries: Entry[], sameR
   }
 }
 
-describe('npm run demo', () => {
+describeNeeding(netnsNeed())('npm run demo', () => {
+  beforeAll(() => {
+    ensureDist('dist/examples/server.js', 'dist/examples/client.js', 'dist/lib/trace/index.js');
+    work = tempDir('demo');
+    netns = requireNetns('the demo test');
+  });
+
+  afterAll(() => work?.remove());
+
   test('two columns: the server on the left, the client on the right, in causal order, within 80 columns', () => {
     const mermaid = work.path('timeline.mmd');
     const out = demo('--wide', '--mermaid', mermaid);

@@ -12,7 +12,6 @@
 // case below runs the same call in a C program (sigaction with and without
 // SA_RESTART) and in Node, interrupted the same way, and checks that the
 // synchronous API returns what C returns with SA_RESTART.
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { Worker } from 'node:worker_threads';
@@ -51,13 +50,14 @@ import {
   timeval,
 } from 'bsdsock';
 import * as P from 'bsdsock/promises';
-import { compileCText, haveCC } from './helpers/c';
+import { compileCText } from './helpers/c';
 import { Child, nodeChild } from './helpers/child';
 import { expectArgumentError, expectSystemError, expectThrown, rejection } from './helpers/errors';
 import { Fds } from './helpers/fds';
 import { recvExactly } from './helpers/io';
 import { portOf, waitReady } from './helpers/net';
 import { waitFor } from './helpers/wait';
+import { cc, describeNeeding, prlimit } from './helpers/tools';
 
 jest.setTimeout(120000);
 
@@ -210,7 +210,8 @@ async function interrupt(child: Child, call: string, restarts: boolean): Promise
   }
 }
 
-const describeEintr = syscalls !== undefined && haveCC() ? describe : describe.skip;
+// It needs this architecture's system call numbers (above) and a C compiler (see helpers/tools.ts).
+const describeEintr = syscalls === undefined ? describe.skip : describeNeeding(cc());
 
 describeEintr('EINTR: a blocking call and a signal the process handles', () => {
   let cProgram: string;
@@ -294,7 +295,7 @@ describe('SIGPIPE: sending to a peer that is gone', () => {
 
 // ----------------------------------------------------------------- EMFILE
 
-const describeEmfile = spawnSync('prlimit', ['--version']).status === 0 ? describe : describe.skip;
+const describeEmfile = describeNeeding(prlimit());
 
 describeEmfile('EMFILE: the descriptor limit', () => {
   test('socket() and accept() fail cleanly at the limit, work again once descriptors are freed, and leak nothing', async () => {

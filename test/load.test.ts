@@ -6,11 +6,11 @@
 //
 // BSDSOCK_LOAD_CONNECTIONS sets the connection count (default 10,000) for a machine that allows less.
 // Counts are asserted, never durations. The server's resident set is printed, not asserted.
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureDist } from './helpers/build';
 import { Child } from './helpers/child';
+import { prlimit, testNeeding } from './helpers/tools';
 
 const COUNT = Number(process.env.BSDSOCK_LOAD_CONNECTIONS ?? 10000);
 const ROUNDS = 10;
@@ -68,7 +68,6 @@ const children: Child[] = [];
 beforeAll(() => {
   // The fixtures load dist/.
   ensureDist();
-  if (spawnSync('prlimit', ['--version']).status !== 0) throw new Error('prlimit (util-linux) is missing');
   // The client's COUNT ports all come from the ephemeral range (one server address and port).
   const [low, high] = readInt('/proc/sys/net/ipv4/ip_local_port_range');
   expect(high - low + 1).toBeGreaterThan(COUNT);
@@ -78,7 +77,8 @@ afterAll(async () => {
   for (const child of children) await child.kill();
 });
 
-test(
+// Each side runs under prlimit (util-linux): without it the test is skipped (see helpers/tools.ts).
+testNeeding(prlimit())(
   `${COUNT} concurrent connections to a bsdsock/promises echo server, ${ROUNDS} echoes each`,
   async () => {
     const somaxconn = readInt('/proc/sys/net/core/somaxconn')[0];

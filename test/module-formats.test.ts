@@ -20,6 +20,7 @@ interface PackageJson {
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as PackageJson;
 
 let tmp: ReturnType<typeof tempDir>;
+
 let project: string;
 beforeAll(() => {
   ensureDist();
@@ -278,6 +279,53 @@ export { n, s, r, pending, sync };
     expect(tsc.status).toBe(0);
     // Both specifiers were resolved to the .d.ts files named in "exports".
     expect(tsc.stdout).toMatch(/Module name 'bsdsock' was successfully resolved to '[^']*dist\/lib\/index\.d\.ts'/);
+    expect(tsc.stdout).toMatch(
+      /Module name 'bsdsock\/promises' was successfully resolved to '[^']*dist\/lib\/promises\.d\.ts'/,
+    );
+  }, 120000);
+
+  // moduleResolution node10 ("node") reads no "exports": bsdsock/promises is found through
+  // package.json's typesVersions, which the other resolutions do not need.
+  test('moduleResolution node10 finds bsdsock and bsdsock/promises (typesVersions)', () => {
+    fs.writeFileSync(
+      path.join(project, 'check10.ts'),
+      [
+        "import { close, errno } from 'bsdsock';",
+        "import { recv } from 'bsdsock/promises';",
+        'const r: number = close(-1);',
+        'const e: number = errno;',
+        'const p: (fd: number, buf: Buffer, len: number, flags: number) => Promise<number> = recv;',
+        'export { r, e, p };',
+        '',
+      ].join('\n'),
+    );
+    fs.writeFileSync(
+      path.join(project, 'tsconfig.node10.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'commonjs',
+          moduleResolution: 'node10',
+          target: 'ES2022',
+          strict: true,
+          noEmit: true,
+          typeRoots: [path.join(root, 'node_modules', '@types')],
+          types: ['node'],
+        },
+        files: ['check10.ts'],
+      }),
+    );
+    const tsc = spawnSync(
+      process.execPath,
+      [
+        path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+        '-p',
+        path.join(project, 'tsconfig.node10.json'),
+        '--traceResolution',
+      ],
+      { cwd: project, encoding: 'utf8', timeout: 120000, maxBuffer: 64 * 1024 * 1024 },
+    );
+    expect(tsc.stdout.split('\n').filter((l) => l.includes('error TS'))).toEqual([]);
+    expect(tsc.status).toBe(0);
     expect(tsc.stdout).toMatch(
       /Module name 'bsdsock\/promises' was successfully resolved to '[^']*dist\/lib\/promises\.d\.ts'/,
     );

@@ -3,11 +3,11 @@
 // made exactly the line strace writes for that call — once strace's column padding is removed and
 // glibc's renaming is mapped (send is sendto(..., NULL, 0), recv is recvfrom(..., NULL, NULL), accept
 // may be accept4(..., 0)). Each run has its own network namespace, so the seed's port 8080 is free.
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureDist, root, tempDir } from './helpers/build';
 import { requireNetns, serverThenClient } from './helpers/netns';
+import { describeNeeding, netns as netnsNeed, strace } from './helpers/tools';
 
 const KILL_AFTER = 20;
 
@@ -135,49 +135,45 @@ function compare(run: Run): { problems: string[]; matched: number } {
   return { problems, matched: expected.length };
 }
 
-beforeAll(() => {
-  const strace = spawnSync('strace', ['-V'], { encoding: 'utf8' });
-  if (strace.error !== undefined || strace.status !== 0) {
-    throw new Error(
-      'strace is not installed (or cannot run): this test compares the tracer with strace. ' +
-        'Install it (Debian: apt-get install strace; .ci/run does) and run the test again.',
-    );
-  }
-  ensureDist('dist/examples/server.js', 'dist/examples/client.js', 'dist/lib/trace.js');
-  work = tempDir('strace');
-  netns = requireNetns('this test');
-});
+describeNeeding(strace(), netnsNeed())(
+  'BSDSOCK_TRACE=1 writes the lines strace writes, for the calls the seed programs make',
+  () => {
+    beforeAll(() => {
+      ensureDist('dist/examples/server.js', 'dist/examples/client.js');
+      work = tempDir('strace');
+      netns = requireNetns('this test');
+    });
 
-afterAll(() => work?.remove());
+    afterAll(() => work?.remove());
 
-describe('BSDSOCK_TRACE=1 writes the lines strace writes, for the calls the seed programs make', () => {
-  test('server and client: every call on their descriptors, argument for argument', () => {
-    const { server, client } = runTraced(true);
-    expect(server!.status).toBe(0);
-    expect(client.status).toBe(0);
-    // What the programs call, in order: a check that the comparison had something to compare.
-    expect(server!.bsdsock.map((l) => /^[a-z0-9]+/.exec(l)![0])).toEqual([
-      'socket',
-      'bind',
-      'listen',
-      'accept',
-      'send',
-      'close',
-      'close',
-    ]);
-    expect(client.bsdsock.map((l) => /^[a-z0-9]+/.exec(l)![0])).toEqual(['socket', 'connect', 'recv', 'close']);
-    for (const run of [server!, client]) {
-      const { problems, matched } = compare(run);
-      expect(problems).toEqual([]);
-      expect(matched).toBe(run.bsdsock.length);
-    }
-  });
+    test('server and client: every call on their descriptors, argument for argument', () => {
+      const { server, client } = runTraced(true);
+      expect(server!.status).toBe(0);
+      expect(client.status).toBe(0);
+      // What the programs call, in order: a check that the comparison had something to compare.
+      expect(server!.bsdsock.map((l) => /^[a-z0-9]+/.exec(l)![0])).toEqual([
+        'socket',
+        'bind',
+        'listen',
+        'accept',
+        'send',
+        'close',
+        'close',
+      ]);
+      expect(client.bsdsock.map((l) => /^[a-z0-9]+/.exec(l)![0])).toEqual(['socket', 'connect', 'recv', 'close']);
+      for (const run of [server!, client]) {
+        const { problems, matched } = compare(run);
+        expect(problems).toEqual([]);
+        expect(matched).toBe(run.bsdsock.length);
+      }
+    });
 
-  test('a failed call: the client with no server, connect = -1 ECONNREFUSED', () => {
-    const { client } = runTraced(false);
-    expect(client.status).toBe(1);
-    expect(client.bsdsock).toHaveLength(2);
-    expect(client.bsdsock[1]).toMatch(/^connect\(\d+, .*\) = -1 ECONNREFUSED \(Connection refused\)$/);
-    expect(compare(client).problems).toEqual([]);
-  });
-});
+    test('a failed call: the client with no server, connect = -1 ECONNREFUSED', () => {
+      const { client } = runTraced(false);
+      expect(client.status).toBe(1);
+      expect(client.bsdsock).toHaveLength(2);
+      expect(client.bsdsock[1]).toMatch(/^connect\(\d+, .*\) = -1 ECONNREFUSED \(Connection refused\)$/);
+      expect(compare(client).problems).toEqual([]);
+    });
+  },
+);

@@ -27,8 +27,14 @@ function distSources(): string[] {
   return ['lib', 'examples', 'bench'].flatMap((d) => sourcesUnder(path.join(root, d)));
 }
 
-/** lib/'s entries in dist/: CommonJS, ESM and types. */
-const LIB = ['index', 'promises'].flatMap((e) => ['.js', '.mjs', '.d.ts'].map((ext) => `dist/lib/${e}${ext}`));
+/**
+ * lib/'s entries in dist/ (CommonJS, ESM and types), and the tracer, a directory (lib/trace/) whose
+ * dist/lib/trace/index.js a build from before it was one lacks.
+ */
+const LIB = [
+  ...['index', 'promises'].flatMap((e) => ['.js', '.mjs', '.d.ts'].map((ext) => `dist/lib/${e}${ext}`)),
+  'dist/lib/trace/index.js',
+];
 
 /** True when every output exists and none is older than the newest source. */
 function fresh(outputs: string[], sources: string[]): boolean {
@@ -72,10 +78,10 @@ function locked<T>(name: string, fn: () => T): T {
 
 /**
  * Makes dist/ fresh for lib/'s entries and the `others` a suite runs (paths under the root, e.g.
- * 'dist/examples/server.js'): when one is missing or older than any source under lib/,
- * examples/ or bench/, runs `tsc -p tsconfig.build.json` and scripts/gen-esm.js, as `npm run
- * build:ts` does. tsc still writes dist/ when some file fails to type-check: lint reports that, so
- * this fails only when the outputs are still not fresh afterwards.
+ * 'dist/examples/server.js'): when one is missing or older than any source under lib/, examples/
+ * or bench/ (each read recursively: lib/trace/ too), runs `tsc -p tsconfig.build.json` and
+ * scripts/gen-esm.js, as `npm run build:ts` does. tsc still writes dist/ when some file fails to
+ * type-check: lint reports that, so this fails only when the outputs are still not fresh afterwards.
  */
 export function ensureDist(...others: string[]): void {
   const outputs = [...LIB, ...others];

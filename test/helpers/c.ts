@@ -1,14 +1,10 @@
 // C programs the tests compare bsdsock with: compiled here with the system's cc, from a file
-// (test/c/, examples/c/) or from source text a suite writes, into test/.build/.
+// (test/c/, examples/c/) or from source text a suite writes, into test/.build/. Whether there is a cc
+// is tools.ts's cc(): a test that compiles C runs under testNeeding(cc()) or describeNeeding(cc()).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildDir } from './build';
-
-/** True when a C compiler (`cc`) runs on this machine. */
-export function haveCC(): boolean {
-  return spawnSync('cc', ['--version']).status === 0;
-}
 
 /**
  * Compiles the C file `source` (flags default: -Wall -Wextra) into test/.build/<name> (name

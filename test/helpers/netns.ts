@@ -1,29 +1,12 @@
 // A fresh network namespace per run: `unshare -n` (root), else `unshare -rn` (an unprivileged user
 // namespace), with lo up. Programs that use a fixed port (the seed's 8080) or need routes of their
-// own run there, so nothing on the host is in their way and no TIME_WAIT outlives a run.
+// own run there, so nothing on the host is in their way and no TIME_WAIT outlives a run. Whether this
+// machine can make one is probed once, by networkNamespace() in tools.ts: a test that needs one runs
+// under testNeeding(netns()) or describeNeeding(netns()), and is skipped (or fails, in CI) without.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-
-let probed: string[] | null | undefined;
-
-/** `unshare -n` if it works here, else `unshare -rn`, else null (probed once per test file). */
-function unshare(): string[] | null {
-  if (probed === undefined) {
-    probed = null;
-    for (const cmd of [
-      ['unshare', '-n'],
-      ['unshare', '-rn'],
-    ]) {
-      const r = spawnSync(cmd[0], [...cmd.slice(1), 'sh', '-c', 'ip link set lo up'], { encoding: 'utf8' });
-      if (r.status === 0) {
-        probed = cmd;
-        break;
-      }
-    }
-  }
-  return probed;
-}
+import { networkNamespace } from './tools';
 
 /**
  * The argv prefix that runs a command in a fresh network namespace with lo up, after the shell
@@ -31,15 +14,21 @@ function unshare(): string[] | null {
  * this machine has no namespaces to give.
  */
 export function netnsPrefix(...setup: string[]): string[] | null {
-  const ns = unshare();
+  const ns = networkNamespace().argv;
   if (ns === null) return null;
   return [...ns, 'sh', '-c', ['ip link set lo up', ...setup, 'exec "$@"'].join(' && '), 'sh'];
 }
 
-/** netnsPrefix(), or a failure that says what `what` needs. */
+/**
+ * netnsPrefix(), for a test that runs only where there is a namespace (under testNeeding(netns()) or
+ * describeNeeding(netns())); elsewhere, a failure that says what `what` needs and why there is none.
+ */
 export function requireNetns(what: string, ...setup: string[]): string[] {
   const prefix = netnsPrefix(...setup);
-  if (prefix === null) throw new Error(`${what} needs a network namespace (unshare -n as root, or unshare -rn)`);
+  if (prefix === null) {
+    const { need } = networkNamespace();
+    throw new Error(`${what} needs a network namespace: ${need.missing ?? 'none'}: ${need.how}`);
+  }
   return prefix;
 }
 

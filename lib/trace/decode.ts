@@ -1,0 +1,435 @@
+// C values as strace(1) prints them (strace 6, `-e trace=network`): symbolic constants and flag
+// sets, decoded sockaddrs, data as C strings cut at 32 bytes, in/out lengths as `[16]` or
+// `[128 => 16]`, failures as `= -1 ECONNREFUSED (Connection refused)`. Where strace prints the address
+// of an out-parameter a failed call left unfilled, the tracer, which has no C address to show, prints
+// `...`. Every decoder is total over what it is given or throws; the callers in lib/trace/index.ts
+// turn a throw into strace's `...`, so the tracer never turns a call into a throw.
+import * as C from '../constants.gen';
+import { constantTable } from '../names';
+import { native, type Memory } from '../native';
+import {
+  Struct,
+  cmsghdr,
+  iovec,
+  linger,
+  msghdr,
+  pollfd,
+  ptr,
+  sockaddr_in,
+  sockaddr_in6,
+  sockaddr_un,
+  timeval,
+  type SockaddrLike,
+  type socklen_t,
+} from '../structs';
+
+const table = constantTable;
+
+/** @internal */
+export const hex = (v: number): string => `0x${(v >>> 0).toString(16)}`;
+
+/** @internal */
+export function named(prefix: string, v: number, exclude?: (name: string) => boolean): string {
+  const name = table(prefix).get(v);
+  if (name !== undefined && (exclude === undefined || !exclude(name))) return name;
+  return `${hex(v)} /* ${prefix}??? */`;
+}
+
+/** @internal */
+export function flagSet(prefix: string, v: number, skip: readonly string[] = []): string {
+  if (v === 0) return '0';
+  const bits = [...table(prefix)]
+    .filter(([value, name]) => value > 0 && (value & (value - 1)) === 0 && !skip.includes(name))
+    .sort((a, b) => a[0] - b[0]);
+  const parts: string[] = [];
+  let rest = v >>> 0;
+  for (const [value, name] of bits) {
+    if ((rest & value) === value) {
+      parts.push(name);
+      rest &= ~value >>> 0;
+    }
+  }
+  if (rest !== 0) parts.push(hex(rest));
+  return parts.join('|');
+}
+
+/** @internal */
+export const family = (v: number): string => named('AF_', v);
+
+/** @internal */
+export function sockType(v: number): string {
+  const flags = (C.SOCK_NONBLOCK ?? 0) | (C.SOCK_CLOEXEC ?? 0);
+  const base = v & ~flags;
+  const parts = [named('SOCK_', base, (n) => n === 'SOCK_NONBLOCK' || n === 'SOCK_CLOEXEC')];
+  // strace names the flags in value order: SOCK_CLOEXEC|SOCK_NONBLOCK on Linux.
+  if (C.SOCK_CLOEXEC !== undefined && v & C.SOCK_CLOEXEC) parts.push('SOCK_CLOEXEC');
+  if (C.SOCK_NONBLOCK !== undefined && v & C.SOCK_NONBLOCK) parts.push('SOCK_NONBLOCK');
+  if (parts[0].startsWith('0x')) parts[0] = `${hex(base)} /* SOCK_??? */`;
+  return parts.join('|');
+}
+
+/** @internal */
+export function sockFlags(v: number): string {
+  if (v === 0) return '0';
+  const parts: string[] = [];
+  let rest = v;
+  if (C.SOCK_CLOEXEC !== undefined && v & C.SOCK_CLOEXEC) {
+    parts.push('SOCK_CLOEXEC');
+    rest &= ~C.SOCK_CLOEXEC;
+  }
+  if (C.SOCK_NONBLOCK !== undefined && v & C.SOCK_NONBLOCK) {
+    parts.push('SOCK_NONBLOCK');
+    rest &= ~C.SOCK_NONBLOCK;
+  }
+  if (rest !== 0) parts.push(hex(rest));
+  return parts.join('|');
+}
+
+/** @internal */
+export function protocol(domain: number, v: number): string {
+  // strace names IP protocols only for the IP families; 0 there is IPPROTO_IP.
+  if (domain !== C.AF_INET && domain !== C.AF_INET6) return String(v);
+  return table('IPPROTO_').get(v) ?? String(v);
+}
+
+/** @internal */
+export const msgFlags = (v: number): string => flagSet('MSG_', v);
+const pollEvents = (v: number): string => flagSet('POLL', v);
+
+/** @internal */
+export function level(v: number): string {
+  return table('SOL_').get(v) ?? String(v);
+}
+
+// The prefix of an option's name at its level (strace names only these levels' options).
+const OPTION_PREFIX = new Map<number | undefined, string>([
+  [C.SOL_SOCKET, 'SO_'],
+  [C.IPPROTO_TCP, 'TCP_'],
+  [C.IPPROTO_IP, 'IP_'],
+  [C.IPPROTO_IPV6, 'IPV6_'],
+]);
+
+/** @internal */
+export function optname(lvl: number, v: number): string {
+  const prefix = OPTION_PREFIX.get(lvl);
+  return prefix === undefined ? String(v) : named(prefix, v);
+}
+
+function errorText(errnum: number): string {
+  const name = native.errnoNames[errnum] ?? `E???_${errnum}`;
+  return `-1 ${name} (${native.strerror(errnum)})`;
+}
+
+/**
+ * ` = 3` or ` = -1 EBADF (Bad file descriptor)`.
+ * @internal
+ */
+export function result(r: number): string {
+  return ` = ${r < 0 ? errorText(-r) : String(r)}`;
+}
+
+/**
+ * The bytes of a buffer argument (a string's UTF-8 bytes).
+ * @internal
+ */
+export function bytesOf(buf: Memory | string): Uint8Array {
+  if (typeof buf === 'string') return Buffer.from(buf, 'utf8');
+  if (buf instanceof Uint8Array) return buf;
+  if (ArrayBuffer.isView(buf)) return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  return new Uint8Array(buf);
+}
+
+const MAX_STRLEN = 32;
+
+/**
+ * Bytes as strace quotes them: printable ASCII as is, `\t \n \v \f \r \" \\`, other bytes in octal
+ * (three digits when an octal digit follows, so the escape cannot swallow it), cut at 32 bytes with
+ * `...` after the closing quote.
+ * @internal
+ */
+export function quote(buf: Memory | string, len: number): string {
+  const bytes = bytesOf(buf);
+  const n = Math.max(0, Math.min(len, bytes.length));
+  const shown = Math.min(n, MAX_STRLEN);
+  let s = '"';
+  for (let i = 0; i < shown; i++) {
+    const b = bytes[i];
+    switch (b) {
+      case 0x22:
+        s += '\\"';
+        continue;
+      case 0x5c:
+        s += '\\\\';
+        continue;
+      case 0x09:
+        s += '\\t';
+        continue;
+      case 0x0a:
+        s += '\\n';
+        continue;
+      case 0x0b:
+        s += '\\v';
+        continue;
+      case 0x0c:
+        s += '\\f';
+        continue;
+      case 0x0d:
+        s += '\\r';
+        continue;
+    }
+    if (b >= 0x20 && b < 0x7f) {
+      s += String.fromCharCode(b);
+      continue;
+    }
+    const next = i + 1 < shown ? bytes[i + 1] : -1;
+    const octal = b.toString(8);
+    s += '\\' + (next >= 0x30 && next <= 0x37 ? octal.padStart(3, '0') : octal);
+  }
+  return s + '"' + (n > MAX_STRLEN ? '...' : '');
+}
+
+function u16(bytes: Uint8Array, off: number): number {
+  return native.littleEndian ? bytes[off] | (bytes[off + 1] << 8) : (bytes[off] << 8) | bytes[off + 1];
+}
+
+const netU16 = (bytes: Uint8Array, off: number): number => (bytes[off] << 8) | bytes[off + 1];
+const netU32 = (bytes: Uint8Array, off: number): number =>
+  ((bytes[off] << 24) | (bytes[off + 1] << 16) | (bytes[off + 2] << 8) | bytes[off + 3]) >>> 0;
+
+function hostU32(bytes: Uint8Array, off: number): number {
+  const v = netU32(bytes, off);
+  if (!native.littleEndian) return v;
+  return ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24);
+}
+
+/**
+ * A socket address as strace decodes it, from its bytes and the length the call gave or got.
+ * @internal
+ */
+export function sockaddrText(addr: SockaddrLike | Memory | null, addrlen: number): string {
+  if (addr === null) return 'NULL';
+  const bytes = bytesOf(addr instanceof Struct ? addr.bytes : addr);
+  const len = Math.min(addrlen, bytes.length);
+  const famOff = sockaddr_in.layout.fields.sin_family[0];
+  if (len < famOff + 2) return '{...}';
+  const fam = u16(bytes, famOff);
+  const head = `{sa_family=${family(fam)}`;
+  if (fam === C.AF_INET && len >= sockaddr_in.layout.fields.sin_addr[0] + 4) {
+    const f = sockaddr_in.layout.fields;
+    const a = f.sin_addr[0];
+    const ip = `${bytes[a]}.${bytes[a + 1]}.${bytes[a + 2]}.${bytes[a + 3]}`;
+    return `${head}, sin_port=htons(${netU16(bytes, f.sin_port[0])}), sin_addr=inet_addr("${ip}")}`;
+  }
+  if (fam === C.AF_INET6 && len >= sockaddr_in6.layout.fields.sin6_addr[0] + 16) {
+    const f = sockaddr_in6.layout.fields;
+    const a = f.sin6_addr[0];
+    const ip = native.inet_ntop(C.AF_INET6, bytes.subarray(a, a + 16), null, 46);
+    const scope = len >= f.sin6_scope_id[0] + 4 ? `, sin6_scope_id=${hostU32(bytes, f.sin6_scope_id[0]) >>> 0}` : '';
+    return (
+      `${head}, sin6_port=htons(${netU16(bytes, f.sin6_port[0])}), ` +
+      `sin6_flowinfo=htonl(${netU32(bytes, f.sin6_flowinfo[0])}), ` +
+      `inet_pton(AF_INET6, "${String(ip)}", &sin6_addr)${scope}}`
+    );
+  }
+  if (fam === C.AF_UNIX) {
+    const off = sockaddr_un.layout.fields.sun_path[0];
+    if (len <= off) return `${head}}`;
+    const path = bytes.subarray(off, len);
+    if (path[0] === 0 && path.length > 1) {
+      return `${head}, sun_path=@${quote(path.subarray(1), path.length - 1)}}`;
+    }
+    let end = path.indexOf(0);
+    if (end < 0) end = path.length;
+    return `${head}, sun_path=${quoteWhole(path.subarray(0, end))}}`;
+  }
+  const data = bytes.subarray(famOff + 2, len);
+  return `${head}, sa_data=${quote(data, data.length)}}`;
+}
+
+// A path: strace prints it whole (up to sizeof(sun_path)), not cut at 32 bytes.
+function quoteWhole(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += MAX_STRLEN) {
+    const piece = quote(bytes.subarray(i, i + MAX_STRLEN), MAX_STRLEN);
+    s += piece.slice(1, piece.endsWith('...') ? -4 : -1);
+  }
+  return `"${s}"`;
+}
+
+/**
+ * `[16]`, or `[128 => 16]` when the call changed it.
+ * @internal
+ */
+export function inOut(before: number | undefined, after: socklen_t | null): string {
+  if (after === null || before === undefined) return 'NULL';
+  return before === after.value ? `[${before}]` : `[${before} => ${after.value}]`;
+}
+
+/** @internal */
+export const UNFILLED = '...';
+
+/**
+ * The address an accept-like call filled, or `...` when it failed.
+ * @internal
+ */
+export function outAddr(addr: SockaddrLike | null, len: socklen_t | null, r: number): string {
+  if (addr === null) return 'NULL';
+  if (r < 0) return UNFILLED;
+  // What the kernel wrote into memory the tracer cannot read as a sockaddr is shown as `...`.
+  return shown(
+    () => sockaddrText(addr, len === null ? addr.bytes.length : Math.min(len.value, addr.bytes.length)),
+    UNFILLED,
+  );
+}
+
+/** @internal */
+export function lenIn(len: socklen_t | null): string {
+  return len === null ? 'NULL' : `[${len.value}]`;
+}
+
+// The tracer must never turn a call into a throw, nor throw after the kernel has acted: a value
+// the formatters cannot show (a typed array of another element size where a sockaddr goes, a getter
+// that throws) is written as strace writes what it cannot decode, `...`.
+/** @internal */
+export function shown(format: () => string, fallback: string): string {
+  try {
+    return format();
+  } catch {
+    return fallback;
+  }
+}
+
+// An input read before the call, for showing with what the call wrote (`[16 => 28]`).
+/** @internal */
+export function peek<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}
+
+// The access mode in a descriptor's flags (its two low bits).
+const ACCESS_MODES = new Map<number | undefined, string>([
+  [C.O_RDONLY, 'O_RDONLY'],
+  [C.O_WRONLY, 'O_WRONLY'],
+  [C.O_RDWR, 'O_RDWR'],
+]);
+
+/** @internal */
+export function openFlags(v: number): string {
+  const access = v & 3;
+  const mode = ACCESS_MODES.get(access) ?? hex(access);
+  const rest = v & ~3;
+  if (rest === 0) return mode;
+  const parts = [mode];
+  let left = rest;
+  for (const name of ['O_APPEND', 'O_NONBLOCK', 'O_ASYNC', 'O_CLOEXEC'] as const) {
+    const bit = C[name];
+    if (bit !== undefined && bit !== 0 && (left & bit) === bit) {
+      parts.push(name);
+      left &= ~bit;
+    }
+  }
+  if (left !== 0) parts.push(hex(left));
+  return parts.join('|');
+}
+
+/** @internal */
+export function optvalText(optval: number | ptr<number> | Struct | Memory | null, optlen: number): string {
+  if (optval === null) return 'NULL';
+  if (typeof optval === 'number') return `[${optval}]`;
+  if (optval instanceof ptr) return `[${optval.value}]`;
+  if (optval instanceof linger) return `{l_onoff=${optval.l_onoff}, l_linger=${optval.l_linger}}`;
+  if (optval instanceof timeval) return `{tv_sec=${optval.tv_sec}, tv_usec=${optval.tv_usec}}`;
+  const bytes = bytesOf(optval instanceof Struct ? optval.bytes : optval);
+  if (optlen === 4 && bytes.length >= 4)
+    return `[${new DataView(bytes.buffer, bytes.byteOffset, 4).getInt32(0, native.littleEndian)}]`;
+  return quote(bytes, optlen);
+}
+
+/** @internal */
+export function pollIn(fds: readonly pollfd[], nfds: number): string {
+  const n = Math.min(fds.length, nfds);
+  const items: string[] = [];
+  for (let k = 0; k < n; k++) items.push(`{fd=${fds[k].fd}, events=${pollEvents(fds[k].events)}}`);
+  return `[${items.join(', ')}]`;
+}
+
+/** @internal */
+export function pollResult(fds: readonly pollfd[], nfds: number, r: number): string {
+  if (r < 0) return result(r);
+  if (r === 0) return ' = 0 (Timeout)';
+  const items: string[] = [];
+  for (let k = 0; k < Math.min(fds.length, nfds); k++) {
+    if (fds[k].revents !== 0) items.push(`{fd=${fds[k].fd}, revents=${pollEvents(fds[k].revents)}}`);
+  }
+  return ` = ${r} ([${items.join(', ')}])`;
+}
+
+function iovText(iovs: readonly iovec[] | null, count: number, filled: number): string {
+  if (iovs === null) return 'NULL';
+  const items: string[] = [];
+  let left = filled;
+  for (let k = 0; k < Math.min(iovs.length, count); k++) {
+    const iov = iovs[k];
+    const n = filled < 0 ? iov.iov_len : Math.max(0, Math.min(left, iov.iov_len));
+    left -= n;
+    const base = iov.iov_base === null ? 'NULL' : quote(iov.iov_base, n);
+    items.push(`{iov_base=${base}, iov_len=${iov.iov_len}}`);
+  }
+  return `[${items.join(', ')}]`;
+}
+
+function cmsgText(control: Buffer, controllen: number): string {
+  const items: string[] = [];
+  for (let off = native.cmsgNext(control, controllen, -1); off >= 0; off = native.cmsgNext(control, controllen, off)) {
+    const header = new cmsghdr(control.subarray(off));
+    const data = control.subarray(off + native.CMSG_DATA_OFFSET, Math.min(control.length, off + header.cmsg_len));
+    let typeText = String(header.cmsg_type);
+    let dataText = quote(data, data.length);
+    if (header.cmsg_level === C.SOL_SOCKET && header.cmsg_type === C.SCM_RIGHTS) {
+      typeText = 'SCM_RIGHTS';
+      const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+      const fds: number[] = [];
+      for (let k = 0; k + 4 <= data.length; k += 4) fds.push(view.getInt32(k, native.littleEndian));
+      dataText = `[${fds.join(', ')}]`;
+    } else if (header.cmsg_level === C.SOL_SOCKET && header.cmsg_type === C.SCM_CREDENTIALS) {
+      typeText = 'SCM_CREDENTIALS';
+    }
+    items.push(
+      `{cmsg_len=${header.cmsg_len}, cmsg_level=${level(header.cmsg_level)}, cmsg_type=${typeText}, cmsg_data=${dataText}}`,
+    );
+  }
+  return `[${items.join(', ')}]`;
+}
+
+// sendmsg's msghdr (filled < 0) or recvmsg's after the call (filled = bytes received).
+/** @internal */
+export function msghdrText(
+  msg: msghdr,
+  filled: number,
+  namelenBefore: number | undefined,
+  controllenBefore: number | undefined,
+): string {
+  const after = (before: number | undefined, now: number): string =>
+    before === undefined || before === now ? String(now) : `${before} => ${now}`;
+  const name =
+    msg.msg_name === null
+      ? 'NULL'
+      : filled >= 0 && msg.msg_namelen === 0
+        ? UNFILLED
+        : sockaddrText(msg.msg_name, msg.msg_namelen);
+  const parts = [
+    `msg_name=${name}`,
+    `msg_namelen=${after(namelenBefore, msg.msg_namelen)}`,
+    `msg_iov=${iovText(msg.msg_iov, msg.msg_iovlen, filled)}`,
+    `msg_iovlen=${msg.msg_iovlen}`,
+  ];
+  if (msg.msg_control !== null && msg.msg_controllen > 0) {
+    parts.push(`msg_control=${cmsgText(msg.msg_control, msg.msg_controllen)}`);
+  }
+  parts.push(`msg_controllen=${after(controllenBefore, msg.msg_controllen)}`);
+  parts.push(`msg_flags=${msgFlags(msg.msg_flags)}`);
+  return `{${parts.join(', ')}}`;
+}

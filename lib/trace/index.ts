@@ -1,0 +1,127 @@
+// The tracer: each call of the synchronous and promises APIs written as strace(1) writes it, so a
+// learner sees the calls the program made (and only those) with their decoded arguments, results and
+// errors. The wrappers test `tracing` (lib/trace/sink.ts) once per call; everything here runs only
+// when it is on. Three layers: the sink writes lines (sink.ts), the decoders print C values
+// (decode.ts), and each call's line comes from its entry in the table of calls (lib/calls.ts); this
+// module runs a call between its start and its rest.
+//
+// The names are the program's own: `send(...)`, where strace (which sees glibc's syscall) prints
+// `sendto(..., NULL, 0)`.
+import { CALLS, statusText, type CallEntry, type CallName, type TraceArgs, type TraceText } from '../calls';
+import { takeInjected } from '../faults';
+import { UNFILLED, peek, result, shown } from './decode';
+import { begin, finish, line } from './sink';
+
+export { trace, warning, type TraceOptions, type TraceTime } from './sink';
+export { quote, sockaddrText } from './decode';
+
+// The resolver returns an EAI_* status instead of C's -1 and errno.
+function isStatus(name: CallName): boolean {
+  const entry: CallEntry = CALLS[name];
+  return entry.status === 'eai';
+}
+
+// ` = 3`, ` = -1 EBADF (Bad file descriptor)` or ` = EAI_NONAME (...)`.
+function resultOf(name: CallName, r: number): string {
+  return isStatus(name) ? statusText(r) : result(r);
+}
+
+// The rest of a line whose outputs could not be shown: `...) = 3`.
+function fallback(name: CallName, r: number): string {
+  return `${UNFILLED})${resultOf(name, r)}`;
+}
+
+// What the hint after a failed call explains: errno for a system call; nothing for an EAI status.
+function errnumOf(name: CallName, r: number): number {
+  return r < 0 && !isStatus(name) ? -r : 0;
+}
+
+/**
+ * The start and rest of a call's line, made from its inputs before the call is made (the call may
+ * fill its out-parameters at once). Never throws: what cannot be shown is `...`, and a call whose
+ * arguments are wrong throws its own coded error when it is made, with no line written.
+ * @internal
+ */
+export function traceText<N extends CallName>(name: N, args: TraceArgs<N>): readonly [N, ...TraceText] {
+  try {
+    const text = (CALLS[name].text as (...a: TraceArgs<N>) => TraceText)(...args);
+    return [name, text[0], text[1]];
+  } catch {
+    return [name, `${name}(${UNFILLED}`, (r) => `)${resultOf(name, r)}`];
+  }
+}
+
+/**
+ * Makes one traced call of the synchronous API and returns what it returned (a negative errno, or an
+ * EAI status, on failure). A call that may block is checked first (`check`, which throws for a
+ * programming error, so a call that throws has no line, as under strace), then its start is written,
+ * then it is made; any other call is made first and written as one line.
+ * @param name - the call.
+ * @param args - its arguments, as its entry's format takes them.
+ * @param check - the argument check of a call that may block (the addon's validate-only form).
+ * @param run - makes the call.
+ * @internal
+ */
+export function traceCall<N extends CallName>(
+  name: N,
+  args: TraceArgs<N>,
+  check: (() => unknown) | null,
+  run: () => number,
+): number {
+  if (check !== null) {
+    check();
+    const [, start, rest] = traceText(name, args);
+    const p = begin(name, start, false);
+    const r = run();
+    finish(p, shown(() => rest(r), fallback(name, r)) + injectedNote(name), errnumOf(name, r));
+    return r;
+  }
+  const [, start, rest] = traceText(name, args);
+  const r = run();
+  line(name, shown(() => start + rest(r), `${name}(${fallback(name, r)}`) + injectedNote(name), errnumOf(name, r));
+  return r;
+}
+
+// A result that lib/faults.ts made up is marked as strace marks its own `-e inject=` results.
+function injectedNote(call: string): string {
+  const injected = takeInjected(call);
+  if (injected === null) return '';
+  return injected.startsWith('injected short') ? ` (INJECTED: ${injected.slice('injected '.length)})` : ' (INJECTED)';
+}
+
+/**
+ * Traces one call of bsdsock/promises: its start line now (`accept(3, <unfinished ...>`), its
+ * `<... accept resumed>` line when the promise settles. Returns the call's promise, unchanged; with
+ * no text (tracing was off when the call began) it only returns it.
+ * @param text - from traceText, made before the call was made.
+ * @param promise - the call's promise: the call was made (and its arguments checked) before the
+ *   start line is written, so a call that throws has no line.
+ * @internal
+ */
+export function tracePromise(
+  text: readonly [CallName, ...TraceText] | undefined,
+  promise: Promise<number>,
+): Promise<number> {
+  if (text === undefined) return promise;
+  const [name, start, rest] = text;
+  const p = begin(name, start, true);
+  const settle = (r: number): void =>
+    finish(
+      p,
+      shown(() => rest(r), fallback(name, r)),
+      errnumOf(name, r),
+    );
+  // Both handlers are total: a throw here would be an unhandled rejection, which ends the process.
+  promise.then(settle, (e: unknown) => {
+    const errnum = peek(() => (e as { errno?: unknown }).errno);
+    const code = peek(() => (e as { code?: unknown }).code);
+    if (peek(() => (e as { name?: unknown }).name) === 'AbortError') finish(p, ') = ? <aborted>', 0);
+    else if (isStatus(name) && typeof code === 'string' && code.startsWith('EAI_')) {
+      settle(errnum as number);
+    } else if (typeof errnum === 'number' && errnum > 0) {
+      if (isStatus(name)) finish(p, `${UNFILLED})${result(-errnum)}`, errnum);
+      else settle(-errnum);
+    } else finish(p, ') = ? <error>', 0);
+  });
+  return promise;
+}

@@ -1,0 +1,235 @@
+// The tracer's bottom layer: where lines go and how a call's line is written. A call that cannot
+// block is one line; a call that can block writes its start (`accept(3, `) before it is made and the
+// rest when it returns; when another line comes in between, the start is closed with
+// `<unfinished ...>` and the rest follows as `<... accept resumed>`. Promise calls always take two
+// lines: the start when the promise is made, the resumed line when it settles. Lines may carry a
+// timestamp (-t, -tt, -ttt, -r) or be JSON records for tools that merge several processes' traces.
+// What the lines say is decided above this module (lib/trace/decode.ts, lib/calls.ts).
+import { writeSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { invalidArgType } from '../errors';
+import { hint } from '../explain';
+
+/**
+ * True while tracing is on. Each wrapper tests it once per call: with tracing off that branch is
+ * the tracer's whole cost.
+ * @internal
+ */
+export let tracing = false;
+
+/** How each line is stamped: not at all, `-t`/`-tt` wall clock, `-ttt` epoch seconds, `-r` relative. */
+export type TraceTime = false | 'tt' | 'ttt' | 'r';
+
+/** What `trace()` takes besides true/false/a stream. */
+export interface TraceOptions {
+  /** Follow each failed call with a line that says what the error means for it (and its man page). */
+  explain?: boolean;
+  /** Where the lines go; stderr by default, written synchronously. */
+  stream?: { write(chunk: string): unknown };
+  /** Prefix each line with a timestamp: true or 'tt' (`15:04:05.123456`), 'ttt' (epoch), 'r' (relative). */
+  time?: boolean | 'tt' | 'ttt' | 'r';
+  /**
+   * 'json': one JSON object a line (`t` in microseconds since the epoch, `pid`, `ph`, `id`, `call`,
+   * `text`), for tools that merge the traces of several processes (npm run demo). Default 'text'.
+   */
+  format?: 'text' | 'json';
+}
+
+interface Sink {
+  fd: number;
+  stream: { write(chunk: string): unknown } | null;
+}
+
+let sink: Sink = { fd: 2, stream: null };
+let explainOn = false;
+let timeMode: TraceTime = false;
+let json = false;
+let lastStamp = 0;
+let nextId = 1;
+
+/**
+ * A call whose start is written and whose end is not yet.
+ * @internal
+ */
+export interface Pending {
+  readonly id: number;
+  readonly call: string;
+  readonly start: string;
+}
+
+/** The start written last without its newline, if any. */
+let open: Pending | null = null;
+
+/**
+ * Turns the tracer on or off, or sends it elsewhere. `trace(true)`: strace's lines on stderr;
+ * `trace(false)`: off; `trace(stream)`: lines written to that stream; `trace({ explain, stream, time })`.
+ * The environment sets it at load: BSDSOCK_TRACE=1 (or =explain), BSDSOCK_TRACE_TIME=1 (or tt, ttt, r),
+ * BSDSOCK_TRACE_FORMAT=json, BSDSOCK_TRACE_FD=n (write to descriptor n instead of 2).
+ * @param how - true, false, a writable stream, or options (which turn tracing on).
+ */
+export function trace(how: boolean | { write(chunk: string): unknown } | TraceOptions): void {
+  closeOpen();
+  if (how === false) {
+    tracing = false;
+    return;
+  }
+  explainOn = false;
+  timeMode = false;
+  json = false;
+  sink = { fd: 2, stream: null };
+  if (how !== true) {
+    if (how === null || typeof how !== 'object') {
+      throw invalidArgType('trace', 'how', 'a boolean, a writable stream or an options object', how);
+    }
+    if (isStream(how)) {
+      sink = streamSink(how);
+    } else {
+      const o = how;
+      explainOn = o.explain === true;
+      timeMode = o.time === true ? 'tt' : o.time === undefined ? false : o.time;
+      json = o.format === 'json';
+      if (o.stream !== undefined) sink = streamSink(o.stream);
+    }
+  }
+  lastStamp = 0;
+  tracing = true;
+}
+
+function isStream(x: object): x is { write(chunk: string): unknown } {
+  return typeof (x as { write?: unknown }).write === 'function';
+}
+
+function streamSink(stream: { write(chunk: string): unknown }): Sink {
+  // stderr itself is written with writeSync, so a line shows before a blocking call starts.
+  if (stream === process.stderr) return { fd: 2, stream: null };
+  if (stream === process.stdout) return { fd: 1, stream: null };
+  return { fd: -1, stream };
+}
+
+function write(s: string): void {
+  if (sink.stream !== null) {
+    sink.stream.write(s);
+    return;
+  }
+  const bytes = Buffer.from(s, 'utf8');
+  for (let off = 0; off < bytes.length; ) {
+    try {
+      off += writeSync(sink.fd, bytes, off);
+    } catch (e) {
+      // A non-blocking pipe that is full: wait for the reader rather than drop the line.
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+      return;
+    }
+  }
+}
+
+function nowMicros(): number {
+  return Math.round((performance.timeOrigin + performance.now()) * 1000);
+}
+
+const pad = (n: number, width: number): string => String(n).padStart(width, '0');
+
+function stamp(): string {
+  if (timeMode === false) return '';
+  const t = nowMicros();
+  if (timeMode === 'r') {
+    const delta = lastStamp === 0 ? 0 : t - lastStamp;
+    lastStamp = t;
+    return `${String(Math.floor(delta / 1e6)).padStart(6)}.${pad(delta % 1e6, 6)} `;
+  }
+  if (timeMode === 'ttt') return `${Math.floor(t / 1e6)}.${pad(t % 1e6, 6)} `;
+  const d = new Date(Math.floor(t / 1000));
+  return `${pad(d.getHours(), 2)}:${pad(d.getMinutes(), 2)}:${pad(d.getSeconds(), 2)}.${pad(t % 1e6, 6)} `;
+}
+
+const STAMP_WIDTH: Readonly<Record<string, number>> = { tt: 16, ttt: 18, r: 14 };
+
+function record(ph: string, id: number, call: string, text: string): void {
+  write(JSON.stringify({ t: nowMicros(), pid: process.pid, ph, id, call, text }) + '\n');
+}
+
+/** Ends a start line left open, as strace does when another line must be written. */
+function closeOpen(): void {
+  if (open === null) return;
+  if (!json) write(' <unfinished ...>\n');
+  open = null;
+}
+
+function explainLine(call: string, errnum: number): void {
+  if (!explainOn) return;
+  const h = hint(call, errnum);
+  if (h === undefined) return;
+  const text = `  ↳ ${h.text} (see ${h.man})`;
+  if (json) record('explain', 0, call, text);
+  // Not a call: no time of its own, but aligned under the call's text.
+  else write(' '.repeat(STAMP_WIDTH[String(timeMode)] ?? 0) + text + '\n');
+}
+
+/**
+ * A line that is no call, in strace's `+++ ... +++` form: the ledger's warnings.
+ * @internal
+ */
+export function warning(text: string): void {
+  closeOpen();
+  if (json) record('warning', 0, 'warning', text);
+  else write(`${stamp()}+++ warning: ${text} +++\n`);
+}
+
+/**
+ * A whole line for a call that cannot block; a hint follows when errnum > 0 and hints are on.
+ * @internal
+ */
+export function line(call: string, text: string, errnum: number): void {
+  closeOpen();
+  if (json) record('line', nextId++, call, text);
+  else write(stamp() + text + '\n');
+  if (errnum > 0) explainLine(call, errnum);
+}
+
+/**
+ * Writes a call's start: left open for a call that may block, closed with `<unfinished ...>` for a
+ * promise call.
+ * @internal
+ */
+export function begin(call: string, start: string, promise: boolean): Pending {
+  closeOpen();
+  const p: Pending = { id: nextId++, call, start };
+  if (json) record('start', p.id, call, start);
+  else write(stamp() + start + (promise ? ' <unfinished ...>\n' : ''));
+  if (!promise) open = p;
+  return p;
+}
+
+/**
+ * Writes the rest of a call begun with begin(): on its start line if nothing came in between, else
+ * as `<... call resumed>`.
+ * @internal
+ */
+export function finish(p: Pending, rest: string, errnum: number): void {
+  if (json) {
+    if (open === p) open = null;
+    record('end', p.id, p.call, p.start + rest);
+  } else if (open === p) {
+    open = null;
+    write(rest + '\n');
+  } else {
+    closeOpen();
+    write(`${stamp()}<... ${p.call} resumed>${rest}\n`);
+  }
+  if (errnum > 0) explainLine(p.call, errnum);
+}
+
+// The environment turns the tracer on at load, before the program's first call.
+{
+  const env = process.env.BSDSOCK_TRACE;
+  if (env !== undefined && env !== '' && env !== '0') {
+    const t = process.env.BSDSOCK_TRACE_TIME;
+    const fd = Number(process.env.BSDSOCK_TRACE_FD);
+    trace({
+      explain: env === 'explain',
+      time: t === undefined || t === '' || t === '0' ? false : t === 'r' || t === 'ttt' ? t : 'tt',
+      format: process.env.BSDSOCK_TRACE_FORMAT === 'json' ? 'json' : 'text',
+    });
+    if (Number.isInteger(fd) && fd > 0) sink = { fd, stream: null };
+  }
+}
