@@ -76,12 +76,35 @@ function locked<T>(name: string, fn: () => T): T {
   }
 }
 
+/** What tsc writes for a source: the module, its types and their maps. */
+const EMITTED = /\.(js|d\.ts|js\.map|d\.ts\.map)$/;
+
+/**
+ * Removes what an earlier build wrote in dist/ for a source that is gone. tsc leaves such files, and
+ * one can shadow a live one: a dist/lib/trace.js from before lib/trace.ts became lib/trace/ is what
+ * require('./trace') loads, not trace/index.js (npm run build:ts empties dist/ first for this). The
+ * ESM entries (.mjs) are gen-esm.js's and are left alone.
+ */
+function removeOrphans(): void {
+  for (const dir of ['lib', 'examples', 'bench']) {
+    const out = path.join(root, 'dist', dir);
+    if (!existsSync(out)) continue;
+    for (const f of readdirSync(out, { recursive: true, encoding: 'utf8' })) {
+      const emitted = EMITTED.exec(f);
+      if (emitted !== null && !existsSync(path.join(root, dir, `${f.slice(0, emitted.index)}.ts`))) {
+        rmSync(path.join(out, f), { force: true });
+      }
+    }
+  }
+}
+
 /**
  * Makes dist/ fresh for lib/'s entries and the `others` a suite runs (paths under the root, e.g.
  * 'dist/examples/server.js'): when one is missing or older than any source under lib/, examples/
- * or bench/ (each read recursively: lib/trace/ too), runs `tsc -p tsconfig.build.json` and
- * scripts/gen-esm.js, as `npm run build:ts` does. tsc still writes dist/ when some file fails to
- * type-check: lint reports that, so this fails only when the outputs are still not fresh afterwards.
+ * or bench/ (each read recursively: lib/trace/ too), removes what dist/ holds for sources that are
+ * gone, then runs `tsc -p tsconfig.build.json` and scripts/gen-esm.js, as `npm run build:ts` does.
+ * tsc still writes dist/ when some file fails to type-check: lint reports that, so this fails only
+ * when the outputs are still not fresh afterwards.
  */
 export function ensureDist(...others: string[]): void {
   const outputs = [...LIB, ...others];
@@ -89,6 +112,7 @@ export function ensureDist(...others: string[]): void {
   if (fresh(files, distSources())) return;
   locked('dist', () => {
     if (fresh(files, distSources())) return; // another suite built it meanwhile
+    removeOrphans();
     const tsc = spawnSync(
       process.execPath,
       [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
