@@ -28,7 +28,7 @@ import {
   sockaddr_in,
   strlen,
 } from 'bsdsock';
-import { bad, expectThrown } from './helpers/io-util';
+import { bad, expectThrown } from './helpers/errors';
 
 /** The bytes a C program would see in memory for a uint16_t / uint32_t holding v. */
 const memory16 = (v: number): number[] => [...new Uint8Array(new Uint16Array([v]).buffer)];

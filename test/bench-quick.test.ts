@@ -2,31 +2,16 @@
 // its peers and its table) cannot rot unnoticed. Nothing here looks at a speed: only that each
 // implementation ran, checked its bytes and reported a number.
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ensureDist, root } from './helpers/build';
 import { cc, prlimit, taskset, testNeeding } from './helpers/tools';
 
-const root = path.join(__dirname, '..');
 const runner = path.join(root, 'dist/bench/run.js');
 
-function newest(dir: string): number {
-  let t = 0;
-  for (const f of fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
-    if (f.endsWith('.ts')) t = Math.max(t, fs.statSync(path.join(dir, f)).mtimeMs);
-  }
-  return t;
-}
-
 beforeAll(() => {
-  // npm install compiles bench/ into dist/bench; recompile when a source is newer.
-  const stale =
-    !fs.existsSync(runner) ||
-    fs.statSync(runner).mtimeMs < Math.max(newest(path.join(root, 'bench')), newest(path.join(root, 'lib')));
-  if (stale) {
-    const tsc = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, encoding: 'utf8' });
-    if (tsc.status !== 0) throw new Error(`tsc failed:\n${tsc.stdout}${tsc.stderr}`);
-  }
-});
+  // npm install compiles bench/ into dist/bench; recompiled when a source is newer.
+  ensureDist('dist/bench/run.js');
+}, 120_000);
 
 // The harness builds its C references with cc, pins processes with taskset and raises the descriptor
 // limit with prlimit: without them the test is skipped (see helpers/tools.ts).

@@ -26,33 +26,18 @@ import {
   sockaddr_in,
   sockaddr_in6,
   sockaddr_un,
-  socket,
   socklen_t,
   strlen,
 } from 'bsdsock';
-import { loopback4, loopback6 } from './helpers/net';
-import { FdSet, portOf, tempDir } from './helpers/lifecycle-util';
+import { tempDir } from './helpers/build';
+import { Fds } from './helpers/fds';
+import { loopback4, loopback6, portOf, unixAddr } from './helpers/net';
 
-const fds = new FdSet();
+const fds = new Fds();
 const linuxOnly = process.platform === 'linux' ? test : test.skip;
 afterEach(() => fds.closeAll());
 
-function tcp4(): number {
-  const fd = fds.add(socket(AF_INET, SOCK_STREAM, 0));
-  if (fd < 0) throw new Error('socket failed');
-  return fd;
-}
-
-/** Binds a fresh TCP socket to 127.0.0.1:0 and returns it with its address. */
-function boundTcp4(): { fd: number; addr: sockaddr_in } {
-  const fd = tcp4();
-  const addr = loopback4(0);
-  expect(bind(fd, addr, sizeof(addr))).toBe(0);
-  const name = new sockaddr_in();
-  const len = new socklen_t(sizeof(name));
-  expect(getsockname(fd, name, len)).toBe(0);
-  return { fd, addr: name };
-}
+const tcp4 = (): number => fds.socket(AF_INET, SOCK_STREAM);
 
 describe('bind() on IPv4', () => {
   test('127.0.0.1:0 gets an ephemeral port, which getsockname shows with the address', () => {
@@ -82,7 +67,7 @@ describe('bind() on IPv4', () => {
   });
 
   test('UDP binds to 127.0.0.1:0 too', () => {
-    const fd = fds.add(socket(AF_INET, SOCK_DGRAM, 0));
+    const fd = fds.socket(AF_INET, SOCK_DGRAM);
     const addr = loopback4(0);
     expect(bind(fd, addr, sizeof(addr))).toBe(0);
     const name = new sockaddr_in();
@@ -92,7 +77,7 @@ describe('bind() on IPv4', () => {
   });
 
   test('a second socket on the same address and port: -1 EADDRINUSE', () => {
-    const first = boundTcp4();
+    const first = fds.bound(SOCK_STREAM);
     const second = tcp4();
     const same = loopback4(portOf(first.addr));
     setErrno(0);
@@ -106,7 +91,7 @@ describe('bind() on IPv4', () => {
   });
 
   test('binding the same socket twice: -1 EINVAL, and the first address stays', () => {
-    const { fd, addr } = boundTcp4();
+    const { fd, addr } = fds.bound(SOCK_STREAM);
     const other = loopback4(0);
     setErrno(0);
     expect(bind(fd, other, sizeof(other))).toBe(-1);
@@ -156,7 +141,7 @@ describe('bind() on IPv4', () => {
 
 describe('bind() on IPv6', () => {
   test('[::1]:0 gets an ephemeral port, shown by getsockname', () => {
-    const fd = fds.add(socket(AF_INET6, SOCK_STREAM, 0));
+    const fd = fds.socket(AF_INET6, SOCK_STREAM);
     expect(fd).toBeGreaterThanOrEqual(0);
     const addr = loopback6();
     expect(bind(fd, addr, sizeof(addr))).toBe(0);
@@ -172,14 +157,8 @@ describe('bind() on IPv6', () => {
   });
 
   test('a second socket on the same [::1] port: -1 EADDRINUSE', () => {
-    const first = fds.add(socket(AF_INET6, SOCK_STREAM, 0));
-    const addr = loopback6();
-    expect(bind(first, addr, sizeof(addr))).toBe(0);
-    const name = new sockaddr_in6();
-    const len = new socklen_t(sizeof(name));
-    expect(getsockname(first, name, len)).toBe(0);
-
-    const second = fds.add(socket(AF_INET6, SOCK_STREAM, 0));
+    const { addr: name } = fds.bound6(SOCK_STREAM);
+    const second = fds.socket(AF_INET6, SOCK_STREAM);
     setErrno(0);
     expect(bind(second, name, sizeof(name))).toBe(-1);
     expect(errno).toBe(EADDRINUSE);
@@ -189,16 +168,14 @@ describe('bind() on IPv6', () => {
 describe('bind() on AF_UNIX', () => {
   let tmp: ReturnType<typeof tempDir>;
   beforeEach(() => {
-    tmp = tempDir();
+    tmp = tempDir('lifecycle');
   });
   afterEach(() => tmp.remove());
 
   test('a path creates the socket file; binding another socket to it: -1 EADDRINUSE', () => {
     const path = tmp.path('server.sock');
-    const fd = fds.add(socket(AF_UNIX, SOCK_STREAM, 0));
-    const addr = new sockaddr_un();
-    addr.sun_family = AF_UNIX;
-    addr.sun_path = path;
+    const fd = fds.socket(AF_UNIX, SOCK_STREAM);
+    const addr = unixAddr(path);
     expect(existsSync(path)).toBe(false);
     expect(bind(fd, addr, sizeof(addr))).toBe(0);
     expect(statSync(path).isSocket()).toBe(true);
@@ -210,7 +187,7 @@ describe('bind() on AF_UNIX', () => {
     expect(name.sun_path).toBe(path);
     expect(len.value).toBe(offsetof(sockaddr_un, 'sun_path') + strlen(path) + 1);
 
-    const again = fds.add(socket(AF_UNIX, SOCK_STREAM, 0));
+    const again = fds.socket(AF_UNIX, SOCK_STREAM);
     setErrno(0);
     expect(bind(again, addr, sizeof(addr))).toBe(-1);
     expect(errno).toBe(EADDRINUSE);
@@ -218,15 +195,13 @@ describe('bind() on AF_UNIX', () => {
 
   test('the file stays after close (bind again needs unlink first): EADDRINUSE', () => {
     const path = tmp.path('stale.sock');
-    const addr = new sockaddr_un();
-    addr.sun_family = AF_UNIX;
-    addr.sun_path = path;
-    const fd = fds.add(socket(AF_UNIX, SOCK_DGRAM, 0));
+    const addr = unixAddr(path);
+    const fd = fds.socket(AF_UNIX, SOCK_DGRAM);
     expect(bind(fd, addr, sizeof(addr))).toBe(0);
     expect(fds.close(fd)).toBe(0);
     expect(statSync(path).isSocket()).toBe(true);
 
-    const next = fds.add(socket(AF_UNIX, SOCK_DGRAM, 0));
+    const next = fds.socket(AF_UNIX, SOCK_DGRAM);
     setErrno(0);
     expect(bind(next, addr, sizeof(addr))).toBe(-1);
     expect(errno).toBe(EADDRINUSE);
@@ -234,12 +209,10 @@ describe('bind() on AF_UNIX', () => {
 
   linuxOnly('a Linux abstract name ("\\0" first) binds without a file and getsockname returns it', () => {
     const name = `bsdsock-lifecycle-${process.pid}-${Math.random().toString(36).slice(2)}`;
-    const addr = new sockaddr_un();
-    addr.sun_family = AF_UNIX;
-    addr.sun_path = `\0${name}`;
+    const addr = unixAddr(`\0${name}`);
     const addrlen = offsetof(sockaddr_un, 'sun_path') + 1 + strlen(name);
 
-    const fd = fds.add(socket(AF_UNIX, SOCK_STREAM, 0));
+    const fd = fds.socket(AF_UNIX, SOCK_STREAM);
     expect(bind(fd, addr, addrlen)).toBe(0);
     expect(existsSync(name)).toBe(false);
 
@@ -251,7 +224,7 @@ describe('bind() on AF_UNIX', () => {
     expect(got.sun_path).toBe(`\0${name}`);
 
     // The name is taken while the socket lives.
-    const other = fds.add(socket(AF_UNIX, SOCK_STREAM, 0));
+    const other = fds.socket(AF_UNIX, SOCK_STREAM);
     setErrno(0);
     expect(bind(other, addr, addrlen)).toBe(-1);
     expect(errno).toBe(EADDRINUSE);

@@ -7,8 +7,8 @@ import * as bsdsock from 'bsdsock';
 import * as promises from 'bsdsock/promises';
 import { CALLS, HELPERS, callEntry, callsTable, manUrl, type CallEntry, type CallName } from '../lib/calls';
 import { native } from '../lib/native';
+import { root } from './helpers/build';
 
-const root = path.join(__dirname, '..');
 const entries = Object.entries(CALLS) as [CallName, CallEntry][];
 const helpers: readonly string[] = HELPERS;
 

@@ -21,7 +21,6 @@ import {
   SO_ERROR,
   accept,
   bind,
-  close,
   connect,
   errno,
   getpeername,
@@ -29,8 +28,6 @@ import {
   htonl,
   in6addr_loopback,
   listen,
-  poll,
-  pollfd,
   recv,
   recvfrom,
   send,
@@ -39,45 +36,19 @@ import {
   sockaddr_in,
   sockaddr_in6,
   sockaddr_un,
-  socket,
   socklen_t,
 } from 'bsdsock';
-import { loopback4, loopback6, tcpListener } from './helpers/net';
-import { FdSet, intOption, portOf, tempDir } from './helpers/lifecycle-util';
+import { tempDir } from './helpers/build';
+import { Fds } from './helpers/fds';
+import { closedPort, intOption, loopback6, portOf, unixAddr, waitReady } from './helpers/net';
 
-const fds = new FdSet();
+const fds = new Fds();
 afterEach(() => fds.closeAll());
-
-/** A loopback port nothing listens on: bound to port 0, read, then closed. */
-function closedPort(): sockaddr_in {
-  const fd = socket(AF_INET, SOCK_STREAM, 0);
-  expect(fd).toBeGreaterThanOrEqual(0);
-  try {
-    const addr = loopback4(0);
-    expect(bind(fd, addr, sizeof(addr))).toBe(0);
-    const name = new sockaddr_in();
-    expect(getsockname(fd, name, new socklen_t(sizeof(name)))).toBe(0);
-    expect(portOf(name)).toBeGreaterThan(0);
-    return name;
-  } finally {
-    close(fd);
-  }
-}
-
-/** Waits (up to a generous bound) for fd to become writable; returns revents. */
-function waitWritable(fd: number): number {
-  const pfd = new pollfd();
-  pfd.fd = fd;
-  pfd.events = POLLOUT;
-  expect(poll([pfd], 1, 10000)).toBe(1);
-  return pfd.revents;
-}
 
 describe('connect() over TCP/IPv4', () => {
   test('to a listening port succeeds, and getpeername shows the listener address', () => {
-    const { fd: listener, addr } = tcpListener();
-    fds.add(listener);
-    const fd = fds.add(socket(AF_INET, SOCK_STREAM, 0));
+    const { fd: listener, addr } = fds.listener();
+    const fd = fds.socket(AF_INET, SOCK_STREAM);
     setErrno(0);
     expect(connect(fd, addr, sizeof(addr))).toBe(0);
     expect(errno).toBe(0);
@@ -101,9 +72,8 @@ describe('connect() over TCP/IPv4', () => {
   });
 
   test('an unbound client gets an ephemeral local port from connect', () => {
-    const { fd: listener, addr } = tcpListener();
-    fds.add(listener);
-    const fd = fds.add(socket(AF_INET, SOCK_STREAM, 0));
+    const { addr } = fds.listener();
+    const fd = fds.socket(AF_INET, SOCK_STREAM);
     expect(connect(fd, addr, sizeof(addr))).toBe(0);
     const mine = new sockaddr_in();
     expect(getsockname(fd, mine, new socklen_t(sizeof(mine)))).toBe(0);
@@ -113,35 +83,30 @@ describe('connect() over TCP/IPv4', () => {
 
   test('to a closed port: -1 ECONNREFUSED', () => {
     const addr = closedPort();
-    const fd = fds.add(socket(AF_INET, SOCK_STREAM, 0));
+    const fd = fds.socket(AF_INET, SOCK_STREAM);
     setErrno(0);
     expect(connect(fd, addr, sizeof(addr))).toBe(-1);
     expect(errno).toBe(ECONNREFUSED);
   });
 
   test('to a port that is bound but not listening: -1 ECONNREFUSED', () => {
-    const bound = fds.add(socket(AF_INET, SOCK_STREAM, 0));
-    const addr = loopback4(0);
-    expect(bind(bound, addr, sizeof(addr))).toBe(0);
-    const name = new sockaddr_in();
-    expect(getsockname(bound, name, new socklen_t(sizeof(name)))).toBe(0);
+    const { addr: name } = fds.bound(SOCK_STREAM);
 
-    const fd = fds.add(socket(AF_INET, SOCK_STREAM, 0));
+    const fd = fds.socket(AF_INET, SOCK_STREAM);
     setErrno(0);
     expect(connect(fd, name, sizeof(name))).toBe(-1);
     expect(errno).toBe(ECONNREFUSED);
   });
 
   test('non-blocking: returns 0 or -1 EINPROGRESS, then completes (POLLOUT, SO_ERROR 0)', () => {
-    const { fd: listener, addr } = tcpListener();
-    fds.add(listener);
-    const fd = fds.add(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    const { fd: listener, addr } = fds.listener();
+    const fd = fds.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
     setErrno(0);
     const r = connect(fd, addr, sizeof(addr));
     if (r === -1) expect(errno).toBe(EINPROGRESS);
     else expect(r).toBe(0);
 
-    expect(waitWritable(fd) & POLLOUT).toBe(POLLOUT);
+    expect(waitReady(fd, POLLOUT) & POLLOUT).toBe(POLLOUT);
     expect(intOption(fd, SOL_SOCKET, SO_ERROR)).toBe(0);
     // Connected: the peer address is there and data goes through.
     const peer = new sockaddr_in();
@@ -156,12 +121,12 @@ describe('connect() over TCP/IPv4', () => {
 
   test('non-blocking to a closed port: refused now, or later through SO_ERROR', () => {
     const addr = closedPort();
-    const fd = fds.add(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    const fd = fds.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
     setErrno(0);
     const r = connect(fd, addr, sizeof(addr));
     expect(r).toBe(-1);
     if (errno === EINPROGRESS) {
-      waitWritable(fd);
+      waitReady(fd, POLLOUT);
       expect(intOption(fd, SOL_SOCKET, SO_ERROR)).toBe(ECONNREFUSED);
     } else {
       expect(errno).toBe(ECONNREFUSED);
@@ -169,9 +134,8 @@ describe('connect() over TCP/IPv4', () => {
   });
 
   test('connecting a connected socket again: -1 EISCONN', () => {
-    const { fd: listener, addr } = tcpListener();
-    fds.add(listener);
-    const fd = fds.add(socket(AF_INET, SOCK_STREAM, 0));
+    const { addr } = fds.listener();
+    const fd = fds.socket(AF_INET, SOCK_STREAM);
     expect(connect(fd, addr, sizeof(addr))).toBe(0);
     setErrno(0);
     expect(connect(fd, addr, sizeof(addr))).toBe(-1);
@@ -179,7 +143,7 @@ describe('connect() over TCP/IPv4', () => {
   });
 
   test('an IPv6 address on an IPv4 socket: -1 EAFNOSUPPORT', () => {
-    const fd = fds.add(socket(AF_INET, SOCK_STREAM, 0));
+    const fd = fds.socket(AF_INET, SOCK_STREAM);
     const addr = loopback6();
     addr.sin6_port = 0x0100; // port 1, network order on either host
     setErrno(0);
@@ -188,13 +152,12 @@ describe('connect() over TCP/IPv4', () => {
   });
 
   test('a successful connect leaves the errno of an earlier failure unchanged', () => {
-    const { fd: listener, addr } = tcpListener();
-    fds.add(listener);
+    const { addr } = fds.listener();
     const refused = closedPort();
-    const first = fds.add(socket(AF_INET, SOCK_STREAM, 0));
+    const first = fds.socket(AF_INET, SOCK_STREAM);
     expect(connect(first, refused, sizeof(refused))).toBe(-1);
     expect(errno).toBe(ECONNREFUSED);
-    const fd = fds.add(socket(AF_INET, SOCK_STREAM, 0));
+    const fd = fds.socket(AF_INET, SOCK_STREAM);
     expect(connect(fd, addr, sizeof(addr))).toBe(0);
     expect(errno).toBe(ECONNREFUSED);
   });
@@ -202,13 +165,9 @@ describe('connect() over TCP/IPv4', () => {
 
 describe('connect() over UDP', () => {
   test('sets the default peer: send() without an address reaches it', () => {
-    const receiver = fds.add(socket(AF_INET, SOCK_DGRAM, 0));
-    const addr = loopback4(0);
-    expect(bind(receiver, addr, sizeof(addr))).toBe(0);
-    const to = new sockaddr_in();
-    expect(getsockname(receiver, to, new socklen_t(sizeof(to)))).toBe(0);
+    const { fd: receiver, addr: to } = fds.bound(SOCK_DGRAM);
 
-    const sender = fds.add(socket(AF_INET, SOCK_DGRAM, 0));
+    const sender = fds.socket(AF_INET, SOCK_DGRAM);
     setErrno(0);
     expect(send(sender, 'before', 6, 0)).toBe(-1);
     expect(errno).toBe(EDESTADDRREQ);
@@ -233,15 +192,13 @@ describe('connect() over UDP', () => {
 describe('connect() over AF_UNIX', () => {
   let tmp: ReturnType<typeof tempDir>;
   beforeEach(() => {
-    tmp = tempDir();
+    tmp = tempDir('lifecycle');
   });
   afterEach(() => tmp.remove());
 
   test('to a path that does not exist: -1 ENOENT', () => {
-    const fd = fds.add(socket(AF_UNIX, SOCK_STREAM, 0));
-    const addr = new sockaddr_un();
-    addr.sun_family = AF_UNIX;
-    addr.sun_path = tmp.path('missing.sock');
+    const fd = fds.socket(AF_UNIX, SOCK_STREAM);
+    const addr = unixAddr(tmp.path('missing.sock'));
     setErrno(0);
     expect(connect(fd, addr, sizeof(addr))).toBe(-1);
     expect(errno).toBe(ENOENT);
@@ -249,14 +206,12 @@ describe('connect() over AF_UNIX', () => {
 
   test('to a listening path succeeds and getpeername returns the path', () => {
     const path = tmp.path('server.sock');
-    const addr = new sockaddr_un();
-    addr.sun_family = AF_UNIX;
-    addr.sun_path = path;
-    const listener = fds.add(socket(AF_UNIX, SOCK_STREAM, 0));
+    const addr = unixAddr(path);
+    const listener = fds.socket(AF_UNIX, SOCK_STREAM);
     expect(bind(listener, addr, sizeof(addr))).toBe(0);
     expect(listen(listener, 4)).toBe(0);
 
-    const fd = fds.add(socket(AF_UNIX, SOCK_STREAM, 0));
+    const fd = fds.socket(AF_UNIX, SOCK_STREAM);
     expect(connect(fd, addr, sizeof(addr))).toBe(0);
     const peer = new sockaddr_un();
     expect(getpeername(fd, peer, new socklen_t(sizeof(peer)))).toBe(0);
@@ -268,14 +223,9 @@ describe('connect() over AF_UNIX', () => {
 
 describe('connect() over TCP/IPv6', () => {
   test('to a listener on [::1] succeeds and getpeername shows ::1 and its port', () => {
-    const listener = fds.add(socket(AF_INET6, SOCK_STREAM, 0));
-    const addr = loopback6();
-    expect(bind(listener, addr, sizeof(addr))).toBe(0);
-    expect(listen(listener, 4)).toBe(0);
-    const bound = new sockaddr_in6();
-    expect(getsockname(listener, bound, new socklen_t(sizeof(bound)))).toBe(0);
+    const { fd: listener, addr: bound } = fds.listener6();
 
-    const fd = fds.add(socket(AF_INET6, SOCK_STREAM, 0));
+    const fd = fds.socket(AF_INET6, SOCK_STREAM);
     expect(connect(fd, bound, sizeof(bound))).toBe(0);
     const peer = new sockaddr_in6();
     const len = new socklen_t(sizeof(peer));

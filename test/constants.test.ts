@@ -1,7 +1,6 @@
 // The constants: one list (native/constants.list) decides the names, the C compiler decides the values.
 // Checks that the TypeScript and the addon declare the same names, that each value is what a C program
 // compiled here sees, that SPEC.md's minimum list exists on Linux, and that lib/ types no constant in.
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -10,10 +9,9 @@ import * as bsdsock from 'bsdsock';
 import { errnoName, in6_addr, in6addr_any, in6addr_loopback } from 'bsdsock';
 import * as generated from '../lib/constants.gen';
 import { native } from '../lib/native';
+import { root } from './helpers/build';
+import { compileCText, runC } from './helpers/c';
 import { cc, describeNeeding, testNeeding } from './helpers/tools';
-
-const root = path.join(__dirname, '..');
-const buildDir = path.join(root, 'test', '.build');
 
 interface ListGroup {
   title: string;
@@ -111,29 +109,18 @@ function cProgram(names: string[]): string {
 }
 
 function compileAndRun(): CView {
-  fs.mkdirSync(buildDir, { recursive: true });
-  const source = path.join(buildDir, 'constants.c');
-  const binary = path.join(buildDir, `constants-${process.pid}`);
-  fs.writeFileSync(source, cProgram(listed));
-  const cc = spawnSync('cc', ['-std=c11', '-Wall', '-o', binary, source], { encoding: 'utf8' });
-  if (cc.status !== 0) throw new Error(`cc failed:\n${cc.stderr}`);
-  try {
-    const run = spawnSync(binary, [], { encoding: 'utf8' });
-    if (run.status !== 0) throw new Error(`${binary} failed: ${run.stderr}`);
-    const view: CView = { values: new Map(), absent: new Set(), in6addrAny: [], in6addrLoopback: [], knownErrnos: [] };
-    for (const line of run.stdout.trim().split('\n')) {
-      const [kind, ...rest] = line.split(' ');
-      if (kind === 'value') view.values.set(rest[0], BigInt(rest[1]));
-      else if (kind === 'absent') view.absent.add(rest[0]);
-      else if (kind === 'in6addr_any') view.in6addrAny = rest.map(Number);
-      else if (kind === 'in6addr_loopback') view.in6addrLoopback = rest.map(Number);
-      else if (kind === 'errno') view.knownErrnos.push(Number(rest[0]));
-      else throw new Error(`unexpected line from the C program: ${line}`);
-    }
-    return view;
-  } finally {
-    fs.rmSync(binary, { force: true });
+  const run = runC(compileCText('constants', cProgram(listed), ['-std=c11', '-Wall']));
+  const view: CView = { values: new Map(), absent: new Set(), in6addrAny: [], in6addrLoopback: [], knownErrnos: [] };
+  for (const line of run.stdout.trim().split('\n')) {
+    const [kind, ...rest] = line.split(' ');
+    if (kind === 'value') view.values.set(rest[0], BigInt(rest[1]));
+    else if (kind === 'absent') view.absent.add(rest[0]);
+    else if (kind === 'in6addr_any') view.in6addrAny = rest.map(Number);
+    else if (kind === 'in6addr_loopback') view.in6addrLoopback = rest.map(Number);
+    else if (kind === 'errno') view.knownErrnos.push(Number(rest[0]));
+    else throw new Error(`unexpected line from the C program: ${line}`);
   }
+  return view;
 }
 
 // What a C program compiled here sees (the tests that read it need a C compiler; see helpers/tools.ts).

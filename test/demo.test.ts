@@ -4,40 +4,13 @@
 // TIME_WAIT of an earlier run is in the way.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { describeNeeding, netns as netnsNeed, networkNamespace } from './helpers/tools';
+import { ensureDist, root, tempDir } from './helpers/build';
+import { requireNetns } from './helpers/netns';
+import { describeNeeding, netns as netnsNeed } from './helpers/tools';
 
-const root = path.join(__dirname, '..');
-let work: string;
+let work: ReturnType<typeof tempDir>;
 let netns: string[] = [];
-
-/** Compiles lib/ and examples/ to dist/ when dist is missing or older than the sources. */
-function ensureCompiled(): void {
-  const outputs = [
-    'dist/examples/server.js',
-    'dist/examples/client.js',
-    'dist/lib/index.js',
-    'dist/lib/trace/index.js',
-  ].map((f) => path.join(root, f));
-  const sources = [
-    'examples/server.ts',
-    'examples/client.ts',
-    ...fs.readdirSync(path.join(root, 'lib'), { recursive: true }).map((f) => `lib/${String(f)}`),
-  ]
-    .filter((f) => f.endsWith('.ts'))
-    .map((f) => path.join(root, f));
-  const newest = Math.max(...sources.map((f) => fs.statSync(f).mtimeMs));
-  if (outputs.every((f) => fs.existsSync(f) && fs.statSync(f).mtimeMs >= newest)) return;
-  const tsc = spawnSync(
-    process.execPath,
-    [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-    { cwd: root, encoding: 'utf8' },
-  );
-  if (!outputs.every((f) => fs.existsSync(f))) {
-    throw new Error(`tsc -p tsconfig.build.json failed:\n${tsc.stdout}${tsc.stderr}`);
-  }
-}
 
 /** Runs `node scripts/demo.js args` in a fresh network namespace; its stdout. */
 function demo(...args: string[]): string {
@@ -45,10 +18,8 @@ function demo(...args: string[]): string {
 }
 
 function demoWith(env: Record<string, string>, ...args: string[]): string {
-  const quoted = [process.execPath, path.join(root, 'scripts/demo.js'), ...args]
-    .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)
-    .join(' ');
-  const r = spawnSync(netns[0], [...netns.slice(1), 'sh', '-c', `ip link set lo up && exec ${quoted}`], {
+  const argv = [...netns, process.execPath, path.join(root, 'scripts/demo.js'), ...args];
+  const r = spawnSync(argv[0], argv.slice(1), {
     cwd: root,
     env: { ...process.env, ...env },
     encoding: 'utf8',
@@ -165,17 +136,15 @@ function expectCausalOrder(serverEntries: Entry[], clientEntries: Entry[], sameR
 
 describeNeeding(netnsNeed())('npm run demo', () => {
   beforeAll(() => {
-    ensureCompiled();
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-demo-'));
-    netns = networkNamespace().argv ?? [];
+    ensureDist('dist/examples/server.js', 'dist/examples/client.js', 'dist/lib/trace/index.js');
+    work = tempDir('demo');
+    netns = requireNetns('the demo test');
   });
 
-  afterAll(() => {
-    if (work) fs.rmSync(work, { recursive: true, force: true });
-  });
+  afterAll(() => work?.remove());
 
   test('two columns: the server on the left, the client on the right, in causal order, within 80 columns', () => {
-    const mermaid = path.join(work, 'timeline.mmd');
+    const mermaid = work.path('timeline.mmd');
     const out = demo('--wide', '--mermaid', mermaid);
     const lines = out.split('\n');
     expect(lines[0]).toMatch(/^server \(pid \d+\) +│ client \(pid \d+\)$/);

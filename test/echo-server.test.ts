@@ -1,27 +1,20 @@
 // examples/echo-server.ts, compiled, as a user runs it: many concurrent
 // clients get back exactly the bytes they sent, and SIGTERM/SIGINT end the
 // process cleanly (exit 0, a summary, nothing left to keep it alive).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import { type Socket } from 'node:net';
 import { join } from 'node:path';
+import { ensureDist, root } from './helpers/build';
+import { type ListeningServer, runToEnd, startServer } from './helpers/child';
+import { connectTo, StreamReader } from './helpers/io';
 
-const root = join(__dirname, '..');
 const script = join(root, 'dist/examples/echo-server.js');
-const source = join(root, 'examples/echo-server.ts');
 
-interface Server {
-  child: ChildProcess;
-  port: number;
-  stdout(): string;
-  stderr(): string;
-  /** Resolves once the process has exited and its pipes are closed. */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-let server: Server | undefined;
+let server: ListeningServer | undefined;
 const clients: Socket[] = [];
+
+// The test runs the compiled example; a stale build would test old code.
+beforeAll(() => ensureDist('dist/examples/echo-server.js'), 120_000);
 
 afterEach(async () => {
   for (const c of clients.splice(0)) c.destroy();
@@ -32,72 +25,10 @@ afterEach(async () => {
   server = undefined;
 });
 
-function startServer(): Promise<Server> {
-  // The test runs the compiled example; a stale build would test old code.
-  if (!existsSync(script) || statSync(script).mtimeMs < statSync(source).mtimeMs) {
-    throw new Error(`${script} is missing or older than ${source}: run \`npx tsc -p tsconfig.build.json\``);
-  }
-  const child = spawn(process.execPath, [script, '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
-  child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal })),
-  );
-  return new Promise((resolve, reject) => {
-    const onData = (): void => {
-      const m = /^listening on 127\.0\.0\.1:(\d+)$/m.exec(out);
-      if (m === null) return;
-      child.stdout.off('data', onData);
-      resolve({ child, port: Number(m[1]), stdout: () => out, stderr: () => err, exited });
-    };
-    child.stdout.on('data', onData);
-    void exited.then(({ code, signal }) =>
-      reject(new Error(`echo server exited (${code ?? signal}) before listening:\n${out}${err}`)),
-    );
-  });
-}
-
 /** A client that reads exactly as many bytes as it asks for. */
-class Client {
-  private chunks: Buffer[] = [];
-  private buffered = 0;
-  private wake: (() => void) | undefined;
-  private ended = false;
-  readonly closed: Promise<void>;
-
-  constructor(readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      this.chunks.push(chunk);
-      this.buffered += chunk.length;
-      this.wake?.();
-    });
-    socket.on('end', () => {
-      this.ended = true;
-      this.wake?.();
-    });
-    this.closed = new Promise((resolve) => socket.on('close', () => resolve()));
-  }
-
-  static open(port: number): Promise<Client> {
-    return new Promise((resolve, reject) => {
-      const socket = connect({ host: '127.0.0.1', port });
-      clients.push(socket);
-      socket.once('error', reject);
-      socket.once('connect', () => resolve(new Client(socket)));
-    });
-  }
-
-  async read(n: number): Promise<Buffer> {
-    while (this.buffered < n) {
-      if (this.ended) throw new Error(`connection ended after ${this.buffered} of ${n} bytes`);
-      await new Promise<void>((resolve) => (this.wake = resolve));
-    }
-    const all = Buffer.concat(this.chunks);
-    this.chunks = [all.subarray(n)];
-    this.buffered -= n;
-    return all.subarray(0, n);
+class Client extends StreamReader {
+  static async open(port: number): Promise<Client> {
+    return new Client(await connectTo(port, clients));
   }
 
   /** Sends message and checks that exactly its bytes come back. */
@@ -130,7 +61,7 @@ const IDLE = 5;
 
 describe.each(['SIGTERM', 'SIGINT'] as const)('echo server, ended by %s', (signal) => {
   test(`echoes every byte to ${CLIENTS} concurrent clients, then exits 0 with a summary`, async () => {
-    server = await startServer();
+    server = await startServer(script, ['--port', '0']);
     const { port } = server;
 
     await Promise.all(
@@ -160,11 +91,7 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('echo server, ended by %s', (signa
 });
 
 test('refuses a port out of range, with a message and exit code 1', async () => {
-  const child = spawn(process.execPath, [script, '--port', '70000'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
-  child.stdout.resume();
-  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  const { code, stderr } = await runToEnd(process.execPath, [script, '--port', '70000']);
   expect(code).toBe(1);
-  expect(err).toContain('--port');
+  expect(stderr).toContain('--port');
 });

@@ -1,8 +1,6 @@
 // errno as C has it: a live binding each failed call sets and each
 // successful call leaves alone; strerror and perror give the C library's own
 // words (compared with test/c/errno.c, compiled here); errnoName names values.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as bsdsock from 'bsdsock';
@@ -23,10 +21,12 @@ import {
   socket,
   strerror,
 } from 'bsdsock';
-import { bad, expectThrown } from './helpers/io-util';
+import { ensureDist, root } from './helpers/build';
+import { compileC, runC } from './helpers/c';
+import { runNode } from './helpers/child';
+import { bad, expectThrown } from './helpers/errors';
 import { cc, testNeeding } from './helpers/tools';
 
-const root = path.join(__dirname, '..');
 const distIndex = path.join(root, 'dist', 'lib', 'index.js');
 const distModule = path.join(root, 'dist', 'lib', 'index.mjs');
 // The C library's messages are those of the C locale in every process compared here.
@@ -37,30 +37,12 @@ const errnoValues: [string, number][] = errnoNames
   .map((name): [string, unknown] => [name, (bsdsock as unknown as Record<string, unknown>)[name]])
   .filter((entry): entry is [string, number] => typeof entry[1] === 'number');
 
-/** Compiles test/c/<name>.c into test/.build/<name> and returns the program's path. */
-function compileC(name: string): string {
-  const buildDir = path.join(root, 'test', '.build');
-  mkdirSync(buildDir, { recursive: true });
-  const out = path.join(buildDir, name);
-  // Built under a private name, then renamed: a concurrent run never executes a half-written file.
-  const tmp = `${out}.${process.pid}.tmp`;
-  const cc = spawnSync('cc', ['-Wall', '-Wextra', '-o', tmp, path.join(root, 'test', 'c', `${name}.c`)], {
-    encoding: 'utf8',
-    timeout: 120000,
-  });
-  if (cc.status !== 0) throw new Error(`cc failed on test/c/${name}.c:\n${cc.stderr}`);
-  renameSync(tmp, out);
-  return out;
-}
-
 /** Runs a Node program (CommonJS unless `module`) and returns its exit status and output. */
-function runNode(script: string, module = false): { status: number | null; stdout: string; stderr: string } {
-  if (!existsSync(distIndex) || !existsSync(distModule)) {
-    throw new Error('dist/lib is missing: run `npm run build:ts` first');
-  }
-  const args = module ? ['--input-type=module', '-e', script] : ['-e', script];
-  const r = spawnSync(process.execPath, args, { encoding: 'utf8', env, timeout: 60000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+function runDist(script: string, module = false): { status: number | null; stdout: string; stderr: string } {
+  return runNode(
+    { code: script },
+    { env, nodeArgs: module ? ['--input-type=module'] : [], limitMs: 60000, lib: false },
+  );
 }
 
 // The C reference (test/c/errno.c), for the tests that compare with the C library: they need a C
@@ -68,14 +50,14 @@ function runNode(script: string, module = false): { status: number | null; stdou
 const withC = testNeeding(cc());
 let errnoProgram: string;
 beforeAll(() => {
-  if (cc().missing === null) errnoProgram = compileC('errno');
+  // The children and the Worker here load dist/, as a user's program does.
+  ensureDist();
+  if (cc().missing === null) errnoProgram = compileC(path.join(root, 'test/c/errno.c'));
 }, 180000);
 
 /** What the C library's perror(s) writes with errno = n (s null: perror(NULL)). */
 function cPerror(n: number, s: string | null): string {
-  const r = spawnSync(errnoProgram, ['perror', String(n), s ?? '-'], { encoding: 'utf8', env, timeout: 60000 });
-  if (r.status !== 0) throw new Error(`errno perror failed: ${r.stderr}`);
-  return r.stderr;
+  return runC(errnoProgram, ['perror', String(n), s ?? '-'], env).stderr;
 }
 
 describe('errno is a live binding', () => {
@@ -111,7 +93,7 @@ describe('errno is a live binding', () => {
   });
 
   test('CommonJS: require(...).errno shows the latest value', () => {
-    const r = runNode(
+    const r = runDist(
       `const b = require(${JSON.stringify(distIndex)});` +
         'const seen = [b.errno]; b.close(-1); seen.push(b.errno); b.socket(-1, b.SOCK_STREAM, 0); seen.push(b.errno);' +
         'const fd = b.socket(b.AF_INET, b.SOCK_STREAM, 0); b.close(fd); seen.push(b.errno);' +
@@ -122,7 +104,7 @@ describe('errno is a live binding', () => {
   });
 
   test('native ESM: the imported errno binding follows each failure', () => {
-    const r = runNode(
+    const r = runDist(
       `import { errno, close, socket, AF_INET, SOCK_STREAM } from ${JSON.stringify(distModule)};` +
         'const seen = [errno]; close(-1); seen.push(errno); socket(-1, SOCK_STREAM, 0); seen.push(errno);' +
         'const fd = socket(AF_INET, SOCK_STREAM, 0); close(fd); seen.push(errno);' +
@@ -154,8 +136,7 @@ describe('errno is a live binding', () => {
 describe('strerror', () => {
   withC("equals the C library's strerror for every errno value, 0 and unknown numbers", () => {
     const numbers = [0, -1, 4000, 255, ...new Set(errnoValues.map(([, v]) => v))];
-    const r = spawnSync(errnoProgram, ['strerror', ...numbers.map(String)], { encoding: 'utf8', env, timeout: 60000 });
-    expect(r.status).toBe(0);
+    const r = runC(errnoProgram, ['strerror', ...numbers.map(String)], env);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(numbers.length);
     for (const line of lines) {
@@ -189,7 +170,7 @@ describe('strerror', () => {
 describe('perror', () => {
   /** Runs `setup; perror(arg)` in a child and returns what it wrote, with errno afterwards. */
   function perrorIn(setup: string, arg: string): { stderr: string; stdout: string } {
-    const r = runNode(
+    const r = runDist(
       `const b = require(${JSON.stringify(distIndex)}); ${setup}; b.perror(${arg});` +
         'process.stdout.write(String(b.errno));',
     );
@@ -227,7 +208,7 @@ describe('perror', () => {
 
   test('a prefix that is not a string throws before anything is written, errno untouched', () => {
     expectThrown(() => perror(bad(42)), { type: TypeError, code: 'ERR_INVALID_ARG_TYPE', fn: 'perror', param: 's' });
-    const r = runNode(
+    const r = runDist(
       `const b = require(${JSON.stringify(distIndex)}); b.close(-1);` +
         'try { b.perror(42); } catch (e) { process.stdout.write(e.code + " " + b.errno); }',
     );

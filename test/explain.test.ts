@@ -1,22 +1,17 @@
 // Errors that teach: with explaining on (trace({ explain: true }), BSDSOCK_TRACE=explain), each failed
 // call is followed by its hint. Every hint below is reached by provoking that errno from that call; the
 // ones that need privileges dropped, few descriptors or a network namespace run in a child process.
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import {
   AF_INET,
   AF_INET6,
   AF_UNIX,
-  INADDR_LOOPBACK,
   IPPROTO_UDP,
   MSG_NOSIGNAL,
   SOCK_DGRAM,
   SOCK_NONBLOCK,
   SOCK_STREAM,
   SOL_SOCKET,
-  SO_LINGER,
   SO_REUSEADDR,
   accept,
   bind,
@@ -28,9 +23,7 @@ import {
   getsockopt,
   hint,
   hintTable,
-  htonl,
   inet_pton,
-  linger,
   listen,
   ptr,
   recv,
@@ -41,51 +34,32 @@ import {
   sizeof,
   sockaddr_in,
   sockaddr_in6,
-  sockaddr_un,
   socket,
   socklen_t,
   trace,
 } from 'bsdsock';
-import { FdBag } from './helpers/io-util';
-import { loopback4, loopback6, tcpListener } from './helpers/net';
-import { compiledLib } from './helpers/promises-util';
-import {
-  missing,
-  netns,
-  networkNamespace,
-  prlimit,
-  setpriv,
-  testNeeding,
-  type Need,
-  type TestFn,
-} from './helpers/tools';
+import { tempDir } from './helpers/build';
+import { runNodeOk } from './helpers/child';
+import { Fds } from './helpers/fds';
+import { closedPort, loopback4, loopback6, unixAddr } from './helpers/net';
+import { requireNetns } from './helpers/netns';
+import { capture } from './helpers/trace';
+import { netns, prlimit, setpriv, testNeeding } from './helpers/tools';
 
-const bag = new FdBag();
-/** The (call, errno) pairs a test has provoked and seen explained. */
-const reached = new Set<string>();
-let tmp: string;
+const bag = new Fds();
+let tmp: ReturnType<typeof tempDir>;
 
 beforeAll(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-explain-'));
+  tmp = tempDir('explain');
 });
 afterEach(() => {
   trace(false);
   bag.closeAll();
 });
-afterAll(() => {
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => tmp.remove());
 
-function explained(fn: () => void): string[] {
-  const chunks: string[] = [];
-  trace({ explain: true, stream: { write: (s: string) => chunks.push(s) } });
-  try {
-    fn();
-  } finally {
-    trace(false);
-  }
-  return chunks.join('').split('\n').filter(Boolean);
-}
+/** The lines traced, with explaining on, while fn runs. */
+const explained = (fn: () => void): string[] => capture(fn, { explain: true }).lines;
 
 /** The line the tracer writes after `call` fails with `name`. */
 function hintLine(call: string, name: string): string {
@@ -105,39 +79,20 @@ function errnoNames(): Record<number, string> {
   return out;
 }
 
-/** Checks that the call's failure line is there, followed by its hint, and records the pair. */
+/** Checks that the call's failure line is there, followed by its hint. */
 function expectExplained(lines: string[], call: string, name: string): void {
   const at = lines.findIndex((l) => l.startsWith(`${call}(`) && l.includes(`= -1 ${name} (`));
   if (at < 0) throw new Error(`no failed ${call} with ${name} in:\n${lines.join('\n')}`);
   expect(lines[at + 1]).toBe(hintLine(call, name));
-  reached.add(`${call} ${name}`);
-}
-
-function boundUdp(): { fd: number; addr: sockaddr_in } {
-  const fd = bag.socket(AF_INET, SOCK_DGRAM);
-  const addr = loopback4();
-  bind(fd, addr, sizeof(addr));
-  getsockname(fd, addr, new socklen_t(16));
-  return { fd, addr };
 }
 
 /** A port on 127.0.0.1 where nothing listens (a bound, unlistening TCP socket holds it). */
-function deadPort(): sockaddr_in {
-  const fd = bag.socket(AF_INET, SOCK_STREAM);
-  const addr = loopback4();
-  bind(fd, addr, sizeof(addr));
-  getsockname(fd, addr, new socklen_t(16));
-  return addr;
-}
+const deadPort = (): sockaddr_in => bag.bound(SOCK_STREAM).addr;
 
 /** A TCP connection whose peer has reset it (closed with SO_LINGER 0): [this end, nothing]. */
 function resetConnection(): number {
   const [c, s] = bag.tcpPair();
-  const lin = new linger();
-  lin.l_onoff = 1;
-  lin.l_linger = 0;
-  setsockopt(s, SOL_SOCKET, SO_LINGER, lin, sizeof(lin));
-  bag.close(s);
+  bag.reset(s);
   return c;
 }
 
@@ -149,8 +104,7 @@ const cases: [string, string, () => void][] = [
     'bind',
     'EADDRINUSE',
     () => {
-      const { fd, addr } = tcpListener();
-      bag.add(fd);
+      const { addr } = bag.listener();
       bind(bag.socket(AF_INET, SOCK_STREAM), addr, sizeof(addr));
     },
   ],
@@ -185,9 +139,7 @@ const cases: [string, string, () => void][] = [
     'bind',
     'ENOENT',
     () => {
-      const addr = new sockaddr_un();
-      addr.sun_family = AF_UNIX;
-      addr.sun_path = path.join(tmp, 'no-such-dir', 's');
+      const addr = unixAddr(tmp.path('no-such-dir/s'));
       bind(bag.socket(AF_UNIX, SOCK_STREAM), addr, sizeof(addr));
     },
   ],
@@ -196,7 +148,7 @@ const cases: [string, string, () => void][] = [
     'bind',
     'ENOTSOCK',
     () => {
-      const file = fs.openSync(path.join(tmp, 'f'), 'w');
+      const file = fs.openSync(tmp.path('f'), 'w');
       try {
         bind(file, loopback4(), 16);
       } finally {
@@ -226,8 +178,7 @@ const cases: [string, string, () => void][] = [
     'accept',
     'EAGAIN',
     () => {
-      const { fd } = tcpListener(SOCK_STREAM | SOCK_NONBLOCK);
-      accept(bag.add(fd), null, null);
+      accept(bag.listener(SOCK_STREAM | SOCK_NONBLOCK).fd, null, null);
     },
   ],
   ['accept', 'EINVAL', () => accept(bag.socket(AF_INET, SOCK_STREAM), null, null)],
@@ -237,8 +188,7 @@ const cases: [string, string, () => void][] = [
     'connect',
     'EINPROGRESS',
     () => {
-      const { fd, addr } = tcpListener();
-      bag.add(fd);
+      const { addr } = bag.listener();
       connect(bag.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK), addr, sizeof(addr));
     },
   ],
@@ -246,8 +196,7 @@ const cases: [string, string, () => void][] = [
     'connect',
     'EISCONN',
     () => {
-      const { fd, addr } = tcpListener();
-      bag.add(fd);
+      const { addr } = bag.listener();
       const c = bag.socket(AF_INET, SOCK_STREAM);
       connect(c, addr, sizeof(addr));
       connect(c, addr, sizeof(addr));
@@ -266,9 +215,7 @@ const cases: [string, string, () => void][] = [
     'connect',
     'ENOENT',
     () => {
-      const addr = new sockaddr_un();
-      addr.sun_family = AF_UNIX;
-      addr.sun_path = path.join(tmp, 'nobody-here');
+      const addr = unixAddr(tmp.path('nobody-here'));
       connect(bag.socket(AF_UNIX, SOCK_STREAM), addr, sizeof(addr));
     },
   ],
@@ -295,7 +242,7 @@ const cases: [string, string, () => void][] = [
     'sendto',
     'EMSGSIZE',
     () => {
-      const { fd, addr } = boundUdp();
+      const { fd, addr } = bag.bound(SOCK_DGRAM);
       sendto(fd, Buffer.alloc(70_000), 70_000, 0, addr, sizeof(addr));
     },
   ],
@@ -306,9 +253,7 @@ const cases: [string, string, () => void][] = [
     'EISCONN',
     () => {
       const [a] = bag.unixPair(SOCK_STREAM);
-      const addr = new sockaddr_un();
-      addr.sun_family = AF_UNIX;
-      addr.sun_path = path.join(tmp, 'x');
+      const addr = unixAddr(tmp.path('x'));
       sendto(a, 'x', 1, 0, addr, sizeof(addr));
     },
   ],
@@ -316,7 +261,7 @@ const cases: [string, string, () => void][] = [
     'send',
     'ECONNREFUSED',
     () => {
-      const dead = deadPortUdp();
+      const dead = closedPort(SOCK_DGRAM); // a UDP port with no socket behind it
       const c = bag.socket(AF_INET, SOCK_DGRAM);
       connect(c, dead, sizeof(dead));
       // The refusal (ICMP port unreachable) of one datagram is reported by a later call.
@@ -340,7 +285,7 @@ const cases: [string, string, () => void][] = [
     'recv',
     'ECONNREFUSED',
     () => {
-      const dead = deadPortUdp();
+      const dead = closedPort(SOCK_DGRAM); // a UDP port with no socket behind it
       const c = bag.socket(AF_INET, SOCK_DGRAM);
       connect(c, dead, sizeof(dead));
       send(c, 'x', 1, 0);
@@ -364,17 +309,6 @@ const cases: [string, string, () => void][] = [
   ],
 ];
 
-/** A UDP port on 127.0.0.1 with no socket behind it (one was bound there, then closed). */
-function deadPortUdp(): sockaddr_in {
-  const fd = socket(AF_INET, SOCK_DGRAM, 0);
-  const addr = loopback4();
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, addr, sizeof(addr));
-  getsockname(fd, addr, new socklen_t(16));
-  close(fd);
-  return addr;
-}
-
 describe('each hint, reached by provoking its errno from its call', () => {
   test.each(cases)('%s %s', (call, name, provoke) => {
     const lines = explained(provoke);
@@ -382,50 +316,47 @@ describe('each hint, reached by provoking its errno from its call', () => {
   });
 });
 
-// The pairs that a test skipped for want of a tool would have provoked (see helpers/tools.ts): the
-// coverage check below excuses them.
-const excused = new Set<string>();
-function needing(needs: Need[], pairs: string[]): TestFn {
-  if (missing(needs) !== null) for (const p of pairs) excused.add(p);
-  return testNeeding(...needs);
-}
+/**
+ * The (call, errno) pairs each child-process test below provokes and checks. The coverage test reads
+ * this list, not what ran: a test skipped for want of a tool (helpers/tools.ts) still counts as there.
+ */
+const inChildren = {
+  capabilities: ['bind EACCES', 'socket EPERM'],
+  descriptors: ['socket EMFILE', 'accept EMFILE'],
+  network: ['connect ENETUNREACH', 'connect ETIMEDOUT'],
+};
 
 describe('in a child process: privileges dropped, few descriptors, an isolated network', () => {
-  const lib = (): string => compiledLib().index;
-  function child(wrapper: string[], code: string): string {
-    const script = `const b = require(${JSON.stringify(lib())});\n${code}`;
-    const r = spawnSync(wrapper[0], [...wrapper.slice(1), process.execPath, '-e', script], {
-      env: { ...process.env, BSDSOCK_TRACE: 'explain' },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    if (r.status !== 0) throw new Error(`child failed (${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
-    return r.stderr;
+  /** Runs code (with b = bsdsock) under wrapper with BSDSOCK_TRACE=explain, and checks each pair was explained. */
+  function expectChildExplains(wrapper: string[], code: string, pairs: string[]): void {
+    const { stderr } = runNodeOk(
+      { code: `const b = require(process.env.BSDSOCK);\n${code}` },
+      { prefix: wrapper, env: { BSDSOCK_TRACE: 'explain' }, limitMs: 60_000 },
+    );
+    const lines = stderr.split('\n');
+    for (const pair of pairs) {
+      const [call, name] = pair.split(' ');
+      expectExplained(lines, call, name);
+    }
   }
 
   // Still uid 0 (so the child can read a checkout in a private directory), but with every capability
   // gone: root without CAP_NET_BIND_SERVICE and CAP_NET_RAW meets what an ordinary user meets.
-  needing([setpriv()], ['bind EACCES', 'socket EPERM'])(
-    'without capabilities: bind to port 80 (EACCES), a raw socket (EPERM)',
-    () => {
-      const lines = child(
-        ['setpriv', '--inh-caps=-all', '--bounding-set=-all'],
-        `const fd = b.socket(b.AF_INET, b.SOCK_STREAM, 0);
+  testNeeding(setpriv())('without capabilities: bind to port 80 (EACCES), a raw socket (EPERM)', () => {
+    expectChildExplains(
+      ['setpriv', '--inh-caps=-all', '--bounding-set=-all'],
+      `const fd = b.socket(b.AF_INET, b.SOCK_STREAM, 0);
        const a = new b.sockaddr_in(); a.sin_family = b.AF_INET; a.sin_port = b.htons(80);
        b.bind(fd, a, 16); b.close(fd);
        b.socket(b.AF_INET, b.SOCK_RAW, b.IPPROTO_ICMP);`,
-      ).split('\n');
-      expectExplained(lines, 'bind', 'EACCES');
-      expectExplained(lines, 'socket', 'EPERM');
-    },
-  );
+      inChildren.capabilities,
+    );
+  });
 
-  needing([prlimit()], ['socket EMFILE', 'accept EMFILE'])(
-    'with ulimit -n low: socket and accept fail with EMFILE',
-    () => {
-      const lines = child(
-        ['prlimit', '--nofile=64'],
-        `const l = b.socket(b.AF_INET, b.SOCK_STREAM, 0);
+  testNeeding(prlimit())('with ulimit -n low: socket and accept fail with EMFILE', () => {
+    expectChildExplains(
+      ['prlimit', '--nofile=64'],
+      `const l = b.socket(b.AF_INET, b.SOCK_STREAM, 0);
        const a = new b.sockaddr_in(); a.sin_family = b.AF_INET; a.sin_addr.s_addr = b.htonl(b.INADDR_LOOPBACK);
        b.bind(l, a, 16); b.listen(l, 4); b.getsockname(l, a, new b.socklen_t(16));
        const c = b.socket(b.AF_INET, b.SOCK_STREAM, 0); b.connect(c, a, 16);
@@ -435,35 +366,23 @@ describe('in a child process: privileges dropped, few descriptors, an isolated n
        b.trace({ explain: true });
        b.socket(b.AF_INET, b.SOCK_DGRAM, 0);
        b.accept(l, null, null);`,
-      ).split('\n');
-      expectExplained(lines, 'socket', 'EMFILE');
-      expectExplained(lines, 'accept', 'EMFILE');
-    },
-  );
+      inChildren.descriptors,
+    );
+  });
 
-  needing([netns()], ['connect ENETUNREACH', 'connect ETIMEDOUT'])(
-    'in a network namespace: no route (ENETUNREACH), no answer (ETIMEDOUT)',
-    () => {
-      const lines = child(
-        [
-          ...(networkNamespace().argv ?? []),
-          'sh',
-          '-c',
-          // Packets for 10.9.9.0/24 go out on lo, where nothing answers them.
-          'ip link set lo up && ip route add 10.9.9.0/24 dev lo && exec "$@"',
-          'sh',
-        ],
-        `const to = (ip) => { const a = new b.sockaddr_in(); a.sin_family = b.AF_INET; a.sin_port = b.htons(80);
+  testNeeding(netns())('in a network namespace: no route (ENETUNREACH), no answer (ETIMEDOUT)', () => {
+    expectChildExplains(
+      // Packets for 10.9.9.0/24 go out on lo, where nothing answers them.
+      requireNetns('this test', 'ip route add 10.9.9.0/24 dev lo'),
+      `const to = (ip) => { const a = new b.sockaddr_in(); a.sin_family = b.AF_INET; a.sin_port = b.htons(80);
          b.inet_pton(b.AF_INET, ip, a.sin_addr); return a; };
        const s1 = b.socket(b.AF_INET, b.SOCK_STREAM, 0); b.connect(s1, to('10.1.2.3'), 16); b.close(s1);
        const s2 = b.socket(b.AF_INET, b.SOCK_STREAM, 0);
        b.setsockopt(s2, b.IPPROTO_TCP, b.TCP_SYNCNT, 1, 4);
        b.connect(s2, to('10.9.9.2'), 16); b.close(s2);`,
-      ).split('\n');
-      expectExplained(lines, 'connect', 'ENETUNREACH');
-      expectExplained(lines, 'connect', 'ETIMEDOUT');
-    },
-  );
+      inChildren.network,
+    );
+  });
 });
 
 describe('the table', () => {
@@ -526,6 +445,8 @@ describe('coverage', () => {
       const base = call === 'sendto' ? 'send' : call;
       expect([...(table[base] ?? []), ...table['*']]).toContain(name);
     }
-    expect(required.filter((p) => !reached.has(p) && !excused.has(p))).toEqual([]);
+    // Each pair has a test above that provokes it and checks its hint (so this one stands alone).
+    const provoked = new Set([...cases.map(([call, name]) => `${call} ${name}`), ...Object.values(inChildren).flat()]);
+    expect(required.filter((p) => !provoked.has(p))).toEqual([]);
   });
 });

@@ -1,16 +1,12 @@
 // Fault injection (faults() and BSDSOCK_FAULTS): injected errors and short counts seen by C-style loops
 // in the synchronous API, and by the promises engine's own EINTR retry, EAGAIN wait and partial-send
 // loop. Every rule is cleared after each test, so a failing test cannot leak faults into the next.
-import { spawnSync } from 'node:child_process';
-import * as path from 'node:path';
 import {
   AF_INET,
-  AF_UNIX,
   EAGAIN,
   ECONNRESET,
   EINTR,
   EISCONN,
-  ENOTTY,
   MSG_DONTWAIT,
   MSG_WAITALL,
   SOCK_DGRAM,
@@ -24,7 +20,6 @@ import {
   recv,
   send,
   setErrno,
-  socketpair,
   trace,
   sizeof,
   sockaddr_in,
@@ -34,11 +29,13 @@ import {
 import * as P from 'bsdsock/promises';
 import { takeInjected } from '../lib/faults';
 import { native } from '../lib/native';
-import { FdBag } from './helpers/io-util';
-import { tcpListener } from './helpers/net';
-import { compiledLib, expectSystemError, rejection, track } from './helpers/promises-util';
+import { runNodeOk } from './helpers/child';
+import { type Expected, expectSystemError, expectThrown, rejection } from './helpers/errors';
+import { Fds } from './helpers/fds';
+import { recvExactly } from './helpers/io';
+import { track } from './helpers/wait';
 
-const fds = new FdBag();
+const fds = new Fds();
 afterEach(() => {
   faults(null);
   fds.closeAll();
@@ -65,20 +62,6 @@ function sendAll(fd: number, data: Buffer): number[] {
     sent += r;
   }
   return results;
-}
-
-/** Receives with the promises API until `size` bytes have arrived. */
-async function recvExactly(fd: number, size: number, chunk = 65536): Promise<Buffer> {
-  const out = Buffer.alloc(size);
-  let got = 0;
-  const buf = Buffer.alloc(chunk);
-  while (got < size) {
-    const n = await P.recv(fd, buf, Math.min(chunk, size - got), 0);
-    if (n === 0) throw new Error(`EOF after ${got} of ${size} bytes`);
-    buf.copy(out, got, 0, n);
-    got += n;
-  }
-  return out;
 }
 
 describe('synchronous API', () => {
@@ -192,16 +175,13 @@ describe('synchronous API', () => {
       { call: 'recv', short: 2 },
     ] as const) {
       faults([rule]);
-      setErrno(ENOTTY);
       // len 8 does not fit a 4-byte buffer: throws as without the rule (a cut len of 2 would fit).
-      let thrown: unknown;
-      try {
-        recv(b, Buffer.alloc(4), 8, 0);
-      } catch (e) {
-        thrown = e;
-      }
-      expect(thrown).toMatchObject({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' });
-      expect(errno).toBe(ENOTTY);
+      expectThrown(() => recv(b, Buffer.alloc(4), 8, 0), {
+        type: RangeError,
+        code: 'ERR_OUT_OF_RANGE',
+        fn: 'recv',
+        param: 'len',
+      });
       expect(faultCounts()).toEqual([0]);
     }
     faults([{ call: 'recv', errno: 'EINTR' }]);
@@ -214,28 +194,21 @@ describe('synchronous API', () => {
   });
 
   test('connect with EINTR: the connection goes on, and a retry says EISCONN, as after a real interruption', () => {
-    const listener = tcpListener();
-    try {
-      const fd = fds.socket(AF_INET, SOCK_STREAM);
-      faults([{ call: 'connect', errno: 'EINTR', times: 1 }]);
-      expect(connect(fd, listener.addr, sizeof(listener.addr))).toBe(-1);
-      expect(errno).toBe(EINTR);
-      expect(connect(fd, listener.addr, sizeof(listener.addr))).toBe(-1);
-      expect(errno).toBe(EISCONN);
-      const peer = new sockaddr_in();
-      expect(getpeername(fd, peer, new socklen_t(sizeof(peer)))).toBe(0);
-      expect(peer.sin_port).toBe(listener.addr.sin_port);
-      fds.add(accept(listener.fd, null, null));
-    } finally {
-      fds.close(listener.fd);
-    }
+    const listener = fds.listener();
+    const fd = fds.socket(AF_INET, SOCK_STREAM);
+    faults([{ call: 'connect', errno: 'EINTR', times: 1 }]);
+    expect(connect(fd, listener.addr, sizeof(listener.addr))).toBe(-1);
+    expect(errno).toBe(EINTR);
+    expect(connect(fd, listener.addr, sizeof(listener.addr))).toBe(-1);
+    expect(errno).toBe(EISCONN);
+    const peer = new sockaddr_in();
+    expect(getpeername(fd, peer, new socklen_t(sizeof(peer)))).toBe(0);
+    expect(peer.sin_port).toBe(listener.addr.sin_port);
+    fds.add(accept(listener.fd, null, null));
   });
 
   test('the tracer marks injected results as strace marks its own injections', () => {
-    const sv: number[] = [];
-    expect(socketpair(AF_UNIX, SOCK_STREAM, 0, sv)).toBe(0);
-    fds.add(sv[0]);
-    fds.add(sv[1]);
+    const sv = fds.unixPair(SOCK_STREAM);
     const lines: string[] = [];
     faults([
       { call: 'send', short: 3 },
@@ -323,7 +296,7 @@ describe('promises API', () => {
       { call: 'send', errno: 'EAGAIN', every: 3, fd: a },
       { call: 'send', short: 4093, fd: a },
     ]);
-    const [sent, got] = await Promise.all([P.send(a, data, data.length, 0), recvExactly(b, data.length)]);
+    const [sent, got] = await Promise.all([P.send(a, data, data.length, 0), recvExactly(b, data.length, 65536)]);
     expect(sent).toBe(data.length);
     expect(got.equals(data)).toBe(true);
     const [again, short] = faultCounts();
@@ -336,7 +309,7 @@ describe('promises API', () => {
     const text = 'héllo wörld, ça va? ✓ '.repeat(50);
     const bytes = Buffer.from(text, 'utf8');
     faults([{ call: 'send', short: 7 }]);
-    const [sent, got] = await Promise.all([P.send(a, text, bytes.length, 0), recvExactly(b, bytes.length)]);
+    const [sent, got] = await Promise.all([P.send(a, text, bytes.length, 0), recvExactly(b, bytes.length, 65536)]);
     expect(sent).toBe(bytes.length);
     expect(got.toString('utf8')).toBe(text);
     expect(faultCounts()[0]).toBeGreaterThan(0);
@@ -386,19 +359,15 @@ describe('promises API', () => {
   });
 
   test('connect with EINTR waits for the handshake and resolves connected', async () => {
-    const listener = tcpListener();
-    try {
-      const fd = fds.socket(AF_INET, SOCK_STREAM);
-      faults([{ call: 'connect', errno: 'EINTR' }]);
-      await expect(P.connect(fd, listener.addr, sizeof(listener.addr))).resolves.toBe(0);
-      expect(faultCounts()).toEqual([1]);
-      const peer = new sockaddr_in();
-      expect(getpeername(fd, peer, new socklen_t(sizeof(peer)))).toBe(0);
-      expect(peer.sin_port).toBe(listener.addr.sin_port);
-      fds.add(accept(listener.fd, null, null));
-    } finally {
-      fds.close(listener.fd);
-    }
+    const listener = fds.listener();
+    const fd = fds.socket(AF_INET, SOCK_STREAM);
+    faults([{ call: 'connect', errno: 'EINTR' }]);
+    await expect(P.connect(fd, listener.addr, sizeof(listener.addr))).resolves.toBe(0);
+    expect(faultCounts()).toEqual([1]);
+    const peer = new sockaddr_in();
+    expect(getpeername(fd, peer, new socklen_t(sizeof(peer)))).toBe(0);
+    expect(peer.sin_port).toBe(listener.addr.sin_port);
+    fds.add(accept(listener.fd, null, null));
   });
 
   test('faults is the same function in both entry points', () => {
@@ -408,7 +377,7 @@ describe('promises API', () => {
 });
 
 describe('bad rules', () => {
-  const cases: [string, unknown, typeof TypeError | typeof RangeError, string][] = [
+  const cases: [string, unknown, Expected['type'], Expected['code']][] = [
     ['rules not an array', 5, TypeError, 'ERR_INVALID_ARG_TYPE'],
     ['a rule not an object', [null], TypeError, 'ERR_INVALID_ARG_TYPE'],
     ['call not a string', [{ call: 1, errno: 'EINTR' }], TypeError, 'ERR_INVALID_ARG_TYPE'],
@@ -448,15 +417,7 @@ describe('bad rules', () => {
   test.each(cases)('%s throws, and the rules in force stay', (_name, spec, type, code) => {
     const [a, b] = fds.unixPair(SOCK_STREAM);
     faults([{ call: 'recv', errno: 'EINTR', times: 1 }]);
-    let thrown: unknown;
-    try {
-      faults(spec as FaultRule[]);
-    } catch (e) {
-      thrown = e;
-    }
-    expect(thrown).toBeInstanceOf(type);
-    expect((thrown as { code?: unknown }).code).toBe(code);
-    expect((thrown as Error).message.startsWith('faults(): ')).toBe(true);
+    expectThrown(() => faults(spec as FaultRule[]), { type, code, fn: 'faults' });
     expect(send(a, 'x', 1, 0)).toBe(1);
     expect(recv(b, Buffer.alloc(1), 1, 0)).toBe(-1);
     expect(errno).toBe(EINTR);
@@ -466,16 +427,7 @@ describe('bad rules', () => {
 describe('BSDSOCK_FAULTS', () => {
   /** Runs code in a child node that requires the compiled lib with BSDSOCK_FAULTS set; returns its JSON output. */
   function child(spec: string, code: string): unknown {
-    const lib = compiledLib();
-    const run = spawnSync(process.execPath, ['-e', code], {
-      cwd: path.join(__dirname, '..'),
-      encoding: 'utf8',
-      timeout: 20000,
-      killSignal: 'SIGKILL',
-      env: { ...process.env, BSDSOCK: lib.index, BSDSOCK_FAULTS: spec },
-    });
-    if (run.status !== 0) throw new Error(`child failed (${run.status}): ${run.stderr}`);
-    return JSON.parse(run.stdout) as unknown;
+    return JSON.parse(runNodeOk({ code }, { env: { BSDSOCK_FAULTS: spec } }).stdout) as unknown;
   }
 
   test('rules from the environment apply from load', () => {

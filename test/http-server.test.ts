@@ -1,35 +1,30 @@
 // examples/http-server.ts, compiled, against real clients: curl (with a
 // reused connection), raw pipelined and split requests over node:net, and a
 // 10-second autocannon run with 200 connections; then a clean SIGINT/SIGTERM exit.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import { execFile } from 'node:child_process';
+import { type Socket } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { ensureDist, root } from './helpers/build';
+import { type ListeningServer, startServer } from './helpers/child';
+import { connectTo, StreamReader } from './helpers/io';
 import { curl as curlTool, testNeeding, which } from './helpers/tools';
 
 const run = promisify(execFile);
-const root = join(__dirname, '..');
 const script = join(root, 'dist/examples/http-server.js');
-const source = join(root, 'examples/http-server.ts');
 
 // The load generator: autocannon, a devDependency, run by the same node as this test.
 const autocannon = require.resolve('autocannon/autocannon.js');
 
-interface Server {
-  child: ChildProcess;
-  port: number;
-  url: string;
-  stdout(): string;
-  stderr(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-let server: Server;
+let server: ListeningServer & { url: string };
 const sockets: Socket[] = [];
 
+// The test runs the compiled example; a stale build would test old code.
+beforeAll(() => ensureDist('dist/examples/http-server.js'), 120_000);
+
 beforeEach(async () => {
-  server = await startServer();
+  const started = await startServer(script, ['--port', '0']);
+  server = { ...started, url: `http://127.0.0.1:${started.port}` };
 });
 
 afterEach(async () => {
@@ -37,33 +32,6 @@ afterEach(async () => {
   if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
   await server.exited;
 });
-
-function startServer(): Promise<Server> {
-  if (!existsSync(script) || statSync(script).mtimeMs < statSync(source).mtimeMs) {
-    throw new Error(`${script} is missing or older than ${source}: run \`npx tsc -p tsconfig.build.json\``);
-  }
-  const child = spawn(process.execPath, [script, '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
-  child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal })),
-  );
-  return new Promise((resolve, reject) => {
-    const onData = (): void => {
-      const m = /^listening on 127\.0\.0\.1:(\d+)$/m.exec(out);
-      if (m === null) return;
-      child.stdout.off('data', onData);
-      const port = Number(m[1]);
-      resolve({ child, port, url: `http://127.0.0.1:${port}`, stdout: () => out, stderr: () => err, exited });
-    };
-    child.stdout.on('data', onData);
-    void exited.then(({ code, signal }) =>
-      reject(new Error(`HTTP server exited (${code ?? signal}) before listening:\n${out}${err}`)),
-    );
-  });
-}
 
 interface Response {
   status: number;
@@ -96,32 +64,14 @@ function parseResponses(data: Buffer): { responses: Response[]; rest: Buffer } {
 }
 
 /** A raw TCP client: it writes request bytes as given and reads whole responses. */
-class RawClient {
-  private data: Buffer = Buffer.alloc(0);
-  private wake: (() => void) | undefined;
-  ended = false;
-  readonly closed: Promise<void>;
-
-  constructor(readonly socket: Socket) {
+class RawClient extends StreamReader {
+  constructor(socket: Socket) {
+    super(socket);
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => {
-      this.data = Buffer.concat([this.data, chunk]);
-      this.wake?.();
-    });
-    socket.on('end', () => {
-      this.ended = true;
-      this.wake?.();
-    });
-    this.closed = new Promise((resolve) => socket.on('close', () => resolve()));
   }
 
-  static open(port: number): Promise<RawClient> {
-    return new Promise((resolve, reject) => {
-      const socket = connect({ host: '127.0.0.1', port });
-      sockets.push(socket);
-      socket.once('error', reject);
-      socket.once('connect', () => resolve(new RawClient(socket)));
-    });
+  static async open(port: number): Promise<RawClient> {
+    return new RawClient(await connectTo(port, sockets));
   }
 
   write(text: string): void {
@@ -137,7 +87,7 @@ class RawClient {
         return responses;
       }
       if (this.ended) throw new Error(`connection ended after ${responses.length} of ${count} responses`);
-      await new Promise<void>((resolve) => (this.wake = resolve));
+      await this.more();
     }
   }
 

@@ -1,7 +1,5 @@
 // inspect(fd): what ss would say of one descriptor, checked against what the test did to it.
-import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
+import { closeSync, openSync } from 'node:fs';
 import * as util from 'node:util';
 import {
   AF_INET,
@@ -28,8 +26,6 @@ import {
   listen,
   ntohs,
   offsetof,
-  poll,
-  pollfd,
   send,
   setErrno,
   setsockopt,
@@ -37,10 +33,11 @@ import {
   sockaddr_un,
   socket,
 } from 'bsdsock';
-import { FdBag } from './helpers/io-util';
-import { loopback4, loopback6, tcpListener } from './helpers/net';
+import { tempDir } from './helpers/build';
+import { Fds } from './helpers/fds';
+import { loopback4, loopback6, unixAddr, waitReady } from './helpers/net';
 
-const fds = new FdBag();
+const fds = new Fds();
 afterEach(() => fds.closeAll());
 
 function info(fd: number): SocketInfo {
@@ -49,18 +46,9 @@ function info(fd: number): SocketInfo {
   return i;
 }
 
-/** Waits (poll, not sleep) until fd has something to read. */
-function readable(fd: number): void {
-  const p = new pollfd();
-  p.fd = fd;
-  p.events = POLLIN;
-  expect(poll([p], 1, 20000)).toBe(1);
-}
-
 describe('a listening TCP socket', () => {
   test('LISTEN, its bound address, SO_ACCEPTCONN, no peer', () => {
-    const { fd, addr } = tcpListener();
-    fds.add(fd);
+    const { fd, addr } = fds.listener();
     const i = info(fd);
     expect(i).toBeInstanceOf(SocketInfo);
     expect(i.fd).toBe(fd);
@@ -75,8 +63,7 @@ describe('a listening TCP socket', () => {
   });
 
   test('Recv-Q counts the connections waiting to be accepted', () => {
-    const { fd, addr } = tcpListener();
-    fds.add(fd);
+    const { fd, addr } = fds.listener();
     expect(info(fd).recvQ).toBe(0);
     for (let k = 0; k < 2; k++) {
       const c = fds.socket(AF_INET, SOCK_STREAM);
@@ -119,7 +106,7 @@ describe('a connected TCP pair', () => {
     const [a, b] = fds.tcpPair();
     expect(info(b).recvQ).toBe(0);
     expect(send(a, 'hello', 5, 0)).toBe(5);
-    readable(b);
+    waitReady(b, POLLIN);
     expect(info(b).recvQ).toBe(5);
     expect(info(a).recvQ).toBe(0);
   });
@@ -136,7 +123,7 @@ describe('a connected TCP pair', () => {
   test('after the peer closes, CLOSE-WAIT', () => {
     const [a, b] = fds.tcpPair();
     fds.close(a);
-    readable(b);
+    waitReady(b, POLLIN);
     expect(info(b).state).toBe('CLOSE-WAIT');
   });
 });
@@ -163,7 +150,7 @@ describe('a UDP socket', () => {
     const v = fds.socket(AF_INET, SOCK_DGRAM);
     expect(connect(v, to, sizeof(to))).toBe(0);
     expect(send(v, 'ping', 4, 0)).toBe(4);
-    readable(u);
+    waitReady(u, POLLIN);
     // The kernel counts the datagram's buffer memory, as ss does: more than its 4 bytes.
     expect(info(u).recvQ).toBeGreaterThanOrEqual(4);
     i = info(v);
@@ -173,24 +160,22 @@ describe('a UDP socket', () => {
 });
 
 describe('Unix sockets', () => {
-  let dir: string;
+  let tmp: ReturnType<typeof tempDir>;
   beforeAll(() => {
-    dir = mkdtempSync(path.join(tmpdir(), 'bsdsock-inspect-'));
+    tmp = tempDir('inspect');
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => tmp.remove());
 
   test('a listening path, a connected client, an abstract name', () => {
     const server = fds.socket(AF_UNIX, SOCK_STREAM);
-    const addr = new sockaddr_un();
-    addr.sun_family = AF_UNIX;
-    addr.sun_path = path.join(dir, 's');
+    const addr = unixAddr(tmp.path('s'));
     expect(bind(server, addr, sizeof(addr))).toBe(0);
     expect(listen(server, 4)).toBe(0);
     const s = info(server);
     expect(s.family).toBe('AF_UNIX');
     expect(s.netid).toBe('u_str');
     expect(s.state).toBe('LISTEN');
-    expect(s.local).toBe(path.join(dir, 's'));
+    expect(s.local).toBe(tmp.path('s'));
     expect(s.recvQ).toBeUndefined();
 
     const client = fds.socket(AF_UNIX, SOCK_STREAM);
@@ -198,7 +183,7 @@ describe('Unix sockets', () => {
     const c = info(client);
     expect(c.state).toBe('ESTAB');
     expect(c.local).toBe('*');
-    expect(c.peer).toBe(path.join(dir, 's'));
+    expect(c.peer).toBe(tmp.path('s'));
 
     const abstract = fds.socket(AF_UNIX, SOCK_DGRAM);
     const name = new sockaddr_un();
@@ -244,8 +229,7 @@ describe('not a socket', () => {
   });
 
   test('success leaves errno alone, though getpeername fails inside', () => {
-    const { fd } = tcpListener();
-    fds.add(fd);
+    const { fd } = fds.listener();
     setErrno(EBADF);
     expect(inspect(fd)).not.toBeNull();
     expect(errno).toBe(EBADF);
@@ -254,8 +238,7 @@ describe('not a socket', () => {
 
 describe('printing', () => {
   test('util.inspect prints one ss-like line', () => {
-    const { fd, addr } = tcpListener();
-    fds.add(fd);
+    const { fd, addr } = fds.listener();
     const port = ntohs(addr.sin_port);
     const text = util.inspect(info(fd));
     expect(text).toBe(

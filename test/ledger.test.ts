@@ -1,9 +1,7 @@
 // The ledger: openSockets() after a leak and after a close, what each call records, and the traced
 // warnings for a double close and for an exit with sockets open (those two in a child process, where
 // closing a descriptor twice cannot hit one the test runner opened in between).
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   AF_INET,
@@ -23,11 +21,11 @@ import {
   trace,
 } from 'bsdsock';
 import * as promises from 'bsdsock/promises';
-import { FdBag } from './helpers/io-util';
-import { tcpListener } from './helpers/net';
-import { compiledLib } from './helpers/promises-util';
+import { tempDir } from './helpers/build';
+import { runNodeOk } from './helpers/child';
+import { Fds } from './helpers/fds';
 
-const fds = new FdBag();
+const fds = new Fds();
 let lines: string[] = [];
 
 afterEach(() => {
@@ -74,8 +72,7 @@ describe('openSockets', () => {
 
   test('accept, accept4, socketpair and fcntl(F_DUPFD_CLOEXEC) are recorded as such, in fd order', () => {
     traceToLines();
-    const { fd: listener, addr } = tcpListener();
-    fds.add(listener);
+    const { fd: listener, addr } = fds.listener();
     const c1 = fds.socket(AF_INET, SOCK_STREAM);
     const c2 = fds.socket(AF_INET, SOCK_STREAM);
     expect(connect(c1, addr, sizeof(addr))).toBe(0);
@@ -100,8 +97,7 @@ describe('openSockets', () => {
 
   test('the promises accept is recorded where the program called it', async () => {
     traceToLines();
-    const { fd: listener, addr } = tcpListener();
-    fds.add(listener);
+    const { fd: listener, addr } = fds.listener();
     const c = fds.socket(AF_INET, SOCK_STREAM);
     expect(connect(c, addr, sizeof(addr))).toBe(0);
     const [pending, line] = [promises.accept(listener, null, null), lineNow()];
@@ -125,24 +121,17 @@ describe('openSockets', () => {
 });
 
 describe('warnings of the traced ledger, in a child process', () => {
-  let dir: string;
+  let tmp: ReturnType<typeof tempDir>;
   beforeAll(() => {
-    dir = mkdtempSync(path.join(tmpdir(), 'bsdsock-ledger-'));
+    tmp = tempDir('ledger');
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => tmp.remove());
 
   /** Runs `body` as a script file (so its frames have a path) with `bsdsock` bound to the compiled lib. */
   function runScript(name: string, body: string[], env: Record<string, string>): { stdout: string; stderr: string } {
-    const file = path.join(dir, name);
-    writeFileSync(file, [`const b = require(${JSON.stringify(compiledLib().index)});`, ...body, ''].join('\n'));
-    const r = spawnSync(process.execPath, [file], {
-      encoding: 'utf8',
-      timeout: 20000,
-      killSignal: 'SIGKILL',
-      env: { ...process.env, BSDSOCK_TRACE: '', BSDSOCK_LEDGER: '', ...env },
-    });
-    expect(r.status).toBe(0);
-    return { stdout: r.stdout, stderr: r.stderr };
+    const file = tmp.path(name);
+    writeFileSync(file, ['const b = require(process.env.BSDSOCK);', ...body, ''].join('\n'));
+    return runNodeOk({ file }, { env: { BSDSOCK_TRACE: '', BSDSOCK_LEDGER: '', ...env } });
   }
 
   test('a second close of one descriptor warns, naming where the first close was', () => {
@@ -158,7 +147,7 @@ describe('warnings of the traced ledger, in a child process', () => {
       ],
       { BSDSOCK_TRACE: '1' },
     );
-    const file = path.join(dir, 'double-close.js');
+    const file = tmp.path('double-close.js');
     const fd = Number(/= (\d+)\n/.exec(stderr)![1]);
     expect(stderr.split('\n')).toEqual([
       `socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = ${fd}`,
@@ -183,7 +172,7 @@ describe('warnings of the traced ledger, in a child process', () => {
       ],
       { BSDSOCK_TRACE: '1' },
     );
-    const file = path.join(dir, 'leak.js');
+    const file = tmp.path('leak.js');
     const all = stderr.trimEnd().split('\n');
     const warnings = all.filter((l) => l.includes('warning'));
     const sock = Number(/^socket\(.*\) = (\d+)$/m.exec(stderr)![1]);
@@ -207,7 +196,7 @@ describe('warnings of the traced ledger, in a child process', () => {
       ],
       { BSDSOCK_LEDGER: '1' },
     );
-    const file = path.join(dir, 'ledger-only.js');
+    const file = tmp.path('ledger-only.js');
     const [before, after] = stdout
       .trim()
       .split('\n')

@@ -37,30 +37,25 @@ import {
   sockaddr_in,
   sockaddr_in6,
   sockaddr_storage,
-  socket,
   socklen_t,
 } from 'bsdsock';
-import { loopback4, loopback6, tcpListener } from './helpers/net';
-import { FdSet, intOption, portOf } from './helpers/lifecycle-util';
+import { Fds } from './helpers/fds';
+import { intOption, localPort, loopback4, portOf } from './helpers/net';
 
-const fds = new FdSet();
+const fds = new Fds();
 afterEach(() => fds.closeAll());
 
 /** A listener on 127.0.0.1 and a client already connected to it (queued, not accepted). */
 function pending(listenerType = SOCK_STREAM): { listener: number; client: number; clientPort: number } {
-  const { fd: listener, addr } = tcpListener(listenerType);
-  fds.add(listener);
-  const client = fds.add(socket(AF_INET, SOCK_STREAM, 0));
+  const { fd: listener, addr } = fds.listener(listenerType);
+  const client = fds.socket(AF_INET, SOCK_STREAM);
   expect(connect(client, addr, sizeof(addr))).toBe(0);
-  const local = new sockaddr_in();
-  const len = new socklen_t(sizeof(local));
-  expect(getsockname(client, local, len)).toBe(0);
-  return { listener, client, clientPort: portOf(local) };
+  return { listener, client, clientPort: localPort(client) };
 }
 
 describe('listen()', () => {
   test('marks a bound TCP socket as listening (SO_ACCEPTCONN)', () => {
-    const fd = fds.add(socket(AF_INET, SOCK_STREAM, 0));
+    const fd = fds.socket(AF_INET, SOCK_STREAM);
     const addr = loopback4(0);
     expect(bind(fd, addr, sizeof(addr))).toBe(0);
     expect(intOption(fd, SOL_SOCKET, SO_ACCEPTCONN)).toBe(0);
@@ -71,7 +66,7 @@ describe('listen()', () => {
   });
 
   test('on an unbound TCP socket binds it to an ephemeral port first', () => {
-    const fd = fds.add(socket(AF_INET, SOCK_STREAM, 0));
+    const fd = fds.socket(AF_INET, SOCK_STREAM);
     expect(listen(fd, 8)).toBe(0);
     const name = new sockaddr_in();
     const len = new socklen_t(sizeof(name));
@@ -80,7 +75,7 @@ describe('listen()', () => {
   });
 
   test('on a UDP socket: -1 EOPNOTSUPP', () => {
-    const fd = fds.add(socket(AF_INET, SOCK_DGRAM, 0));
+    const fd = fds.socket(AF_INET, SOCK_DGRAM);
     const addr = loopback4(0);
     expect(bind(fd, addr, sizeof(addr))).toBe(0);
     setErrno(0);
@@ -133,13 +128,8 @@ describe('accept()', () => {
   });
 
   test('an IPv6 connection on [::1] fills a sockaddr_in6 (client_len 28)', () => {
-    const listener = fds.add(socket(AF_INET6, SOCK_STREAM, 0));
-    const addr = loopback6();
-    expect(bind(listener, addr, sizeof(addr))).toBe(0);
-    expect(listen(listener, 4)).toBe(0);
-    const bound = new sockaddr_in6();
-    expect(getsockname(listener, bound, new socklen_t(sizeof(bound)))).toBe(0);
-    const client = fds.add(socket(AF_INET6, SOCK_STREAM, 0));
+    const { fd: listener, addr: bound } = fds.listener6();
+    const client = fds.socket(AF_INET6, SOCK_STREAM);
     expect(connect(client, bound, sizeof(bound))).toBe(0);
 
     const peer = new sockaddr_in6();
@@ -177,8 +167,7 @@ describe('accept()', () => {
   });
 
   test('on a non-blocking listener with nothing pending: -1 EAGAIN', () => {
-    const { fd: listener } = tcpListener(SOCK_STREAM | SOCK_NONBLOCK);
-    fds.add(listener);
+    const { fd: listener } = fds.listener(SOCK_STREAM | SOCK_NONBLOCK);
     setErrno(0);
     expect(accept(listener, null, null)).toBe(-1);
     expect(errno).toBe(EAGAIN);
@@ -196,7 +185,7 @@ describe('accept()', () => {
 
   test('on a socket that is not listening: -1 EINVAL', () => {
     // Non-blocking so that a wrong implementation could not hang the suite.
-    const fd = fds.add(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    const fd = fds.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
     const addr = loopback4(0);
     expect(bind(fd, addr, sizeof(addr))).toBe(0);
     setErrno(0);
@@ -205,7 +194,7 @@ describe('accept()', () => {
   });
 
   test('on a UDP socket: -1 EOPNOTSUPP', () => {
-    const fd = fds.add(socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0));
+    const fd = fds.socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK);
     setErrno(0);
     expect(accept(fd, null, null)).toBe(-1);
     expect(errno).toBe(EOPNOTSUPP);
@@ -252,8 +241,7 @@ describe('accept4()', () => {
   });
 
   withAccept4('on a non-blocking listener with nothing pending: -1 EAGAIN', () => {
-    const { fd: listener } = tcpListener(SOCK_STREAM | SOCK_NONBLOCK);
-    fds.add(listener);
+    const { fd: listener } = fds.listener(SOCK_STREAM | SOCK_NONBLOCK);
     setErrno(0);
     expect(accept4!(listener, null, null, SOCK_CLOEXEC)).toBe(-1);
     expect(errno).toBe(EAGAIN);

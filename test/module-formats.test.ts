@@ -4,13 +4,13 @@
 // dist/, not through jest's module mapping. In each, errno must read live after a failed call.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { EBADF, EPROTONOSUPPORT, close, errno, setErrno } from 'bsdsock';
 import * as bsdsock from 'bsdsock';
 import * as promises from 'bsdsock/promises';
+import { ensureDist, root, tempDir } from './helpers/build';
+import { runNode } from './helpers/child';
 
-const root = path.join(__dirname, '..');
 const dist = path.join(root, 'dist', 'lib');
 
 interface PackageJson {
@@ -19,48 +19,23 @@ interface PackageJson {
 }
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as PackageJson;
 
-function newest(files: string[]): number {
-  return Math.max(...files.map((f) => fs.statSync(f).mtimeMs));
-}
-
-/** Compiles lib/ to dist/lib (CommonJS, .d.ts, .mjs entries) when dist is missing or older than lib/. */
-function ensureDist(): void {
-  const outputs = ['index.js', 'promises.js', 'index.mjs', 'promises.mjs', 'index.d.ts', 'promises.d.ts'].map((f) =>
-    path.join(dist, f),
-  );
-  const sources = fs
-    .readdirSync(path.join(root, 'lib'), { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.ts'))
-    .map((f) => path.join(root, 'lib', f));
-  const fresh =
-    outputs.every((f) => fs.existsSync(f)) &&
-    Math.min(...outputs.map((f) => fs.statSync(f).mtimeMs)) >= newest(sources);
-  if (fresh) return;
-  for (const [cmd, args] of [
-    ['npx', ['tsc', '-p', 'tsconfig.build.json']],
-    [process.execPath, ['scripts/gen-esm.js']],
-  ] as const) {
-    const run = spawnSync(cmd, args, { cwd: root, encoding: 'utf8' });
-    if (run.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${run.stdout}${run.stderr}`);
-  }
-}
+let tmp: ReturnType<typeof tempDir>;
 
 let project: string;
 beforeAll(() => {
   ensureDist();
-  project = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-formats-'));
+  tmp = tempDir('formats');
+  project = tmp.dir;
   fs.mkdirSync(path.join(project, 'node_modules'));
   fs.symlinkSync(root, path.join(project, 'node_modules', 'bsdsock'), 'dir');
 }, 300000);
-afterAll(() => {
-  if (project !== undefined) fs.rmSync(project, { recursive: true, force: true });
-});
+afterAll(() => tmp?.remove());
 
 /** Writes `source` as `name` in the project and runs it with node; its stdout is one JSON line. */
-function runNode<T>(name: string, source: string): T {
+function runInProject<T>(name: string, source: string): T {
   const file = path.join(project, name);
   fs.writeFileSync(file, source);
-  const run = spawnSync(process.execPath, [file], { cwd: project, encoding: 'utf8', timeout: 60000 });
+  const run = runNode({ file }, { cwd: project, limitMs: 60000, lib: false });
   if (run.status !== 0) throw new Error(`node ${name} exited with ${run.status}:\n${run.stdout}${run.stderr}`);
   return JSON.parse(run.stdout) as T;
 }
@@ -89,7 +64,7 @@ interface Report {
 describe('CommonJS: require("bsdsock")', () => {
   let r: Report;
   beforeAll(() => {
-    r = runNode<Report>(
+    r = runInProject<Report>(
       'probe.cjs',
       `'use strict';
 const b = require('bsdsock');
@@ -153,7 +128,7 @@ p.getaddrinfo('127.0.0.1', '80', hints, res).then((status) => {
 describe('native ESM: import … from "bsdsock"', () => {
   let r: Report;
   beforeAll(() => {
-    r = runNode<Report>(
+    r = runInProject<Report>(
       'probe.mjs',
       `import { createRequire } from 'node:module';
 import { errno, close, htons, socket, AF_INET, SOCK_STREAM, IPPROTO_UDP, EBADF, EPROTONOSUPPORT, ptr, addrinfo, AI_NUMERICHOST } from 'bsdsock';

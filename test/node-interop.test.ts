@@ -12,7 +12,7 @@
 // gets the readiness events and the bsdsock call waits for ever. A dup (F_DUPFD_CLOEXEC) gives
 // bsdsock a number of its own on the same socket; that is the form used here.
 import { once } from 'node:events';
-import { readFileSync, readlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import {
   AF_INET,
@@ -27,18 +27,17 @@ import {
   TCP_NODELAY,
   fcntl,
   getpeername,
-  getsockname,
   sizeof,
   sockaddr_in,
-  socket,
   socklen_t,
 } from 'bsdsock';
 import * as promises from 'bsdsock/promises';
-import { openDescriptors } from './helpers/fds';
-import { FdSet, intOption, portOf, tcpConnection } from './helpers/lifecycle-util';
-import { tcpListener } from './helpers/net';
+import { expectThrown } from './helpers/errors';
+import { Fds, stillOpen, targetOf } from './helpers/fds';
+import { recvExactly, StreamReader } from './helpers/io';
+import { intOption, localPort, portOf } from './helpers/net';
 
-const fds = new FdSet();
+const fds = new Fds();
 const sockets: net.Socket[] = [];
 const servers: net.Server[] = [];
 
@@ -55,16 +54,6 @@ afterEach(async () => {
   fds.closeAll();
 });
 
-/** What /proc/self/fd says fd is ("socket:[inode]"), to find it again after the number is gone. */
-function targetOf(fd: number): string {
-  return readlinkSync(`/proc/self/fd/${fd}`);
-}
-
-/** True while some descriptor of this process still refers to target. */
-function stillOpen(target: string): boolean {
-  return [...openDescriptors().values()].includes(target);
-}
-
 /** The largest size (bytes) a TCP socket buffer may grow to: the third field of net.ipv4.tcp_wmem/tcp_rmem. */
 function maxBuffer(name: 'tcp_wmem' | 'tcp_rmem'): number {
   return Number(readFileSync(`/proc/sys/net/ipv4/${name}`, 'utf8').trim().split(/\s+/)[2]);
@@ -79,40 +68,7 @@ function handleFd(obj: net.Socket | net.Server): number {
 
 /** The next n bytes a net.Socket receives. */
 function readFromNode(sock: net.Socket, n: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    let got = 0;
-    const onData = (chunk: Buffer): void => {
-      parts.push(chunk);
-      got += chunk.length;
-      if (got >= n) {
-        sock.off('data', onData);
-        sock.off('error', reject);
-        resolve(Buffer.concat(parts));
-      }
-    };
-    sock.on('data', onData);
-    sock.on('error', reject);
-  });
-}
-
-/** Exactly n bytes from a bsdsock descriptor, through bsdsock/promises (throws at an early EOF). */
-async function recvExactly(fd: number, n: number): Promise<Buffer> {
-  const buf = Buffer.alloc(n);
-  let got = 0;
-  while (got < n) {
-    const r = await promises.recv(fd, buf.subarray(got), n - got, 0);
-    if (r === 0) throw new Error(`EOF after ${got} of ${n} bytes`);
-    got += r;
-  }
-  return buf;
-}
-
-function localPort(fd: number): number {
-  const addr = new sockaddr_in();
-  const len = new socklen_t(sizeof(addr));
-  if (getsockname(fd, addr, len) !== 0) throw new Error('getsockname failed');
-  return portOf(addr);
+  return new StreamReader(sock).read(n);
 }
 
 /** Wraps fd in a net.Socket that now owns it. */
@@ -133,7 +89,7 @@ describe('a connected descriptor made with bsdsock, as new net.Socket({ fd })', 
   test.each(['socket+connect', 'accept'] as const)(
     'from %s: carries data both ways with a bsdsock peer, and destroy() closes it once',
     async (made) => {
-      const { client, server } = tcpConnection(fds);
+      const { client, server } = fds.tcpConnection();
       const [mine, peer] = made === 'socket+connect' ? [client, server] : [server, client];
       const target = targetOf(mine);
       expect(fcntl(mine, F_GETFL) & O_NONBLOCK).toBe(0);
@@ -160,7 +116,7 @@ describe('a connected descriptor made with bsdsock, as new net.Socket({ fd })', 
 
   test('one that bsdsock/promises already watches goes over as a dup, leaving no poll handle behind', async () => {
     const handlesBefore = promises.engineStats().handles;
-    const { client, server } = tcpConnection(fds);
+    const { client, server } = fds.tcpConnection();
     await expect(promises.send(client, 'a', 1, 0)).resolves.toBe(1);
     expect((await recvExactly(server, 1)).toString()).toBe('a');
     expect(promises.engineStats().handles).toBe(handlesBefore + 2);
@@ -186,7 +142,7 @@ describe('a connected descriptor made with bsdsock, as new net.Socket({ fd })', 
 describe('detach(fd): handing over the very descriptor bsdsock/promises watched', () => {
   test('frees the poll handle, rejects what was pending with ECANCELED, and leaves the fd open for Node', async () => {
     const handlesBefore = promises.engineStats().handles;
-    const { client, server } = tcpConnection(fds);
+    const { client, server } = fds.tcpConnection();
     const pending = promises.recv(client, Buffer.alloc(4), 4, 0);
     expect(promises.engineStats().handles).toBe(handlesBefore + 1);
 
@@ -210,19 +166,19 @@ describe('detach(fd): handing over the very descriptor bsdsock/promises watched'
   });
 
   test('throws on a descriptor that is not an integer', () => {
-    expect(() => promises.detach('3' as unknown as number)).toThrow(
-      expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' }),
-    );
-    expect(() => promises.detach(1.5)).toThrow(
-      expect.objectContaining({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' }),
-    );
+    expectThrown(() => promises.detach('3' as unknown as number), {
+      type: TypeError,
+      code: 'ERR_INVALID_ARG_TYPE',
+      fn: 'detach',
+      param: 'fd',
+    });
+    expectThrown(() => promises.detach(1.5), { type: RangeError, code: 'ERR_OUT_OF_RANGE', fn: 'detach', param: 'fd' });
   });
 });
 
 describe('a listening descriptor made with bsdsock, as net.createServer().listen({ fd })', () => {
   test('serves a bsdsock client, and server.close() closes it', async () => {
-    const { fd: listener, addr } = tcpListener();
-    fds.add(listener);
+    const { fd: listener, addr } = fds.listener();
     const target = targetOf(listener);
     const server = net.createServer((conn) => {
       conn.on('data', (chunk: Buffer) => conn.write(chunk.toString().toUpperCase()));
@@ -233,7 +189,7 @@ describe('a listening descriptor made with bsdsock, as net.createServer().listen
     await once(server, 'listening');
     expect((server.address() as net.AddressInfo).port).toBe(portOf(addr));
 
-    const client = fds.add(socket(AF_INET, SOCK_STREAM, 0));
+    const client = fds.socket(AF_INET, SOCK_STREAM);
     await expect(promises.connect(client, addr, sizeof(addr))).resolves.toBe(0);
     await promises.send(client, 'ping', 4, 0);
     expect((await recvExactly(client, 4)).toString()).toBe('PING');
@@ -241,7 +197,7 @@ describe('a listening descriptor made with bsdsock, as net.createServer().listen
 
     await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
     expect(stillOpen(target)).toBe(false);
-    const late = fds.add(socket(AF_INET, SOCK_STREAM, 0));
+    const late = fds.socket(AF_INET, SOCK_STREAM);
     await expect(promises.connect(late, addr, sizeof(addr))).rejects.toMatchObject({
       code: 'ECONNREFUSED',
       syscall: 'connect',

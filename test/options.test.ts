@@ -35,11 +35,8 @@ import {
   bind,
   connect,
   errno,
-  getsockname,
   getsockopt,
   linger,
-  poll,
-  pollfd,
   ptr,
   recv,
   send,
@@ -49,22 +46,14 @@ import {
   socklen_t,
   timeval,
 } from 'bsdsock';
-import { FdBag, bad, expectThrown } from './helpers/io-util';
-import { loopback4, loopback6 } from './helpers/net';
+import { bad, expectThrown } from './helpers/errors';
+import { Fds } from './helpers/fds';
+import { closedPort, intOption, loopback6, waitReady } from './helpers/net';
 
-const fds = new FdBag();
+const fds = new Fds();
 afterEach(() => fds.closeAll());
 
 const onLinux = process.platform === 'linux' ? test : test.skip;
-
-/** An int option read through getsockopt; fails the test if the call fails. */
-function getInt(fd: number, level: number, name: number): number {
-  const value = new ptr(-1);
-  const len = new socklen_t(sizeof('int'));
-  expect(getsockopt(fd, level, name, value, len)).toBe(0);
-  expect(len.value).toBe(sizeof('int'));
-  return value.value;
-}
 
 describe('int options round-trip through setsockopt and getsockopt', () => {
   const cases: [string, number, number, number, number][] = [
@@ -80,31 +69,31 @@ describe('int options round-trip through setsockopt and getsockopt', () => {
   test.each(cases)('%s: set 1 reads 1, set 0 reads 0', (_name, domain, type, level, optname) => {
     const fd = fds.socket(domain, type);
     expect(setsockopt(fd, level, optname, 1, sizeof('int'))).toBe(0);
-    expect(getInt(fd, level, optname)).toBe(1);
+    expect(intOption(fd, level, optname)).toBe(1);
     expect(setsockopt(fd, level, optname, 0, sizeof('int'))).toBe(0);
-    expect(getInt(fd, level, optname)).toBe(0);
+    expect(intOption(fd, level, optname)).toBe(0);
   });
 
   test('a fresh TCP socket has SO_REUSEADDR, SO_KEEPALIVE and TCP_NODELAY off', () => {
     const fd = fds.socket(AF_INET, SOCK_STREAM);
-    expect(getInt(fd, SOL_SOCKET, SO_REUSEADDR)).toBe(0);
-    expect(getInt(fd, SOL_SOCKET, SO_KEEPALIVE)).toBe(0);
-    expect(getInt(fd, IPPROTO_TCP, TCP_NODELAY)).toBe(0);
+    expect(intOption(fd, SOL_SOCKET, SO_REUSEADDR)).toBe(0);
+    expect(intOption(fd, SOL_SOCKET, SO_KEEPALIVE)).toBe(0);
+    expect(intOption(fd, IPPROTO_TCP, TCP_NODELAY)).toBe(0);
   });
 
   test('the value of each socket is its own', () => {
     const a = fds.socket(AF_INET, SOCK_STREAM);
     const b = fds.socket(AF_INET, SOCK_STREAM);
     expect(setsockopt(a, IPPROTO_TCP, TCP_NODELAY, 1, sizeof('int'))).toBe(0);
-    expect(getInt(a, IPPROTO_TCP, TCP_NODELAY)).toBe(1);
-    expect(getInt(b, IPPROTO_TCP, TCP_NODELAY)).toBe(0);
+    expect(intOption(a, IPPROTO_TCP, TCP_NODELAY)).toBe(1);
+    expect(intOption(b, IPPROTO_TCP, TCP_NODELAY)).toBe(0);
   });
 
   onLinux('SO_RCVBUF: Linux doubles the value set (socket(7)) and getsockopt shows the double', () => {
     const fd = fds.socket(AF_INET, SOCK_STREAM);
     const asked = 16384; // well above the kernel's minimum and below the default rmem_max
     expect(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, asked, sizeof('int'))).toBe(0);
-    expect(getInt(fd, SOL_SOCKET, SO_RCVBUF)).toBe(2 * asked);
+    expect(intOption(fd, SOL_SOCKET, SO_RCVBUF)).toBe(2 * asked);
   });
 
   test('IPV6_V6ONLY cannot change once the socket is bound: -1 EINVAL, value unchanged', () => {
@@ -115,7 +104,7 @@ describe('int options round-trip through setsockopt and getsockopt', () => {
     setErrno(0);
     expect(setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, 0, sizeof('int'))).toBe(-1);
     expect(errno).toBe(EINVAL);
-    expect(getInt(fd, IPPROTO_IPV6, IPV6_V6ONLY)).toBe(1);
+    expect(intOption(fd, IPPROTO_IPV6, IPV6_V6ONLY)).toBe(1);
   });
 });
 
@@ -191,13 +180,13 @@ describe('read-only options: SO_TYPE, SO_DOMAIN, SO_PROTOCOL, SO_ERROR', () => {
   ];
   test.each(kinds)('%s: SO_TYPE and SO_DOMAIN give the type and family socket() was given', (_n, domain, type) => {
     const fd = fds.socket(domain, type);
-    expect(getInt(fd, SOL_SOCKET, SO_TYPE)).toBe(type);
-    expect(getInt(fd, SOL_SOCKET, SO_DOMAIN)).toBe(domain);
+    expect(intOption(fd, SOL_SOCKET, SO_TYPE)).toBe(type);
+    expect(intOption(fd, SOL_SOCKET, SO_DOMAIN)).toBe(domain);
   });
 
   test('SO_PROTOCOL of a TCP socket is IPPROTO_TCP', () => {
     const fd = fds.socket(AF_INET, SOCK_STREAM);
-    expect(getInt(fd, SOL_SOCKET, SO_PROTOCOL)).toBe(IPPROTO_TCP);
+    expect(intOption(fd, SOL_SOCKET, SO_PROTOCOL)).toBe(IPPROTO_TCP);
   });
 
   test('SO_TYPE cannot be set: -1 ENOPROTOOPT', () => {
@@ -205,33 +194,26 @@ describe('read-only options: SO_TYPE, SO_DOMAIN, SO_PROTOCOL, SO_ERROR', () => {
     setErrno(0);
     expect(setsockopt(fd, SOL_SOCKET, SO_TYPE, SOCK_DGRAM, sizeof('int'))).toBe(-1);
     expect(errno).toBe(ENOPROTOOPT);
-    expect(getInt(fd, SOL_SOCKET, SO_TYPE)).toBe(SOCK_STREAM);
+    expect(intOption(fd, SOL_SOCKET, SO_TYPE)).toBe(SOCK_STREAM);
   });
 
   test('SO_ERROR is 0 on a fresh socket', () => {
     const fd = fds.socket(AF_INET, SOCK_STREAM);
-    expect(getInt(fd, SOL_SOCKET, SO_ERROR)).toBe(0);
+    expect(intOption(fd, SOL_SOCKET, SO_ERROR)).toBe(0);
   });
 
   test('SO_ERROR reports a pending ECONNREFUSED once, then reads 0', () => {
     // A connected UDP socket learns of the closed port from the ICMP reply,
     // and keeps the error until it is read.
-    const closed = fds.socket(AF_INET, SOCK_DGRAM);
-    const addr = loopback4();
-    expect(bind(closed, addr, sizeof(addr))).toBe(0);
-    expect(getsockname(closed, addr, new socklen_t(sizeof(addr)))).toBe(0);
-    fds.close(closed);
+    const addr = closedPort(SOCK_DGRAM);
 
     const fd = fds.socket(AF_INET, SOCK_DGRAM);
     expect(connect(fd, addr, sizeof(addr))).toBe(0);
     expect(send(fd, 'ping', 4, 0)).toBe(4);
-    const pfd = new pollfd();
-    pfd.fd = fd;
-    pfd.events = 0; // POLLERR is always reported
-    expect(poll([pfd], 1, 10000)).toBe(1);
-    expect(pfd.revents & POLLERR).toBe(POLLERR);
-    expect(getInt(fd, SOL_SOCKET, SO_ERROR)).toBe(ECONNREFUSED);
-    expect(getInt(fd, SOL_SOCKET, SO_ERROR)).toBe(0);
+    // POLLERR is always reported, asked for or not.
+    expect(waitReady(fd, 0) & POLLERR).toBe(POLLERR);
+    expect(intOption(fd, SOL_SOCKET, SO_ERROR)).toBe(ECONNREFUSED);
+    expect(intOption(fd, SOL_SOCKET, SO_ERROR)).toBe(0);
   });
 });
 
@@ -317,7 +299,7 @@ describe('errno failures return -1', () => {
     setErrno(0);
     expect(setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, 1, 2)).toBe(-1);
     expect(errno).toBe(EINVAL);
-    expect(getInt(fd, SOL_SOCKET, SO_REUSEADDR)).toBe(0);
+    expect(intOption(fd, SOL_SOCKET, SO_REUSEADDR)).toBe(0);
   });
 
   test('SO_LINGER with optlen shorter than struct linger: EINVAL', () => {
@@ -336,7 +318,7 @@ describe('errno failures return -1', () => {
     const fd = fds.socket(AF_INET, SOCK_STREAM);
     expect(setsockopt(-1, SOL_SOCKET, SO_REUSEADDR, 1, sizeof('int'))).toBe(-1);
     expect(setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, 1, sizeof('int'))).toBe(0);
-    expect(getInt(fd, SOL_SOCKET, SO_REUSEADDR)).toBe(1);
+    expect(intOption(fd, SOL_SOCKET, SO_REUSEADDR)).toBe(1);
     expect(errno).toBe(EBADF);
   });
 });
@@ -402,19 +384,19 @@ describe('programming errors throw, errno untouched, nothing reaches the kernel'
     expectThrown(() => setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, 1, -1), { ...rangeError, param: 'optlen' });
     expectThrown(() => setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, 1, 0.5), { ...rangeError, param: 'optlen' });
     expectThrown(() => setsockopt(fd + 0.5, SOL_SOCKET, SO_REUSEADDR, 1, int), { ...rangeError, param: 'sockfd' });
-    expect(getInt(fd, SOL_SOCKET, SO_REUSEADDR)).toBe(0);
+    expect(intOption(fd, SOL_SOCKET, SO_REUSEADDR)).toBe(0);
   });
 
   test('setsockopt with an int optval and optlen larger than an int', () => {
     const fd = fds.socket(AF_INET, SOCK_STREAM);
-    const before = getInt(fd, SOL_SOCKET, SO_RCVBUF);
+    const before = intOption(fd, SOL_SOCKET, SO_RCVBUF);
     expectThrown(() => setsockopt(fd, SOL_SOCKET, SO_RCVBUF, 65536, sizeof('int') + 4), {
       type: RangeError,
       code: 'ERR_OUT_OF_RANGE',
       fn: 'setsockopt',
       param: 'optlen',
     });
-    expect(getInt(fd, SOL_SOCKET, SO_RCVBUF)).toBe(before);
+    expect(intOption(fd, SOL_SOCKET, SO_RCVBUF)).toBe(before);
   });
 
   test('setsockopt with a struct and optlen larger than the struct', () => {

@@ -35,11 +35,9 @@ import {
   SOCK_NONBLOCK,
   SOCK_STREAM,
   SOL_SOCKET,
-  SO_LINGER,
   SO_RCVBUF,
   SO_SNDBUF,
   addrinfo,
-  bind,
   errno,
   fcntl,
   gai_strerror,
@@ -47,10 +45,6 @@ import {
   getsockname,
   htonl,
   htons,
-  in6addr_loopback,
-  iovec,
-  linger,
-  listen,
   msghdr,
   ntohs,
   pollfd,
@@ -63,23 +57,19 @@ import {
   socklen_t,
 } from 'bsdsock';
 import * as P from 'bsdsock/promises';
-import { FdBag, bad, expectThrown } from './helpers/io-util';
+import { bad, expectSystemError, expectThrown, rejection } from './helpers/errors';
+import { Fds } from './helpers/fds';
+import { iov, recvExactly } from './helpers/io';
 import { loopback4 } from './helpers/net';
-import { expectSystemError, nextTurn, rejection, track } from './helpers/promises-util';
+import { nextTurn, track } from './helpers/wait';
 
-const fds = new FdBag();
+const fds = new Fds();
 afterEach(() => fds.closeAll());
 
 const LE = endianness() === 'LE';
 
 /** A TCP listener on 127.0.0.1 (ephemeral port) with a backlog for many clients. */
-function listener(): { fd: number; addr: sockaddr_in } {
-  const fd = fds.socket(AF_INET, SOCK_STREAM);
-  const addr = loopback4();
-  if (bind(fd, addr, sizeof(addr)) !== 0 || listen(fd, 128) !== 0) throw new Error(`bind/listen: errno ${errno}`);
-  getsockname(fd, addr, new socklen_t(sizeof(addr)));
-  return { fd, addr };
-}
+const listener = (): { fd: number; addr: sockaddr_in } => fds.listener(SOCK_STREAM, 128);
 
 /** A connected TCP pair made with the promises API: [client, server]. */
 async function tcpPair(): Promise<[number, number]> {
@@ -90,18 +80,6 @@ async function tcpPair(): Promise<[number, number]> {
   const server = fds.add(await accepted);
   fds.close(l.fd);
   return [client, server];
-}
-
-/** Reads until `total` bytes have arrived, with the promises API. */
-async function recvExactly(fd: number, total: number): Promise<Buffer> {
-  const out = Buffer.alloc(total);
-  let got = 0;
-  while (got < total) {
-    const n = await P.recv(fd, out.subarray(got), total - got, 0);
-    if (n === 0) throw new Error(`EOF after ${got} of ${total} bytes`);
-    got += n;
-  }
-  return out;
 }
 
 function sha256(data: Uint8Array): string {
@@ -134,13 +112,7 @@ describe('accept and accept4', () => {
   });
 
   test('accept on an IPv6 listener fills a sockaddr_in6', async () => {
-    const fd = fds.socket(AF_INET6, SOCK_STREAM);
-    const addr = new sockaddr_in6();
-    addr.sin6_family = AF_INET6;
-    addr.sin6_addr = in6addr_loopback;
-    expect(bind(fd, addr, sizeof(addr))).toBe(0);
-    expect(listen(fd, 4)).toBe(0);
-    getsockname(fd, addr, new socklen_t(sizeof(addr)));
+    const { fd, addr } = fds.listener6(SOCK_STREAM, 4);
     const peer = new sockaddr_in6();
     const len = new socklen_t(sizeof(peer));
     const accepted = P.accept(fd, peer, len);
@@ -202,10 +174,7 @@ describe('connect', () => {
 
   test('a closed port rejects with ECONNREFUSED in Node shape, errno untouched', async () => {
     // A bound socket that does not listen holds the port and answers SYN with RST.
-    const holder = fds.socket(AF_INET, SOCK_STREAM);
-    const addr = loopback4();
-    expect(bind(holder, addr, sizeof(addr))).toBe(0);
-    getsockname(holder, addr, new socklen_t(sizeof(addr)));
+    const { addr } = fds.bound(SOCK_STREAM);
     const client = fds.socket(AF_INET, SOCK_STREAM);
     setErrno(ENOTTY);
     const error = await rejection(P.connect(client, addr, sizeof(addr)));
@@ -261,26 +230,16 @@ describe('send and recv', () => {
   test('recv on a reset connection rejects with ECONNRESET', async () => {
     const [a, b] = await tcpPair();
     const pending = P.recv(b, Buffer.alloc(16), 16, 0);
-    const abort = new linger();
-    abort.l_onoff = 1;
-    abort.l_linger = 0;
-    expect(setsockopt(a, SOL_SOCKET, SO_LINGER, abort, sizeof(abort))).toBe(0);
     // Unread data at close also makes Linux reset; the zero linger makes it certain.
-    fds.close(a);
+    fds.reset(a);
     expectSystemError(await rejection(pending), 'recv', ECONNRESET);
   });
 });
 
 describe('sendto and recvfrom on UDP', () => {
   test('a pending recvfrom resolves with the datagram size and fills the sender address', async () => {
-    const receiver = fds.socket(AF_INET, SOCK_DGRAM);
-    const sender = fds.socket(AF_INET, SOCK_DGRAM);
-    const raddr = loopback4();
-    const saddr = loopback4();
-    expect(bind(receiver, raddr, sizeof(raddr))).toBe(0);
-    expect(bind(sender, saddr, sizeof(saddr))).toBe(0);
-    getsockname(receiver, raddr, new socklen_t(sizeof(raddr)));
-    getsockname(sender, saddr, new socklen_t(sizeof(saddr)));
+    const { fd: receiver, addr: raddr } = fds.bound(SOCK_DGRAM);
+    const { fd: sender, addr: saddr } = fds.bound(SOCK_DGRAM);
 
     const buf = Buffer.alloc(100);
     const from = new sockaddr_in();
@@ -308,13 +267,6 @@ describe('sendto and recvfrom on UDP', () => {
 });
 
 describe('sendmsg and recvmsg', () => {
-  function iov(base: Buffer, len = base.length): iovec {
-    const v = new iovec();
-    v.iov_base = base;
-    v.iov_len = len;
-    return v;
-  }
-
   test('iovecs scatter and gather; SCM_RIGHTS passes a working descriptor over AF_UNIX', async () => {
     const [a, b] = fds.unixPair(SOCK_STREAM);
     const [x, y] = fds.unixPair(SOCK_STREAM);
@@ -362,11 +314,8 @@ describe('sendmsg and recvmsg', () => {
   });
 
   test('recvmsg on a datagram socket fills msg_name and resolves with the size', async () => {
-    const receiver = fds.socket(AF_INET, SOCK_DGRAM);
+    const { fd: receiver, addr: raddr } = fds.bound(SOCK_DGRAM);
     const sender = fds.socket(AF_INET, SOCK_DGRAM);
-    const raddr = loopback4();
-    expect(bind(receiver, raddr, sizeof(raddr))).toBe(0);
-    getsockname(receiver, raddr, new socklen_t(sizeof(raddr)));
     const into = Buffer.alloc(16);
     const msg = new msghdr();
     const from = new sockaddr_in();
@@ -411,8 +360,14 @@ describe('poll', () => {
     entry.fd = b;
     entry.events = POLLIN;
     // Found by the fuzzer: a denormal nfds once reached `new Array(nfds)` and threw an uncoded RangeError.
-    expect(() => P.poll([entry], 5e-324, 0)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
-    expect(() => P.poll([entry], 1.5, 0)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    for (const nfds of [5e-324, 1.5]) {
+      expectThrown(() => P.poll([entry], nfds, 0), {
+        type: RangeError,
+        code: 'ERR_OUT_OF_RANGE',
+        fn: 'poll',
+        param: 'nfds',
+      });
+    }
   });
 
   test('counts every ready entry at once', async () => {
@@ -473,13 +428,7 @@ describe('getaddrinfo and getnameinfo (numeric, loopback)', () => {
   });
 
   test('getaddrinfo of ::1 gives an IPv6 address usable with connect', async () => {
-    const fd = fds.socket(AF_INET6, SOCK_STREAM);
-    const addr = new sockaddr_in6();
-    addr.sin6_family = AF_INET6;
-    addr.sin6_addr = in6addr_loopback;
-    expect(bind(fd, addr, sizeof(addr))).toBe(0);
-    expect(listen(fd, 4)).toBe(0);
-    getsockname(fd, addr, new socklen_t(sizeof(addr)));
+    const { fd, addr } = fds.listener6(SOCK_STREAM, 4);
     const hints = new addrinfo();
     hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
     hints.ai_socktype = SOCK_STREAM;
@@ -718,11 +667,7 @@ describe('send of 64 MiB', () => {
     const data = Buffer.alloc(TOTAL, 0x5a);
     const sending = P.send(a, data, TOTAL, 0);
     const peerRead = (await recvExactly(b, 256 * 1024)).length;
-    const abort = new linger();
-    abort.l_onoff = 1;
-    abort.l_linger = 0;
-    expect(setsockopt(b, SOL_SOCKET, SO_LINGER, abort, sizeof(abort))).toBe(0);
-    fds.close(b);
+    fds.reset(b);
 
     const error = await rejection(sending);
     expect(error.syscall).toBe('send');

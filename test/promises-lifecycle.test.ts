@@ -15,45 +15,22 @@ import {
   SOCK_DGRAM,
   SOCK_STREAM,
   SOMAXCONN,
-  bind,
   close,
-  errno,
-  getsockname,
-  listen,
   pollfd,
   sizeof,
   socketpair,
-  socklen_t,
-  type sockaddr_in,
 } from 'bsdsock';
 import * as P from 'bsdsock/promises';
-import { FdBag } from './helpers/io-util';
-import { loopback4 } from './helpers/net';
-import {
-  compiledLib,
-  expectAbortError,
-  finishes,
-  nextTurn,
-  rejection,
-  runChild,
-  track,
-  waitFor,
-  type RejectionShape,
-  type Tracked,
-} from './helpers/promises-util';
+import { compiledLib } from './helpers/build';
+import { runNode } from './helpers/child';
+import { expectAbortError, rejection, type RejectionShape } from './helpers/errors';
+import { Fds } from './helpers/fds';
+import { finishes, nextTurn, track, type Tracked, waitFor } from './helpers/wait';
 
-const fds = new FdBag();
+const fds = new Fds();
 afterEach(() => fds.closeAll());
 
 const packageJson = path.join(__dirname, '..', 'package.json');
-
-function listener(backlog = 16): { fd: number; addr: sockaddr_in } {
-  const fd = fds.socket(AF_INET, SOCK_STREAM);
-  const addr = loopback4();
-  if (bind(fd, addr, sizeof(addr)) !== 0 || listen(fd, backlog) !== 0) throw new Error(`bind/listen: errno ${errno}`);
-  getsockname(fd, addr, new socklen_t(sizeof(addr)));
-  return { fd, addr };
-}
 
 /** Work that needs libuv's thread pool: file reads and a key derivation. */
 function poolWork(): Promise<unknown> {
@@ -97,7 +74,7 @@ beforeAll(() => {
 
 describe('the event loop is never blocked', () => {
   test('while accept is pending, a setInterval keeps ticking and fs.readFile completes', async () => {
-    const l = listener();
+    const l = fds.listener();
     const accepted = track(P.accept(l.fd, null, null));
     let ticks = 0;
     const interval = setInterval(() => ticks++, 5);
@@ -118,7 +95,7 @@ describe('the event loop is never blocked', () => {
 
   test('200 accepts pending on 200 listeners do not starve the thread pool; then all resolve', async () => {
     const before = P.engineStats();
-    const listeners = Array.from({ length: 200 }, () => listener());
+    const listeners = Array.from({ length: 200 }, () => fds.listener());
     const accepts = listeners.map((l) => track(P.accept(l.fd, null, null)));
     await nextTurn();
     expect(P.engineStats().referenced - before.referenced).toBe(200);
@@ -141,7 +118,7 @@ describe('the event loop is never blocked', () => {
   }, 120000);
 
   test('200 accepts pending on one listener do not starve the pool; they resolve in start order', async () => {
-    const l = listener(SOMAXCONN);
+    const l = fds.listener(SOCK_STREAM, SOMAXCONN);
     const order: number[] = [];
     const accepts = Array.from({ length: 200 }, (_, k) =>
       track(
@@ -166,7 +143,7 @@ describe('the event loop is never blocked', () => {
 describe('abort', () => {
   test('aborting a pending accept rejects with AbortError and leaves nothing armed or referenced', async () => {
     const before = P.engineStats();
-    const l = listener();
+    const l = fds.listener();
     const controller = new AbortController();
     const accepted = P.accept(l.fd, null, null, { signal: controller.signal });
     await nextTurn();
@@ -226,7 +203,7 @@ describe('abort', () => {
     await nextTurn();
     expect(early.settled()).toBe(true);
     expectAbortError(await rejection(early.promise));
-    const l = listener();
+    const l = fds.listener();
     expectAbortError(await rejection(P.accept(l.fd, null, null, { signal })));
 
     const buf = Buffer.alloc(8);
@@ -285,7 +262,8 @@ describe('abort', () => {
   });
 
   test('a child process whose only pending call was aborted exits by itself', () => {
-    const child = runChild(`
+    const child = runNode({
+      code: `
       const S = require(process.env.BSDSOCK);
       const P = require(process.env.BSDSOCK_PROMISES);
       const sv = new Int32Array(2);
@@ -296,7 +274,8 @@ describe('abort', () => {
         (e) => console.log(e.name, JSON.stringify(P.engineStats())),
       );
       setTimeout(() => controller.abort(), 20);
-    `);
+    `,
+    });
     expect(child.error).toBeUndefined();
     expect(child.signal).toBeNull();
     expect(child.stderr).toBe('');
@@ -307,7 +286,8 @@ describe('abort', () => {
 
 describe('an idle engine does not keep the process alive; a waiting one does', () => {
   test('a child whose recv completed, sockets still open, exits by itself', () => {
-    const child = runChild(`
+    const child = runNode({
+      code: `
       const S = require(process.env.BSDSOCK);
       const P = require(process.env.BSDSOCK_PROMISES);
       const sv = new Int32Array(2);
@@ -316,7 +296,8 @@ describe('an idle engine does not keep the process alive; a waiting one does', (
       // The recv has to wait (the data comes later), so the handle is armed and referenced first.
       P.recv(sv[0], buf, 8, 0).then((n) => console.log(n, buf.toString('utf8', 0, n), JSON.stringify(P.engineStats())));
       setTimeout(() => S.send(sv[1], 'done', 4, 0), 20);
-    `);
+    `,
+    });
     expect(child.error).toBeUndefined();
     expect(child.signal).toBeNull();
     expect(child.stderr).toBe('');
@@ -326,7 +307,8 @@ describe('an idle engine does not keep the process alive; a waiting one does', (
   });
 
   test('a child with a completed TCP exchange and open sockets exits by itself', () => {
-    const child = runChild(`
+    const child = runNode({
+      code: `
       const S = require(process.env.BSDSOCK);
       const P = require(process.env.BSDSOCK_PROMISES);
       (async () => {
@@ -345,7 +327,8 @@ describe('an idle engine does not keep the process alive; a waiting one does', (
         await P.send(c, 'ping', 4, 0);
         console.log(await got, buf.toString(), P.engineStats().referenced);
       })();
-    `);
+    `,
+    });
     expect(child.error).toBeUndefined();
     expect(child.signal).toBeNull();
     expect(child.stderr).toBe('');
@@ -356,7 +339,8 @@ describe('an idle engine does not keep the process alive; a waiting one does', (
   test('a pending recv keeps the process alive until its data arrives', () => {
     // Only an unref'd timer sends the data: if the waiting recv did not hold
     // the loop, the process would end before it fires and print nothing.
-    const child = runChild(`
+    const child = runNode({
+      code: `
       const S = require(process.env.BSDSOCK);
       const P = require(process.env.BSDSOCK_PROMISES);
       const sv = new Int32Array(2);
@@ -364,7 +348,8 @@ describe('an idle engine does not keep the process alive; a waiting one does', (
       const buf = Buffer.alloc(8);
       P.recv(sv[0], buf, 8, 0).then((n) => console.log('got', buf.toString('utf8', 0, n)));
       setTimeout(() => S.send(sv[1], 'late', 4, 0), 100).unref();
-    `);
+    `,
+    });
     expect(child.error).toBeUndefined();
     expect(child.signal).toBeNull();
     expect(child.stderr).toBe('');
@@ -375,8 +360,9 @@ describe('an idle engine does not keep the process alive; a waiting one does', (
 
 describe('what a pending call holds', () => {
   test('the memory of buffers and structs held only by pending calls is not collected before they settle', () => {
-    const child = runChild(
-      `
+    const child = runNode(
+      {
+        code: `
       const S = require(process.env.BSDSOCK);
       const P = require(process.env.BSDSOCK_PROMISES);
       const sv = new Int32Array(2);
@@ -408,8 +394,8 @@ describe('what a pending call holds', () => {
         console.log(early, counts.join(','));
       })();
     `,
-      20000,
-      ['--expose-gc'],
+      },
+      { nodeArgs: ['--expose-gc'] },
     );
     expect(child.error).toBeUndefined();
     expect(child.signal).toBeNull();
@@ -423,7 +409,7 @@ describe('what a pending call holds', () => {
 describe('close while calls are pending', () => {
   test('close rejects a pending accept, recv and send, each for its own syscall', async () => {
     const before = P.engineStats();
-    const l = listener();
+    const l = fds.listener();
     const accepting = P.accept(l.fd, null, null);
     const [a, b] = fds.unixPair(SOCK_STREAM);
     const receiving = P.recv(b, Buffer.alloc(8), 8, 0);

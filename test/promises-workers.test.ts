@@ -1,15 +1,16 @@
 // bsdsock/promises in worker_threads: each Worker's calls wait on its own
 // event loop, several run at once, and a Worker terminated with calls still
 // pending takes its watchers with it without harming the main thread.
-import { readlinkSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { AF_INET, SOCK_STREAM, sizeof } from 'bsdsock';
 import * as P from 'bsdsock/promises';
-import { FdBag } from './helpers/io-util';
+import { compiledLib } from './helpers/build';
+import { expectAbortError } from './helpers/errors';
+import { Fds, targetOf } from './helpers/fds';
 import { loopback4 } from './helpers/net';
-import { compiledLib, expectAbortError, track } from './helpers/promises-util';
+import { track } from './helpers/wait';
 
-const fds = new FdBag();
+const fds = new Fds();
 afterEach(() => fds.closeAll());
 
 let lib: { index: string; promises: string };
@@ -17,22 +18,25 @@ beforeAll(() => {
   lib = compiledLib();
 }, 120000);
 
-/** What /proc says descriptor fd is now, or null when it is not open. */
-function target(fd: number): string | null {
-  try {
-    return readlinkSync(`/proc/self/fd/${fd}`);
-  } catch {
-    return null;
-  }
-}
-
-/** Starts a Worker running `body` (CommonJS) with S = bsdsock, P = bsdsock/promises and `port` = parentPort. */
+/**
+ * Starts a Worker running `body` (CommonJS) with S = bsdsock, P = bsdsock/promises, `port` =
+ * parentPort and listener(backlog), which returns { l, addr }: a TCP socket listening on 127.0.0.1.
+ */
 function startWorker(body: string, data: Record<string, unknown> = {}): Worker {
   const source = `'use strict';
     const { parentPort: port, workerData } = require('node:worker_threads');
     const S = require(workerData.lib.index);
     const P = require(workerData.lib.promises);
     const data = workerData.data;
+    const listener = (backlog) => {
+      const l = S.socket(S.AF_INET, S.SOCK_STREAM, 0);
+      const addr = new S.sockaddr_in();
+      addr.sin_family = S.AF_INET;
+      addr.sin_addr.s_addr = S.htonl(S.INADDR_LOOPBACK);
+      if (S.bind(l, addr, S.sizeof(addr)) !== 0 || S.listen(l, backlog) !== 0) throw new Error('bind/listen ' + S.errno);
+      S.getsockname(l, addr, new S.socklen_t(S.sizeof(addr)));
+      return { l, addr };
+    };
     ${body}`;
   return new Worker(source, { eval: true, workerData: { lib, data } });
 }
@@ -83,12 +87,7 @@ describe('Workers', () => {
       startWorker(
         `
         (async () => {
-          const l = S.socket(S.AF_INET, S.SOCK_STREAM, 0);
-          const addr = new S.sockaddr_in();
-          addr.sin_family = S.AF_INET;
-          addr.sin_addr.s_addr = S.htonl(S.INADDR_LOOPBACK);
-          if (S.bind(l, addr, S.sizeof(addr)) !== 0 || S.listen(l, 4) !== 0) throw new Error('bind/listen ' + S.errno);
-          S.getsockname(l, addr, new S.socklen_t(S.sizeof(addr)));
+          const { l, addr } = listener(4);
           const accepting = P.accept(l, null, null);
           const statsWhileWaiting = P.engineStats();
           // Every Worker holds a pending accept before any of them connects.
@@ -146,12 +145,7 @@ describe('Workers', () => {
 
     const w = startWorker(`
       const fs = require('node:fs');
-      const l = S.socket(S.AF_INET, S.SOCK_STREAM, 0);
-      const addr = new S.sockaddr_in();
-      addr.sin_family = S.AF_INET;
-      addr.sin_addr.s_addr = S.htonl(S.INADDR_LOOPBACK);
-      if (S.bind(l, addr, S.sizeof(addr)) !== 0 || S.listen(l, 4) !== 0) throw new Error('bind/listen ' + S.errno);
-      S.getsockname(l, addr, new S.socklen_t(S.sizeof(addr)));
+      const { l, addr } = listener(4);
       const left = new Int32Array(2);
       const closed = new Int32Array(2);
       S.socketpair(S.AF_UNIX, S.SOCK_STREAM, 0, left);
@@ -202,12 +196,12 @@ describe('Workers', () => {
     expect(await exit).toBe(1);
 
     // The descriptors the Worker closed are closed (or the number now names something else).
-    ready.closed.forEach((fd, k) => expect(target(fd)).not.toBe(ready.closedTargets[k]));
+    ready.closed.forEach((fd, k) => expect(targetOf(fd)).not.toBe(ready.closedTargets[k]));
 
     // Descriptors the Worker left open are the process's: terminate() does not close them. Whatever is
     // still open is adopted here (and closed by the bag), and it works from the main thread's own loop,
     // which shows the terminated Worker left no watcher on them.
-    const leftOpen = [ready.listener, ...ready.left].filter((fd, k) => target(fd) === ready.leftTargets[k]);
+    const leftOpen = [ready.listener, ...ready.left].filter((fd, k) => targetOf(fd) === ready.leftTargets[k]);
     for (const fd of leftOpen) fds.add(fd);
     if (leftOpen.includes(ready.listener)) {
       const accepting = P.accept(ready.listener, null, null);
@@ -263,7 +257,7 @@ describe('Workers', () => {
       expect(await exit).toBe(1);
       // What the Worker opened and did not close is the process's to close (terminate() leaves it open).
       busy.fds.forEach((fd, k) => {
-        if (target(fd) === busy.targets[k]) fds.close(fds.add(fd));
+        if (targetOf(fd) === busy.targets[k]) fds.close(fds.add(fd));
       });
     }
     // The process is healthy: an exchange on the main loop works and its engine is as it was.

@@ -17,9 +17,12 @@ import {
   writev,
 } from 'bsdsock';
 import * as P from 'bsdsock/promises';
-import { FdBag, expectThrown } from './helpers/io-util';
+import { tempDir } from './helpers/build';
+import { expectSystemError, expectThrown, rejection } from './helpers/errors';
+import { Fds } from './helpers/fds';
+import { nextTurn, track } from './helpers/wait';
 
-const fds = new FdBag();
+const fds = new Fds();
 afterEach(() => fds.closeAll());
 
 describe('read and write (bsdsock)', () => {
@@ -122,14 +125,12 @@ describe('read and write (bsdsock/promises)', () => {
   test('read waits for data without blocking the loop; write writes all of count', async () => {
     const [a, b] = fds.tcpPair();
     const buf = Buffer.alloc(8);
-    const pending = P.read(b, buf, 8);
-    let settled = false;
-    void pending.then(() => (settled = true));
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(settled).toBe(false);
+    const pending = track(P.read(b, buf, 8));
+    await nextTurn();
+    expect(pending.settled()).toBe(false);
     const big = Buffer.alloc(4 << 20, 7);
     const written = P.write(a, big, big.length);
-    let total = await pending;
+    let total = await pending.promise;
     expect(total).toBeGreaterThan(0);
     // The rest of the 4 MiB, read while write goes on: every byte arrives.
     const chunk = Buffer.alloc(65536);
@@ -142,11 +143,7 @@ describe('read and write (bsdsock/promises)', () => {
   });
 
   test('a failure rejects with the errno in Node shape; bad arguments throw at once', async () => {
-    await expect(P.read(-1, Buffer.alloc(1), 1)).rejects.toMatchObject({
-      code: 'EBADF',
-      syscall: 'read',
-      errno: EBADF,
-    });
+    expectSystemError(await rejection(P.read(-1, Buffer.alloc(1), 1)), 'read', EBADF);
     expect(() => P.write(0, 'ab', 3)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
   });
 });
@@ -154,11 +151,13 @@ describe('read and write (bsdsock/promises)', () => {
 /** A pipe's two ends, recorded so the suite closes them. */
 function pipe(): [number, number] {
   // Node has no pipe(2); a FIFO in a temporary directory gives the same two descriptors.
-  const dir = fs.mkdtempSync('/tmp/bsdsock-rw-');
-  const path = `${dir}/fifo`;
-  execFileSync('mkfifo', [path]);
-  const r = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-  const w = fs.openSync(path, fs.constants.O_WRONLY);
-  fs.rmSync(dir, { recursive: true });
-  return [fds.add(r), fds.add(w)];
+  const dir = tempDir('rw');
+  try {
+    const fifo = dir.path('fifo');
+    execFileSync('mkfifo', [fifo]);
+    const r = fds.add(fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK));
+    return [r, fds.add(fs.openSync(fifo, fs.constants.O_WRONLY))];
+  } finally {
+    dir.remove();
+  }
 }

@@ -1,7 +1,6 @@
 // getaddrinfo(3), freeaddrinfo(3), gai_strerror(3), getnameinfo(3): numeric and loopback names only, each
 // answer compared with what the C library gives a C program (test/c/resolver.c) for the same question.
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   AF_INET,
@@ -52,15 +51,16 @@ import {
   strlen,
   type SockaddrLike,
 } from 'bsdsock';
-import { FdSet } from './helpers/lifecycle-util';
-import { bad, expectThrown } from './helpers/io-util';
+import { root } from './helpers/build';
+import { compileC, runC } from './helpers/c';
+import { bad, expectThrown } from './helpers/errors';
+import { Fds } from './helpers/fds';
+import { portOf } from './helpers/net';
 import { cc, python3, testNeeding } from './helpers/tools';
 
-const root = path.join(__dirname, '..');
-const buildDir = path.join(root, 'test', '.build');
 const linuxOnly = process.platform === 'linux' ? test : test.skip;
 const linuxWithPython = process.platform === 'linux' ? testNeeding(python3()) : test.skip;
-const fds = new FdSet();
+const fds = new Fds();
 afterEach(() => fds.closeAll());
 
 // The C reference (test/c/resolver.c): the tests that compare with it need a C compiler, and are skipped
@@ -69,23 +69,11 @@ const withC = testNeeding(cc());
 let reference: string;
 beforeAll(() => {
   if (cc().missing !== null) return;
-  fs.mkdirSync(buildDir, { recursive: true });
-  reference = path.join(buildDir, `resolver-${process.pid}`);
-  const build = spawnSync(
-    'cc',
-    ['-std=c11', '-Wall', '-Wextra', '-o', reference, path.join(root, 'test/c/resolver.c')],
-    { encoding: 'utf8' },
-  );
-  if (build.status !== 0) throw new Error(`cc test/c/resolver.c failed:\n${build.stderr}`);
+  reference = compileC(path.join(root, 'test/c/resolver.c'), { flags: ['-std=c11', '-Wall', '-Wextra'] });
 }, 120000);
-afterAll(() => {
-  if (reference !== undefined) fs.rmSync(reference, { force: true });
-});
 
 function runReference(args: string[]): string[] {
-  const run = spawnSync(reference, args, { encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`resolver ${args.join(' ')} failed: ${run.stderr}`);
-  return run.stdout.trim().split('\n');
+  return runC(reference, args).stdout.trim().split('\n');
 }
 
 interface Query {
@@ -230,8 +218,7 @@ describe('getaddrinfo fills the out-holder with the list C gets', () => {
       expect(len.value).toBe(ai.ai_addrlen);
       const bound = ai.ai_family === AF_INET ? new sockaddr_in() : new sockaddr_in6();
       name.bytes.copy(bound.bytes, 0, 0, sizeof(bound));
-      const port = bound instanceof sockaddr_in ? bound.sin_port : bound.sin6_port;
-      expect(ntohs(port)).toBeGreaterThan(0);
+      expect(portOf(bound)).toBeGreaterThan(0);
       expect(fds.close(fd)).toBe(0);
     }
   });

@@ -1,5 +1,4 @@
 // send(2) and recv(2) over connected TCP and AF_UNIX stream pairs.
-import { spawn } from 'node:child_process';
 import {
   AF_INET,
   EAGAIN,
@@ -18,7 +17,6 @@ import {
   SO_RCVTIMEO,
   accept,
   errno,
-  ntohs,
   poll,
   pollfd,
   recv,
@@ -30,10 +28,11 @@ import {
   strlen,
   timeval,
 } from 'bsdsock';
-import { FdBag } from './helpers/io-util';
-import { tcpListener } from './helpers/net';
+import { Child } from './helpers/child';
+import { Fds } from './helpers/fds';
+import { portOf } from './helpers/net';
 
-const fds = new FdBag();
+const fds = new Fds();
 afterEach(() => fds.closeAll());
 
 /** Receives exactly what is queued (at most size bytes), without blocking. */
@@ -173,15 +172,11 @@ describe('flags', () => {
 
   test('MSG_WAITALL waits for the whole length across separate writes', async () => {
     // The peer is another process: it writes "abc", pauses, then "def".
-    const listener = tcpListener();
-    fds.add(listener.fd);
+    const listener = fds.listener();
     const script =
       "const s=require('net').connect(Number(process.argv[1]),'127.0.0.1',()=>{s.write('abc');" +
       "setTimeout(()=>s.end('def'),150)});s.on('error',()=>process.exit(2));";
-    const child = spawn(process.execPath, ['-e', script, String(ntohs(listener.addr.sin_port))], {
-      stdio: 'ignore',
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const child = Child.spawn(process.execPath, ['-e', script, String(portOf(listener.addr))]);
     try {
       // A safety net: if the child never connects or writes, accept/recv fail with EAGAIN.
       const limit = new timeval();
@@ -193,8 +188,7 @@ describe('flags', () => {
       expect(recv(conn, buf, 6, MSG_WAITALL)).toBe(6);
       expect(buf.toString()).toBe('abcdef');
     } finally {
-      child.kill();
-      await exited;
+      await child.kill();
     }
   });
 });
@@ -214,8 +208,7 @@ describe('errors from the kernel', () => {
   });
 
   test('recv on a listening socket: -1 with ENOTCONN', () => {
-    const listener = tcpListener();
-    fds.add(listener.fd);
+    const listener = fds.listener();
     expect(recv(listener.fd, Buffer.alloc(4), 4, 0)).toBe(-1);
     expect(errno).toBe(ENOTCONN);
   });

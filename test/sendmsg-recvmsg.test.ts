@@ -21,7 +21,6 @@ import {
   SOCK_STREAM,
   SOL_SOCKET,
   SO_PASSCRED,
-  bind,
   cast,
   cmsghdr,
   errno,
@@ -41,10 +40,10 @@ import {
   socklen_t,
   ucred,
 } from 'bsdsock';
-import { FdBag } from './helpers/io-util';
-import { loopback4, loopback6 } from './helpers/net';
+import { Fds } from './helpers/fds';
+import { iov } from './helpers/io';
 
-const fds = new FdBag();
+const fds = new Fds();
 afterEach(() => fds.closeAll());
 
 const LE = endianness() === 'LE';
@@ -60,13 +59,6 @@ function getInts(data: Buffer): number[] {
   const out: number[] = [];
   for (let at = 0; at + INT <= data.byteLength; at += INT) out.push(view.getInt32(at, LE));
   return out;
-}
-
-function iov(base: Buffer, len = base.length): iovec {
-  const v = new iovec();
-  v.iov_base = base;
-  v.iov_len = len;
-  return v;
 }
 
 /** A msghdr over the given iovecs, no name, no control. */
@@ -186,14 +178,8 @@ describe('scatter/gather', () => {
 
 describe('msg_name on UDP', () => {
   test('sendmsg to msg_name; recvmsg fills msg_name and msg_namelen with the sender', () => {
-    const rx = fds.socket(AF_INET, SOCK_DGRAM);
-    const rxAddr = loopback4();
-    expect(bind(rx, rxAddr, sizeof(rxAddr))).toBe(0);
-    expect(getsockname(rx, rxAddr, new socklen_t(sizeof(rxAddr)))).toBe(0);
-    const tx = fds.socket(AF_INET, SOCK_DGRAM);
-    const txAddr = loopback4();
-    expect(bind(tx, txAddr, sizeof(txAddr))).toBe(0);
-    expect(getsockname(tx, txAddr, new socklen_t(sizeof(txAddr)))).toBe(0);
+    const { fd: rx, addr: rxAddr } = fds.bound(SOCK_DGRAM);
+    const { fd: tx, addr: txAddr } = fds.bound(SOCK_DGRAM);
 
     const out = message([iov(Buffer.from('named'))]);
     out.msg_name = rxAddr;
@@ -214,10 +200,7 @@ describe('msg_name on UDP', () => {
   });
 
   test('a msg_name shorter than the address gets what fits, msg_namelen the full length, nothing beyond', () => {
-    const rx = fds.socket(AF_INET, SOCK_DGRAM);
-    const rxAddr = loopback4();
-    expect(bind(rx, rxAddr, sizeof(rxAddr))).toBe(0);
-    expect(getsockname(rx, rxAddr, new socklen_t(sizeof(rxAddr)))).toBe(0);
+    const { fd: rx, addr: rxAddr } = fds.bound(SOCK_DGRAM);
     const tx = fds.socket(AF_INET, SOCK_DGRAM);
     const out = message([iov(Buffer.from('short'))]);
     out.msg_name = rxAddr;
@@ -246,14 +229,8 @@ describe('msg_name on UDP', () => {
   });
 
   test('IPv6: a sockaddr_storage msg_name, read through a cast', () => {
-    const rx = fds.socket(AF_INET6, SOCK_DGRAM);
-    const rxAddr = loopback6();
-    expect(bind(rx, rxAddr, sizeof(rxAddr))).toBe(0);
-    expect(getsockname(rx, rxAddr, new socklen_t(sizeof(rxAddr)))).toBe(0);
-    const tx = fds.socket(AF_INET6, SOCK_DGRAM);
-    const txAddr = loopback6();
-    expect(bind(tx, txAddr, sizeof(txAddr))).toBe(0);
-    expect(getsockname(tx, txAddr, new socklen_t(sizeof(txAddr)))).toBe(0);
+    const { fd: rx, addr: rxAddr } = fds.bound6(SOCK_DGRAM);
+    const { fd: tx, addr: txAddr } = fds.bound6(SOCK_DGRAM);
 
     const out = message([iov(Buffer.from('six'))]);
     out.msg_name = rxAddr;

@@ -1,8 +1,5 @@
 // sendto(2) and recvfrom(2): UDP over IPv4 and IPv6 loopback, and AF_UNIX
 // datagrams at a path.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   AF_INET,
   AF_INET6,
@@ -18,11 +15,8 @@ import {
   bind,
   connect,
   errno,
-  getsockname,
   in6addr_loopback,
   inet_ntop,
-  poll,
-  pollfd,
   recv,
   recvfrom,
   send,
@@ -35,45 +29,17 @@ import {
   socklen_t,
   INET6_ADDRSTRLEN,
 } from 'bsdsock';
-import { FdBag } from './helpers/io-util';
-import { loopback4, loopback6 } from './helpers/net';
+import { tempDir } from './helpers/build';
+import { Fds } from './helpers/fds';
+import { loopback4, unixAddr, waitReady } from './helpers/net';
 
-const fds = new FdBag();
+const fds = new Fds();
 afterEach(() => fds.closeAll());
-
-/** A UDP socket bound to 127.0.0.1 at an ephemeral port, and its address. */
-function udp4(): { fd: number; addr: sockaddr_in } {
-  const fd = fds.socket(AF_INET, SOCK_DGRAM);
-  const addr = loopback4();
-  expect(bind(fd, addr, sizeof(addr))).toBe(0);
-  const len = new socklen_t(sizeof(addr));
-  expect(getsockname(fd, addr, len)).toBe(0);
-  return { fd, addr };
-}
-
-/** A UDP socket bound to [::1] at an ephemeral port, and its address. */
-function udp6(): { fd: number; addr: sockaddr_in6 } {
-  const fd = fds.socket(AF_INET6, SOCK_DGRAM);
-  const addr = loopback6();
-  expect(bind(fd, addr, sizeof(addr))).toBe(0);
-  const len = new socklen_t(sizeof(addr));
-  expect(getsockname(fd, addr, len)).toBe(0);
-  return { fd, addr };
-}
-
-/** Waits (bounded) until fd is readable or has an error pending. */
-function waitReadable(fd: number): number {
-  const p = new pollfd();
-  p.fd = fd;
-  p.events = POLLIN;
-  expect(poll(p, 1, 5000)).toBe(1);
-  return p.revents;
-}
 
 describe('UDP on 127.0.0.1', () => {
   test('sendto a bound receiver; recvfrom reports the sender address and port', () => {
-    const receiver = udp4();
-    const sender = udp4();
+    const receiver = fds.bound(SOCK_DGRAM);
+    const sender = fds.bound(SOCK_DGRAM);
     expect(sendto(sender.fd, 'ping', 4, 0, receiver.addr, sizeof(receiver.addr))).toBe(4);
     const buf = Buffer.alloc(32);
     const from = new sockaddr_in();
@@ -89,8 +55,8 @@ describe('UDP on 127.0.0.1', () => {
   });
 
   test('recvfrom with null address and length receives the datagram alone', () => {
-    const receiver = udp4();
-    const sender = udp4();
+    const receiver = fds.bound(SOCK_DGRAM);
+    const sender = fds.bound(SOCK_DGRAM);
     expect(sendto(sender.fd, Buffer.from('no address'), 10, 0, receiver.addr, sizeof(receiver.addr))).toBe(10);
     const buf = Buffer.alloc(32);
     expect(recvfrom(receiver.fd, buf, buf.length, 0, null, null)).toBe(10);
@@ -98,8 +64,8 @@ describe('UDP on 127.0.0.1', () => {
   });
 
   test('each recvfrom takes exactly one datagram, whatever its size', () => {
-    const receiver = udp4();
-    const sender = udp4();
+    const receiver = fds.bound(SOCK_DGRAM);
+    const sender = fds.bound(SOCK_DGRAM);
     expect(sendto(sender.fd, 'one', 3, 0, receiver.addr, sizeof(receiver.addr))).toBe(3);
     expect(sendto(sender.fd, 'two!', 4, 0, receiver.addr, sizeof(receiver.addr))).toBe(4);
     const buf = Buffer.alloc(32);
@@ -109,8 +75,8 @@ describe('UDP on 127.0.0.1', () => {
   });
 
   test('a short buffer cuts the datagram: the rest is lost', () => {
-    const receiver = udp4();
-    const sender = udp4();
+    const receiver = fds.bound(SOCK_DGRAM);
+    const sender = fds.bound(SOCK_DGRAM);
     expect(sendto(sender.fd, '0123456789', 10, 0, receiver.addr, sizeof(receiver.addr))).toBe(10);
     expect(sendto(sender.fd, 'next', 4, 0, receiver.addr, sizeof(receiver.addr))).toBe(4);
     const small = Buffer.alloc(4);
@@ -122,8 +88,8 @@ describe('UDP on 127.0.0.1', () => {
   });
 
   test('MSG_TRUNC returns the datagram real length while filling only len bytes', () => {
-    const receiver = udp4();
-    const sender = udp4();
+    const receiver = fds.bound(SOCK_DGRAM);
+    const sender = fds.bound(SOCK_DGRAM);
     expect(sendto(sender.fd, '0123456789', 10, 0, receiver.addr, sizeof(receiver.addr))).toBe(10);
     const small = Buffer.alloc(6, '.');
     expect(recv(receiver.fd, small, 4, MSG_TRUNC)).toBe(10);
@@ -133,8 +99,8 @@ describe('UDP on 127.0.0.1', () => {
   });
 
   test('an empty datagram is received as 0 bytes, with its sender', () => {
-    const receiver = udp4();
-    const sender = udp4();
+    const receiver = fds.bound(SOCK_DGRAM);
+    const sender = fds.bound(SOCK_DGRAM);
     expect(sendto(sender.fd, Buffer.alloc(0), 0, 0, receiver.addr, sizeof(receiver.addr))).toBe(0);
     const buf = Buffer.alloc(8);
     const from = new sockaddr_in();
@@ -147,7 +113,7 @@ describe('UDP on 127.0.0.1', () => {
   });
 
   test('sendto with a null dest_addr on an unconnected UDP socket: -1 with EDESTADDRREQ', () => {
-    const sender = udp4();
+    const sender = fds.bound(SOCK_DGRAM);
     setErrno(0);
     expect(sendto(sender.fd, 'x', 1, 0, null, 0)).toBe(-1);
     expect(errno).toBe(EDESTADDRREQ);
@@ -157,16 +123,16 @@ describe('UDP on 127.0.0.1', () => {
   });
 
   test('a connected UDP socket sends with a null dest_addr and hears ECONNREFUSED from a closed port', () => {
-    const gone = udp4();
+    const gone = fds.bound(SOCK_DGRAM);
     const port = gone.addr.sin_port;
     expect(fds.close(gone.fd)).toBe(0);
-    const client = udp4();
+    const client = fds.bound(SOCK_DGRAM);
     const target = loopback4();
     target.sin_port = port;
     expect(connect(client.fd, target, sizeof(target))).toBe(0);
     expect(sendto(client.fd, 'anyone?', 7, 0, null, 0)).toBe(7);
     // The ICMP port-unreachable comes back as a pending error.
-    expect(waitReadable(client.fd) & POLLERR).toBe(POLLERR);
+    expect(waitReady(client.fd, POLLIN) & POLLERR).toBe(POLLERR);
     setErrno(0);
     const buf = Buffer.alloc(8);
     expect(recv(client.fd, buf, buf.length, MSG_DONTWAIT)).toBe(-1);
@@ -179,8 +145,8 @@ describe('UDP on 127.0.0.1', () => {
 
 describe('UDP on ::1', () => {
   test('sendto and recvfrom with sockaddr_in6', () => {
-    const receiver = udp6();
-    const sender = udp6();
+    const receiver = fds.bound6(SOCK_DGRAM);
+    const sender = fds.bound6(SOCK_DGRAM);
     expect(sendto(sender.fd, 'six', 3, 0, receiver.addr, sizeof(receiver.addr))).toBe(3);
     const buf = Buffer.alloc(16);
     const from = new sockaddr_in6();
@@ -197,20 +163,18 @@ describe('UDP on ::1', () => {
 });
 
 describe('AF_UNIX datagrams at a path', () => {
-  let dir: string;
+  let tmp: ReturnType<typeof tempDir>;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'bsdsock-dgram-'));
+    tmp = tempDir('dgram');
   });
   afterEach(() => {
     fds.closeAll();
-    rmSync(dir, { recursive: true, force: true });
+    tmp.remove();
   });
 
   function unixDgram(name: string): { fd: number; addr: sockaddr_un } {
     const fd = fds.socket(AF_UNIX, SOCK_DGRAM);
-    const addr = new sockaddr_un();
-    addr.sun_family = AF_UNIX;
-    addr.sun_path = join(dir, name);
+    const addr = unixAddr(tmp.path(name));
     expect(bind(fd, addr, sizeof(addr))).toBe(0);
     return { fd, addr };
   }

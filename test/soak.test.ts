@@ -3,29 +3,15 @@
 // the server's descriptors stayed under their ceiling during the load and came
 // back to their rest after it, every echo was verified, and the server exited 0
 // after serving every connection the client counted.
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { root } from './helpers/build';
+import { runToEnd } from './helpers/child';
 import { cc, testNeeding } from './helpers/tools';
 
-const root = join(__dirname, '..');
 const script = join(root, 'scripts/soak.js');
 
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the soak script to the end; resolves once its pipes are closed. */
-function soak(args: string[]): Promise<Run> {
-  const child = spawn(process.execPath, [script, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-  child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
-}
+const soak = (args: string[]): ReturnType<typeof runToEnd> => runToEnd(process.execPath, [script, ...args]);
 
 function match(text: string, re: RegExp): RegExpExecArray {
   const m = re.exec(text);

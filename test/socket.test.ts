@@ -28,9 +28,10 @@ import {
   setErrno,
   socket,
 } from 'bsdsock';
-import { FdSet, intOption } from './helpers/lifecycle-util';
+import { Fds } from './helpers/fds';
+import { intOption } from './helpers/net';
 
-const fds = new FdSet();
+const fds = new Fds();
 afterEach(() => fds.closeAll());
 
 const CAP_NET_RAW = 13;
@@ -159,7 +160,7 @@ describe('socket() SOCK_RAW depends on privilege', () => {
   } else {
     test('unprivileged: AF_INET SOCK_RAW IPPROTO_ICMP fails with EPERM', () => {
       setErrno(0);
-      const fd = fds.add(socket(AF_INET, SOCK_RAW, IPPROTO_ICMP));
+      const fd = fds.record(socket(AF_INET, SOCK_RAW, IPPROTO_ICMP));
       expect(fd).toBe(-1);
       expect(errno).toBe(EPERM);
     });

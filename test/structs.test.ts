@@ -2,8 +2,6 @@
 // compiled here (test/c/layouts.c) reports from the same headers; zero-filled
 // instances, network-order fields, sockaddr_un paths, sizeof, socklen_t, and
 // the programming errors a wrong struct or value throws.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import {
   AF_INET,
@@ -50,11 +48,14 @@ import {
   type Struct,
   type StructClass,
 } from 'bsdsock';
-import { FdBag, bad, expectThrown } from './helpers/io-util';
-import { loopback4 } from './helpers/net';
+import { root } from './helpers/build';
+import { compileC, runC } from './helpers/c';
+import { bad, expectThrown } from './helpers/errors';
+import { Fds } from './helpers/fds';
+import { localPort, loopback4, unixAddr } from './helpers/net';
 import { cc, describeNeeding, testNeeding } from './helpers/tools';
 
-const fds = new FdBag();
+const fds = new Fds();
 afterEach(() => fds.closeAll());
 
 const onLinux = process.platform === 'linux' ? test : test.skip;
@@ -66,26 +67,8 @@ interface CLayouts {
   bytes: Map<string, string>;
 }
 
-/** Compiles test/c/<name>.c into test/.build/<name> and returns the program's path. */
-function compileC(name: string): string {
-  const root = path.join(__dirname, '..');
-  const buildDir = path.join(root, 'test', '.build');
-  mkdirSync(buildDir, { recursive: true });
-  const out = path.join(buildDir, name);
-  // Built under a private name, then renamed: a concurrent run never executes a half-written file.
-  const tmp = `${out}.${process.pid}.tmp`;
-  const cc = spawnSync('cc', ['-Wall', '-Wextra', '-o', tmp, path.join(root, 'test', 'c', `${name}.c`)], {
-    encoding: 'utf8',
-    timeout: 120000,
-  });
-  if (cc.status !== 0) throw new Error(`cc failed on test/c/${name}.c:\n${cc.stderr}`);
-  renameSync(tmp, out);
-  return out;
-}
-
 function readCLayouts(): CLayouts {
-  const run = spawnSync(compileC('layouts'), [], { encoding: 'utf8', timeout: 60000 });
-  if (run.status !== 0) throw new Error(`layouts failed: ${run.stderr}`);
+  const run = runC(compileC(path.join(root, 'test/c/layouts.c')));
   const c: CLayouts = { sizes: new Map(), fields: new Map(), types: new Map(), bytes: new Map() };
   for (const line of run.stdout.trim().split('\n')) {
     const [kind, ...rest] = line.split(' ');
@@ -302,9 +285,7 @@ describe('sockaddr_un paths', () => {
   onLinux('an abstract name binds, and getsockname gives it back with its exact length', () => {
     const fd = fds.socket(AF_UNIX, SOCK_STREAM);
     const name = `\0bsdsock-structs-${process.pid}-${Date.now()}`;
-    const addr = new sockaddr_un();
-    addr.sun_family = AF_UNIX;
-    addr.sun_path = name;
+    const addr = unixAddr(name);
     const addrlen = pathAt + Buffer.byteLength(name);
     expect(bind(fd, addr, addrlen)).toBe(0);
     const got = new sockaddr_un();
@@ -348,13 +329,6 @@ describe('sockaddr_un paths', () => {
 });
 
 describe('a wrong struct or size is a programming error, not a syscall', () => {
-  /** The port a socket is bound to, 0 if unbound. */
-  function boundPort(fd: number): number {
-    const name = new sockaddr_in();
-    expect(getsockname(fd, name, new socklen_t(sizeof(name)))).toBe(0);
-    return ntohs(name.sin_port);
-  }
-
   test('bind with a struct that is not a socket address: TypeError', () => {
     const fd = fds.socket(AF_INET, SOCK_STREAM);
     const expected = { type: TypeError, code: 'ERR_INVALID_ARG_TYPE', fn: 'bind', param: 'addr' } as const;
@@ -362,7 +336,7 @@ describe('a wrong struct or size is a programming error, not a syscall', () => {
     expectThrown(() => bind(fd, bad(new in_addr()), sizeof(in_addr)), expected);
     expectThrown(() => bind(fd, bad({ sin_family: AF_INET, sin_port: 0 }), sizeof(sockaddr_in)), expected);
     expectThrown(() => bind(fd, bad('127.0.0.1'), sizeof(sockaddr_in)), expected);
-    expect(boundPort(fd)).toBe(0);
+    expect(localPort(fd)).toBe(0);
   });
 
   test('bind with addrlen larger than the struct: RangeError', () => {
@@ -372,7 +346,7 @@ describe('a wrong struct or size is a programming error, not a syscall', () => {
     expectThrown(() => bind(fd, addr, sizeof(sockaddr_in6)), expected);
     expectThrown(() => bind(fd, addr, sizeof(addr) + 1), expected);
     expectThrown(() => bind(fd, addr, -1), expected);
-    expect(boundPort(fd)).toBe(0);
+    expect(localPort(fd)).toBe(0);
   });
 
   test('connect with addrlen larger than the struct: RangeError', () => {

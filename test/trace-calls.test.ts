@@ -20,7 +20,6 @@ import {
   AF_UNIX,
   AI_NUMERICHOST,
   F_GETFL,
-  INADDR_LOOPBACK,
   IPPROTO_TCP,
   NI_MAXHOST,
   NI_NUMERICHOST,
@@ -44,9 +43,6 @@ import {
   getpeername,
   getsockname,
   getsockopt,
-  htonl,
-  htons,
-  iovec,
   listen,
   msghdr,
   poll,
@@ -73,56 +69,35 @@ import {
 } from 'bsdsock';
 import * as P from 'bsdsock/promises';
 import { CALLS, type CallEntry, type CallName } from '../lib/calls';
+import { Fds } from './helpers/fds';
+import { iov } from './helpers/io';
+import { loopback4 } from './helpers/net';
+import { captureAsync } from './helpers/trace';
 
 const traced = (Object.entries(CALLS) as [CallName, CallEntry][]).filter(([, e]) => e.text !== undefined);
 
-const open: number[] = [];
-function keep(fd: number): number {
-  expect(fd).toBeGreaterThanOrEqual(0);
-  open.push(fd);
-  return fd;
-}
+const fds = new Fds();
 afterEach(() => {
   trace(false);
-  for (const fd of open.splice(0)) close(fd);
+  fds.closeAll();
 });
-
-function loopback(port = 0): sockaddr_in {
-  const a = new sockaddr_in();
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = port;
-  return a;
-}
+const keep = (fd: number): number => fds.add(fd);
 
 /** A listening TCP socket on 127.0.0.1 and its address (port chosen by the kernel). */
-function listener(): { fd: number; addr: sockaddr_in } {
-  const fd = keep(socket(AF_INET, SOCK_STREAM, 0));
-  const addr = loopback();
-  expect(bind(fd, addr, sizeof(addr))).toBe(0);
-  expect(listen(fd, 8)).toBe(0);
-  expect(getsockname(fd, addr, new socklen_t(sizeof(addr)))).toBe(0);
-  return { fd, addr };
-}
+const listener = (): { fd: number; addr: sockaddr_in } => fds.listener();
 
-/** A connected TCP pair: [client, server]. */
+/** A connected TCP pair: [client, server]; the listener stays open until afterEach. */
 function pair(): [number, number] {
-  const l = listener();
-  const c = keep(socket(AF_INET, SOCK_STREAM, 0));
-  expect(connect(c, l.addr, sizeof(l.addr))).toBe(0);
-  return [c, keep(accept(l.fd, null, null))];
+  const { client, server } = fds.tcpConnection();
+  return [client, server];
 }
 
 /** The lines written while `body` runs (and until its promise settles). */
 async function lines(body: () => unknown): Promise<string[]> {
-  const chunks: string[] = [];
-  trace({ stream: { write: (s: string) => chunks.push(s) } });
-  try {
+  const { text } = await captureAsync(async () => {
     await body();
-  } finally {
-    trace(false);
-  }
-  return chunks.join('').split('\n');
+  });
+  return text.split('\n');
 }
 
 // One call of each, in the synchronous API.
@@ -130,7 +105,7 @@ const SYNC: Readonly<Record<string, () => unknown>> = {
   socket: () => keep(socket(AF_INET, SOCK_DGRAM, 0)),
   bind: () => {
     const fd = keep(socket(AF_INET, SOCK_DGRAM, 0));
-    const a = loopback();
+    const a = loopback4();
     return bind(fd, a, sizeof(a));
   },
   listen: () => listen(keep(socket(AF_INET, SOCK_STREAM, 0)), 1),
@@ -164,7 +139,8 @@ const SYNC: Readonly<Record<string, () => unknown>> = {
   dup: () => keep(dup(keep(socket(AF_INET, SOCK_DGRAM, 0)))),
   dup2: () => {
     const [a, b] = pair();
-    return dup2(a, b);
+    // b now names a's socket: recorded again, so that closeAll still closes it.
+    return keep(dup2(a, b));
   },
   ioctl: () => ioctl(pair()[0], FIONREAD, new ptr(0)),
   send: () => send(pair()[0], 'x', 1, 0),
@@ -223,7 +199,7 @@ const SYNC: Readonly<Record<string, () => unknown>> = {
   epoll_wait: () => epoll_wait!(keep(epoll_create1!(0)), [new epoll_event()], 1, 0),
   getaddrinfo: () => getaddrinfo('127.0.0.1', '80', numericHints(), new ptr<addrinfo | null>(null)),
   getnameinfo: () => {
-    const a = loopback(htons(80));
+    const a = loopback4(80);
     return getnameinfo(
       a,
       sizeof(a),
@@ -251,10 +227,7 @@ function connectTo(addr: sockaddr_in): number {
 
 function message(buf: Buffer): msghdr {
   const msg = new msghdr();
-  const iov = new iovec();
-  iov.iov_base = buf;
-  iov.iov_len = buf.length;
-  msg.msg_iov = [iov];
+  msg.msg_iov = [iov(buf)];
   msg.msg_iovlen = 1;
   return msg;
 }
@@ -330,7 +303,7 @@ const ASYNC: Readonly<Record<string, () => Promise<unknown>>> = {
   epoll_wait: () => P.epoll_wait!(keep(epoll_create1!(0)), [new epoll_event()], 1, 0),
   getaddrinfo: () => P.getaddrinfo('127.0.0.1', '80', numericHints(), new ptr<addrinfo | null>(null)),
   getnameinfo: () => {
-    const a = loopback(htons(80));
+    const a = loopback4(80);
     return P.getnameinfo(
       a,
       sizeof(a),

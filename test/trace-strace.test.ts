@@ -3,48 +3,16 @@
 // made exactly the line strace writes for that call — once strace's column padding is removed and
 // glibc's renaming is mapped (send is sendto(..., NULL, 0), recv is recvfrom(..., NULL, NULL), accept
 // may be accept4(..., 0)). Each run has its own network namespace, so the seed's port 8080 is free.
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { describeNeeding, netns as netnsNeed, networkNamespace, strace } from './helpers/tools';
+import { ensureDist, root, tempDir } from './helpers/build';
+import { requireNetns, serverThenClient } from './helpers/netns';
+import { describeNeeding, netns as netnsNeed, strace } from './helpers/tools';
 
-const root = path.join(__dirname, '..');
 const KILL_AFTER = 20;
 
-let work: string;
-let netns: string[] | null = null;
-
-/** Compiles lib/ and examples/ to dist/ when dist is missing or older than the sources. */
-function ensureCompiled(): void {
-  const outputs = [
-    'dist/examples/server.js',
-    'dist/examples/client.js',
-    'dist/lib/index.js',
-    'dist/lib/trace/index.js',
-  ].map((f) => path.join(root, f));
-  const sources = [
-    'examples/server.ts',
-    'examples/client.ts',
-    ...fs.readdirSync(path.join(root, 'lib'), { recursive: true }).map((f) => `lib/${String(f)}`),
-  ]
-    .filter((f) => f.endsWith('.ts'))
-    .map((f) => path.join(root, f));
-  const newest = Math.max(...sources.map((f) => fs.statSync(f).mtimeMs));
-  if (outputs.every((f) => fs.existsSync(f) && fs.statSync(f).mtimeMs >= newest)) return;
-  const tsc = spawnSync(
-    process.execPath,
-    [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-    {
-      cwd: root,
-      encoding: 'utf8',
-    },
-  );
-  if (!outputs.every((f) => fs.existsSync(f)))
-    throw new Error(`tsc -p tsconfig.build.json failed:\n${tsc.stdout}${tsc.stderr}`);
-}
-
-const quote = (args: readonly string[]): string => args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+let work: ReturnType<typeof tempDir>;
+let netns: string[] = [];
 
 interface Run {
   /** The program's own trace (its stderr). */
@@ -56,39 +24,31 @@ interface Run {
 
 /** Runs the server (optional) and the client, each under strace -f with BSDSOCK_TRACE=1. */
 function runTraced(withServer: boolean): { server: Run | null; client: Run } {
-  const dir = fs.mkdtempSync(path.join(work, 'run-'));
-  const under = (name: string): string =>
-    `BSDSOCK_TRACE=1 timeout -s KILL ${KILL_AFTER} strace -f -qq -e trace=network,close -o ${name}.st ` +
-    `${quote([process.execPath, path.join(root, 'dist/examples', `${name}.js`)])} >${name}.out 2>${name}.err`;
-  const script = [
-    'set -u',
-    netns === null ? ':' : 'ip link set lo up || exit 97',
-    ...(withServer
-      ? [
-          `${under('server')} &`,
-          'spid=$!',
-          'i=0',
-          "until grep -qF 'Serveur en écoute' server.out; do",
-          '  kill -0 "$spid" 2>/dev/null || break',
-          `  i=$((i + 1)); [ "$i" -le ${KILL_AFTER * 100} ] || break`,
-          '  sleep 0.01',
-          'done',
-        ]
-      : []),
-    under('client'),
-    'echo $? >client.status',
-    ...(withServer ? ['wait "$spid"', 'echo $? >server.status'] : []),
-  ].join('\n');
-  const argv = [...(netns ?? []), 'sh', '-c', script];
-  const r = spawnSync(argv[0], argv.slice(1), { cwd: dir, encoding: 'utf8', timeout: 3 * KILL_AFTER * 1000 });
-  if (r.status !== 0) throw new Error(`the run script failed (${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
-  const read = (name: string): Run => ({
-    bsdsock: fs
-      .readFileSync(path.join(dir, `${name}.err`), 'utf8')
-      .split('\n')
-      .filter((l) => /^[a-z_0-9]+\(/.test(l)),
+  const dir = fs.mkdtempSync(path.join(work.dir, 'run-'));
+  const traced = (name: string): string[] => [
+    'strace',
+    '-f',
+    '-qq',
+    '-e',
+    'trace=network,close',
+    '-o',
+    `${name}.st`,
+    process.execPath,
+    path.join(root, 'dist/examples', `${name}.js`),
+  ];
+  const out = serverThenClient({
+    dir,
+    prefix: netns,
+    server: withServer ? traced('server') : null,
+    client: traced('client'),
+    listening: 'Serveur en écoute',
+    killAfter: KILL_AFTER,
+    env: { ...process.env, BSDSOCK_TRACE: '1' },
+  });
+  const read = (name: 'server' | 'client'): Run => ({
+    bsdsock: out[name]!.stderr.split('\n').filter((l) => /^[a-z_0-9]+\(/.test(l)),
     strace: parseStrace(fs.readFileSync(path.join(dir, `${name}.st`), 'utf8')),
-    status: Number(fs.readFileSync(path.join(dir, `${name}.status`), 'utf8')),
+    status: out[name]!.status,
   });
   return { server: withServer ? read('server') : null, client: read('client') };
 }
@@ -179,14 +139,12 @@ describeNeeding(strace(), netnsNeed())(
   'BSDSOCK_TRACE=1 writes the lines strace writes, for the calls the seed programs make',
   () => {
     beforeAll(() => {
-      ensureCompiled();
-      work = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-strace-'));
-      netns = networkNamespace().argv;
+      ensureDist('dist/examples/server.js', 'dist/examples/client.js');
+      work = tempDir('strace');
+      netns = requireNetns('this test');
     });
 
-    afterAll(() => {
-      if (work) fs.rmSync(work, { recursive: true, force: true });
-    });
+    afterAll(() => work?.remove());
 
     test('server and client: every call on their descriptors, argument for argument', () => {
       const { server, client } = runTraced(true);

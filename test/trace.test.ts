@@ -1,10 +1,6 @@
 // The tracer: each call's line in strace's notation, for success and failure; the blocking
 // start/resume form; the promises' unfinished/resumed form; timestamps and the JSON form; trace(false)
 // and tracing off print nothing.
-import { spawn, spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import {
   AF_INET,
   AF_INET6,
@@ -73,60 +69,26 @@ import {
   sockaddr_in,
   sockaddr_in6,
   sockaddr_storage,
-  sockaddr_un,
   socket,
   socketpair,
   socklen_t,
   strerror,
   timeval,
   trace,
-  type TraceOptions,
 } from 'bsdsock';
 import * as P from 'bsdsock/promises';
-import { FdBag } from './helpers/io-util';
-import { loopback4, loopback6, tcpListener } from './helpers/net';
-import { compiledLib } from './helpers/promises-util';
+import { compiledLib, tempDir } from './helpers/build';
+import { Child, runNode } from './helpers/child';
+import { expectThrown } from './helpers/errors';
+import { Fds } from './helpers/fds';
+import { loopback4, loopback6, pollfdFor, portOf as port, unixAddr } from './helpers/net';
+import { capture, captureAsync } from './helpers/trace';
+import { waitFor } from './helpers/wait';
 
 /** `= -1 NAME (message)`, with the C library's own message. */
 const fails = (name: string, value: number): string => `= -1 ${name} (${strerror(value)})`;
 
-const port = (addr: sockaddr_in | sockaddr_in6): number => {
-  const p = addr instanceof sockaddr_in ? addr.sin_port : addr.sin6_port;
-  return ((p & 0xff) << 8) | (p >> 8);
-};
-
-/** What a traced stretch of code wrote: the whole text, and each write() apart. */
-interface Captured {
-  text: string;
-  chunks: string[];
-  lines: string[];
-}
-
-function capture(fn: () => void, options: Omit<TraceOptions, 'stream'> = {}): Captured {
-  const chunks: string[] = [];
-  trace({ ...options, stream: { write: (s: string) => chunks.push(s) } });
-  try {
-    fn();
-  } finally {
-    trace(false);
-  }
-  const text = chunks.join('');
-  return { text, chunks, lines: text.split('\n').filter((l) => l !== '') };
-}
-
-async function captureAsync(fn: () => Promise<void>, options: Omit<TraceOptions, 'stream'> = {}): Promise<Captured> {
-  const chunks: string[] = [];
-  trace({ ...options, stream: { write: (s: string) => chunks.push(s) } });
-  try {
-    await fn();
-  } finally {
-    trace(false);
-  }
-  const text = chunks.join('');
-  return { text, chunks, lines: text.split('\n').filter((l) => l !== '') };
-}
-
-const bag = new FdBag();
+const bag = new Fds();
 afterEach(() => {
   trace(false);
   bag.closeAll();
@@ -180,8 +142,7 @@ describe('bind, listen, getsockname, getpeername', () => {
   });
 
   test('a length the call changed is written [in => out]', () => {
-    const { fd } = tcpListener();
-    bag.add(fd);
+    const { fd } = bag.listener();
     const ss = new sockaddr_storage();
     const len = new socklen_t(sizeof(ss));
     const out = capture(() => getsockname(fd, ss, len));
@@ -204,15 +165,11 @@ describe('bind, listen, getsockname, getpeername', () => {
   });
 
   test('Unix: a path, cut at the length given; an abstract name as @"..."', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-trace-'));
+    const tmp = tempDir('trace');
     try {
       const fd = bag.socket(AF_UNIX, SOCK_DGRAM);
-      const addr = new sockaddr_un();
-      addr.sun_family = AF_UNIX;
-      addr.sun_path = path.join(dir, 's');
-      const abs = new sockaddr_un();
-      abs.sun_family = AF_UNIX;
-      abs.sun_path = `\0bsdsock-trace-${process.pid}`;
+      const addr = unixAddr(tmp.path('s'));
+      const abs = unixAddr(`\0bsdsock-trace-${process.pid}`);
       const absLen = 2 + 1 + `bsdsock-trace-${process.pid}`.length;
       const fd2 = bag.socket(AF_UNIX, SOCK_DGRAM);
       const out = capture(() => {
@@ -224,13 +181,12 @@ describe('bind, listen, getsockname, getpeername', () => {
         `bind(${fd2}, {sa_family=AF_UNIX, sun_path=@"bsdsock-trace-${process.pid}"}, ${absLen}) = 0`,
       ]);
     } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
+      tmp.remove();
     }
   });
 
   test('bind failure: EADDRINUSE', () => {
-    const { fd, addr } = tcpListener();
-    bag.add(fd);
+    const { addr } = bag.listener();
     const other = bag.socket(AF_INET, SOCK_STREAM);
     const out = capture(() => expect(bind(other, addr, sizeof(addr))).toBe(-1));
     expect(out.lines).toEqual([
@@ -254,8 +210,7 @@ describe('bind, listen, getsockname, getpeername', () => {
 
 describe('accept, connect: the blocking calls', () => {
   test('connect and accept: accept written in two parts, the start before the call is made', () => {
-    const { fd: lfd, addr } = tcpListener();
-    bag.add(lfd);
+    const { fd: lfd, addr } = bag.listener();
     const c = bag.socket(AF_INET, SOCK_STREAM);
     const peer = new sockaddr_in();
     const len = new socklen_t(sizeof(peer));
@@ -277,8 +232,7 @@ describe('accept, connect: the blocking calls', () => {
   });
 
   test('accept(fd, NULL, NULL) and accept4 with flags', () => {
-    const { fd: lfd, addr } = tcpListener();
-    bag.add(lfd);
+    const { fd: lfd, addr } = bag.listener();
     const c1 = bag.socket(AF_INET, SOCK_STREAM);
     const c2 = bag.socket(AF_INET, SOCK_STREAM);
     connect(c1, addr, sizeof(addr));
@@ -302,10 +256,7 @@ describe('accept, connect: the blocking calls', () => {
   });
 
   test('connect failure: ECONNREFUSED', () => {
-    const holder = bag.socket(AF_INET, SOCK_STREAM); // bound, not listening: nobody accepts on its port
-    const addr = loopback4();
-    bind(holder, addr, sizeof(addr));
-    getsockname(holder, addr, new socklen_t(16));
+    const { addr } = bag.bound(SOCK_STREAM); // bound, not listening: nobody accepts on its port
     const c = bag.socket(AF_INET, SOCK_STREAM);
     const out = capture(() => connect(c, addr, sizeof(addr)));
     expect(out.lines).toEqual([
@@ -324,27 +275,22 @@ describe('accept, connect: the blocking calls', () => {
       process.stdout.write(String(b.ntohs(a.sin_port)) + '\\n');
       const c = b.accept(fd, null, null);
       b.close(c); b.close(fd);`;
-    const child = spawn(process.execPath, ['-e', script], {
-      env: { ...process.env, BSDSOCK_TRACE: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    let stdout = '';
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    const waitFor = async (cond: () => boolean): Promise<void> => {
-      for (let i = 0; i < 2000 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
-      if (!cond()) throw new Error(`timed out; stderr so far: ${stderr}`);
-    };
-    await waitFor(() => stdout.includes('\n') && /accept\(\d+, $/.test(stderr));
-    // Blocked: the start is there and nothing after it.
-    expect(stderr).toMatch(/\naccept\((\d+), $/);
-    const c = bag.socket(AF_INET, SOCK_STREAM);
-    const to = loopback4(Number(stdout.trim()));
-    expect(connect(c, to, sizeof(to))).toBe(0);
-    expect(await exited).toBe(0);
-    expect(stderr).toMatch(/\naccept\((\d+), NULL, NULL\) = (\d+)\nclose\(\2\) = 0\nclose\(\1\) = 0\n$/);
+    const child = Child.spawn(process.execPath, ['-e', script], { env: { ...process.env, BSDSOCK_TRACE: '1' } });
+    try {
+      await waitFor(
+        () => child.stdout().includes('\n') && /accept\(\d+, $/.test(child.stderr()),
+        () => `the child to wait in accept; stderr so far: ${child.stderr()}`,
+      );
+      // Blocked: the start is there and nothing after it.
+      expect(child.stderr()).toMatch(/\naccept\((\d+), $/);
+      const c = bag.socket(AF_INET, SOCK_STREAM);
+      const to = loopback4(Number(child.stdout().trim()));
+      expect(connect(c, to, sizeof(to))).toBe(0);
+      expect(await child.exited).toEqual({ code: 0, signal: null });
+      expect(child.stderr()).toMatch(/\naccept\((\d+), NULL, NULL\) = (\d+)\nclose\(\2\) = 0\nclose\(\1\) = 0\n$/);
+    } finally {
+      await child.kill();
+    }
   });
 });
 
@@ -544,9 +490,24 @@ describe('the other calls', () => {
   test('a call that throws (a programming error) writes no line', () => {
     const fd = bag.socket(AF_INET, SOCK_STREAM);
     const out = capture(() => {
-      expect(() => send(fd, Buffer.alloc(2), 5, 0)).toThrow(/"len"/);
-      expect(() => accept(fd, {} as sockaddr_in, null)).toThrow(/"addr"/);
-      expect(() => bind(fd, 'x' as unknown as sockaddr_in, 16)).toThrow(/"addr"/);
+      expectThrown(() => send(fd, Buffer.alloc(2), 5, 0), {
+        type: RangeError,
+        code: 'ERR_OUT_OF_RANGE',
+        fn: 'send',
+        param: 'len',
+      });
+      expectThrown(() => accept(fd, {} as sockaddr_in, null), {
+        type: TypeError,
+        code: 'ERR_INVALID_ARG_TYPE',
+        fn: 'accept',
+        param: 'addr',
+      });
+      expectThrown(() => bind(fd, 'x' as unknown as sockaddr_in, 16), {
+        type: TypeError,
+        code: 'ERR_INVALID_ARG_TYPE',
+        fn: 'bind',
+        param: 'addr',
+      });
     });
     expect(out.text).toBe('');
   });
@@ -566,7 +527,7 @@ describe('on and off', () => {
   });
 
   test('trace() with something that is not a boolean, a stream or options throws, and leaves tracing off', () => {
-    expect(() => trace(3 as never)).toThrow(/"how"/);
+    expectThrown(() => trace(3 as never), { type: TypeError, code: 'ERR_INVALID_ARG_TYPE', fn: 'trace', param: 'how' });
     const fd = bag.socket(AF_INET, SOCK_DGRAM);
     const chunks: string[] = [];
     trace({ write: (s: string) => chunks.push(s) });
@@ -580,12 +541,10 @@ describe('on and off', () => {
     const script = `const b = require(${JSON.stringify(lib.index)});
       const fd = b.socket(b.AF_INET, b.SOCK_DGRAM, 0); b.close(fd); b.close(fd);
       process.stdout.write(String(fd));`;
-    const env = { ...process.env };
-    delete env.BSDSOCK_TRACE;
-    const off = spawnSync(process.execPath, ['-e', script], { env, encoding: 'utf8' });
+    const off = runNode({ code: script }, { env: { BSDSOCK_TRACE: undefined } });
     expect(off.status).toBe(0);
     expect(off.stderr).toBe('');
-    const on = spawnSync(process.execPath, ['-e', script], { env: { ...env, BSDSOCK_TRACE: '1' }, encoding: 'utf8' });
+    const on = runNode({ code: script }, { env: { BSDSOCK_TRACE: '1' } });
     const fd = on.stdout;
     expect(on.stderr).toBe(
       `socket(AF_INET, SOCK_DGRAM, IPPROTO_IP) = ${fd}\nclose(${fd}) = 0\nclose(${fd}) ${fails('EBADF', EBADF)}\n` +
@@ -616,8 +575,7 @@ describe('timestamps and the JSON form', () => {
   });
 
   test('json: one object a line; a blocking call as start and end with one id, in time order', () => {
-    const { fd: lfd, addr } = tcpListener();
-    bag.add(lfd);
+    const { fd: lfd, addr } = bag.listener();
     const c = bag.socket(AF_INET, SOCK_STREAM);
     let s = -1;
     const out = capture(
@@ -648,8 +606,7 @@ describe('timestamps and the JSON form', () => {
 
 describe('bsdsock/promises', () => {
   test('accept: a start line with <unfinished ...> when made, <... accept resumed> when it settles', async () => {
-    const { fd: lfd, addr } = tcpListener();
-    bag.add(lfd);
+    const { fd: lfd, addr } = bag.listener();
     const c = bag.socket(AF_INET, SOCK_STREAM);
     let s = -1;
     const peer = new sockaddr_in();
@@ -670,10 +627,7 @@ describe('bsdsock/promises', () => {
   test('send and recv; a rejection written as the error', async () => {
     const [a, b] = bag.unixPair(SOCK_STREAM);
     const buf = Buffer.alloc(16);
-    const holder = bag.socket(AF_INET, SOCK_STREAM);
-    const to = loopback4();
-    bind(holder, to, sizeof(to));
-    getsockname(holder, to, new socklen_t(16));
+    const { addr: to } = bag.bound(SOCK_STREAM);
     const c = bag.socket(AF_INET, SOCK_STREAM);
     const out = await captureAsync(async () => {
       const r = P.recv(b, buf, 16, 0);
@@ -692,16 +646,8 @@ describe('bsdsock/promises', () => {
   });
 
   test('poll, sendto and recvfrom: the same forms as the synchronous calls, in two lines', async () => {
-    const { fd, addr } = (() => {
-      const u = bag.socket(AF_INET, SOCK_DGRAM);
-      const a = loopback4();
-      bind(u, a, sizeof(a));
-      getsockname(u, a, new socklen_t(16));
-      return { fd: u, addr: a };
-    })();
-    const pfd = new pollfd();
-    pfd.fd = fd;
-    pfd.events = POLLIN;
+    const { fd, addr } = bag.bound(SOCK_DGRAM);
+    const pfd = pollfdFor(fd, POLLIN);
     const from = new sockaddr_in();
     const buf = Buffer.alloc(8);
     const out = await captureAsync(async () => {
@@ -742,22 +688,20 @@ describe('arguments the tracer cannot show', () => {
   test("a wrong argument throws the call's own coded error, and nothing is written", () => {
     const [a] = bag.unixPair(SOCK_STREAM);
     const out = capture(() => {
-      expect(() => send(Symbol('fd') as unknown as number, 'x', 1, 0)).toThrow(
-        expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
-      );
-      expect(() => send(a, Buffer.alloc(1), 1n as unknown as number, 0)).toThrow(
-        expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
-      );
-      expect(() => P.connect(Symbol('fd') as unknown as number, loopback4(), 16)).toThrow(
-        expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
-      );
+      const coded = { type: TypeError, code: 'ERR_INVALID_ARG_TYPE' } as const;
+      expectThrown(() => send(Symbol('fd') as unknown as number, 'x', 1, 0), { ...coded, fn: 'send', param: 'sockfd' });
+      expectThrown(() => send(a, Buffer.alloc(1), 1n as unknown as number, 0), { ...coded, fn: 'send', param: 'len' });
+      expectThrown(() => P.connect(Symbol('fd') as unknown as number, loopback4(), 16), {
+        ...coded,
+        fn: 'connect',
+        param: 'sockfd',
+      });
     });
     expect(out.text).toBe('');
   });
 
   test('an out-parameter it cannot decode is written as ..., and the call returns what C returns', () => {
-    const { fd } = tcpListener();
-    bag.add(fd);
+    const { fd } = bag.listener();
     const addr = new Float64Array(2); // 16 bytes, but no sockaddr the tracer can decode
     const len = new socklen_t(16);
     const out = capture(() => {

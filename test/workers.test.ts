@@ -1,34 +1,12 @@
 // The addon is context-aware: it loads in several worker_threads at once and again in fresh ones, and in
 // jest's separate module registries. Each Worker has its own errno, as each C thread has its own.
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { EADDRINUSE, EBADF, ECONNREFUSED, ENOTTY, errno, setErrno } from 'bsdsock';
+import { ensureDist, root, tempDir } from './helpers/build';
 
-const root = path.join(__dirname, '..');
 const dist = path.join(root, 'dist', 'lib');
-
-/** Compiles lib/ to dist/lib when dist is missing or older than lib/ (the workers load the compiled build). */
-function ensureDist(): void {
-  const outputs = ['index.js', 'index.mjs', 'promises.mjs'].map((f) => path.join(dist, f));
-  const sources = fs
-    .readdirSync(path.join(root, 'lib'), { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.ts'))
-    .map((f) => fs.statSync(path.join(root, 'lib', f)).mtimeMs);
-  const fresh =
-    outputs.every((f) => fs.existsSync(f)) &&
-    Math.min(...outputs.map((f) => fs.statSync(f).mtimeMs)) >= Math.max(...sources);
-  if (fresh) return;
-  for (const [cmd, args] of [
-    ['npx', ['tsc', '-p', 'tsconfig.build.json']],
-    [process.execPath, ['scripts/gen-esm.js']],
-  ] as const) {
-    const run = spawnSync(cmd, args, { cwd: root, encoding: 'utf8' });
-    if (run.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${run.stdout}${run.stderr}`);
-  }
-}
 
 /**
  * The worker: loads bsdsock, waits until every worker of its round has loaded it, runs the
@@ -119,15 +97,16 @@ interface WorkerReport {
   closes: number[];
 }
 
-let dir: string;
+let dir: ReturnType<typeof tempDir>;
 let workerFile: string;
 beforeAll(() => {
+  // The workers load the compiled build.
   ensureDist();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-workers-'));
-  workerFile = path.join(dir, 'worker.js');
+  dir = tempDir('workers');
+  workerFile = dir.path('worker.js');
   fs.writeFileSync(workerFile, WORKER_SOURCE);
 }, 300000);
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterAll(() => dir?.remove());
 
 /** Starts one worker per role at once; resolves with each report and exit code once all have exited. */
 async function round(roles: string[]): Promise<{ report: WorkerReport; exitCode: number }[]> {
