@@ -24,9 +24,10 @@ import {
   sizeof,
 } from 'bsdsock';
 import * as P from 'bsdsock/promises';
-import { FdBag, expectThrown } from './helpers/io-util';
+import { expectThrown } from './helpers/errors';
+import { Fds } from './helpers/fds';
 
-const fds = new FdBag();
+const fds = new Fds();
 afterEach(() => fds.closeAll());
 
 function watch(epfd: number, fd: number, events: number, op = EPOLL_CTL_ADD): number {

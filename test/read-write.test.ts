@@ -2,24 +2,12 @@
 // descriptor (a pipe), as in C; in both APIs.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import {
-  EAGAIN,
-  EBADF,
-  EPIPE,
-  SOCK_NONBLOCK,
-  SOCK_STREAM,
-  errno,
-  iovec,
-  read,
-  readv,
-  setErrno,
-  write,
-  writev,
-} from 'bsdsock';
+import { EAGAIN, EBADF, EPIPE, SOCK_NONBLOCK, SOCK_STREAM, errno, read, readv, setErrno, write, writev } from 'bsdsock';
 import * as P from 'bsdsock/promises';
 import { tempDir } from './helpers/build';
 import { expectSystemError, expectThrown, rejection } from './helpers/errors';
 import { Fds } from './helpers/fds';
+import { iov } from './helpers/io';
 import { nextTurn, track } from './helpers/wait';
 
 const fds = new Fds();
@@ -76,13 +64,6 @@ describe('read and write (bsdsock)', () => {
     });
   });
 });
-
-function iov(buf: Uint8Array, len = buf.length): iovec {
-  const v = new iovec();
-  v.iov_base = buf;
-  v.iov_len = len;
-  return v;
-}
 
 describe('readv and writev', () => {
   test('writev gathers the buffers in order; readv scatters what arrives over its buffers in turn', () => {

@@ -158,9 +158,9 @@ const SYNC: Readonly<Record<string, () => unknown>> = {
   readv: () => {
     const [c, s] = pair();
     send(c, 'x', 1, 0);
-    return readv(s, [vec(Buffer.alloc(4))], 1);
+    return readv(s, [iov(Buffer.alloc(4))], 1);
   },
-  writev: () => writev(pair()[0], [vec(Buffer.from('x'))], 1),
+  writev: () => writev(pair()[0], [iov(Buffer.from('x'))], 1),
   sendto: () => sendto(pair()[0], 'x', 1, 0, null, 0),
   recvfrom: () => {
     const [c, s] = pair();
@@ -211,13 +211,6 @@ const SYNC: Readonly<Record<string, () => unknown>> = {
     );
   },
 };
-
-function vec(buf: Buffer): iovec {
-  const v = new iovec();
-  v.iov_base = buf;
-  v.iov_len = buf.length;
-  return v;
-}
 
 function connectTo(addr: sockaddr_in): number {
   const c = socket(AF_INET, SOCK_STREAM, 0);
@@ -273,9 +266,9 @@ const ASYNC: Readonly<Record<string, () => Promise<unknown>>> = {
   readv: () => {
     const [c, s] = pair();
     send(c, 'x', 1, 0);
-    return P.readv(s, [vec(Buffer.alloc(4))], 1);
+    return P.readv(s, [iov(Buffer.alloc(4))], 1);
   },
-  writev: () => P.writev(pair()[0], [vec(Buffer.from('x'))], 1),
+  writev: () => P.writev(pair()[0], [iov(Buffer.from('x'))], 1),
   sendto: () => P.sendto(pair()[0], 'x', 1, 0, null, 0),
   recvfrom: () => {
     const [c, s] = pair();

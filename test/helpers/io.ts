@@ -20,7 +20,7 @@ export async function recvExactly(fd: number, n: number, chunk = n): Promise<Buf
 }
 
 /** An iovec over base (its first len bytes). */
-export function iov(base: Buffer, len = base.length): iovec {
+export function iov(base: Uint8Array, len = base.length): iovec {
   const v = new iovec();
   v.iov_base = base;
   v.iov_len = len;
