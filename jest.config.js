@@ -23,7 +23,6 @@ const common = {
   },
   // Every suite checks, around all its tests, that it left no socket open.
   setupFilesAfterEnv: ['<rootDir>/test/setup/no-leaks.ts'],
-  testTimeout: 30000,
 };
 
 /** @type {import('jest').Config} */
@@ -31,6 +30,9 @@ module.exports = {
   // The default output, then a list of the tests skipped because the machine lacks a tool they need.
   // (A global option: jest ignores reporters inside a project.)
   reporters: ['default', '<rootDir>/test/setup/skip-reporter.js'],
+  // Also a global option: inside a project jest ignores it and gives each test 5 s, which a busy
+  // machine can exceed.
+  testTimeout: 30000,
   projects: [
     {
       ...common,

@@ -73,6 +73,7 @@ function cProgram(names: string[]): string {
     '#include <unistd.h>',
     '#ifdef __linux__',
     '#include <linux/sockios.h>',
+    '#include <sys/epoll.h>',
     '#endif',
     '',
     'static void bytes(const char *name, const struct in6_addr *a) {',
