@@ -1,5 +1,5 @@
 // The command line: `npm run fuzz -- --seconds N --seed S [--calls N] [--only a,b] [--sync-only] [--trace]
-// [--verbose] [--self-test] [--dist]`.
+// [--verbose] [--self-test] [--dist]`, and the command that reproduces a run.
 
 /** What a run does. */
 export interface Options {
@@ -69,4 +69,18 @@ export function parseArgs(argv: readonly string[]): Options {
   if (Number.isNaN(o.seed)) o.seed = (Math.random() * 2 ** 32) >>> 0;
   Object.assign(opts, o);
   return opts;
+}
+
+/**
+ * The command that runs `o` again up to its call number `call`: the same seed and every option that
+ * changes which calls are made or how (--trace, --only, --sync-only, --self-test). The time limit is
+ * doubled so that a slower machine still reaches that call; --calls is what stops the run.
+ */
+export function reproduceCommand(o: Options, call: number): string {
+  const args = ['--seed', String(o.seed), '--calls', String(call), '--seconds', String(o.seconds * 2)];
+  if (o.trace) args.push('--trace');
+  if (o.only !== null) args.push('--only', o.only.join(','));
+  if (o.syncOnly) args.push('--sync-only');
+  if (o.selfTest) args.push('--self-test');
+  return `npm run fuzz -- ${args.join(' ')}`;
 }

@@ -37,7 +37,7 @@ import {
   type Snapshot,
   type Window,
 } from './memory';
-import { opts } from './options';
+import { opts, reproduceCommand } from './options';
 import { failures, fail, FuzzerOwnError, outcomes, state, tally } from './report';
 import { chance, int, pick, rand } from './rng';
 import {
@@ -512,7 +512,7 @@ export async function fuzz(): Promise<number> {
     return missed.length === 0 ? 0 : 1;
   }
   if (failures.length > 0) {
-    console.log(`fuzz: reproduce with: npm run fuzz -- --seed ${opts.seed} --calls ${failures[0].call}`);
+    console.log(`fuzz: reproduce with: ${reproduceCommand(opts, failures[0].call)}`);
     return 1;
   }
   return 0;
