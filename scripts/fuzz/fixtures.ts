@@ -120,11 +120,60 @@ function must(r: number, what: string): number {
   return r;
 }
 
-function portOf(fd: number): number {
+// getsockname or getpeername of fd, as an IPv4 address.
+function nameOf(call: typeof S.getsockname, fd: number, what: string): S.sockaddr_in {
   const a = new S.sockaddr_in();
   const l = new S.socklen_t(S.sizeof(a));
-  must(S.getsockname(fd, a, l), 'getsockname');
-  return S.ntohs(a.sin_port);
+  must(call(fd, a, l), `${what}(${fd})`);
+  return a;
+}
+
+function portOf(fd: number): number {
+  return S.ntohs(nameOf(S.getsockname, fd, 'getsockname').sin_port);
+}
+
+function show(a: S.sockaddr_in): string {
+  return `${S.inet_ntoa(a.sin_addr)}:${S.ntohs(a.sin_port)}`;
+}
+
+/**
+ * Two TCP sockets connected to each other. They meet on a listener of their own, closed once it has
+ * accepted, so no other connection (stir()'s, a fuzzed connect's) can be accepted in place of the
+ * client's; and each one's local address is checked to be the other's peer.
+ */
+function connectedTcpPair(flags: number): [number, number] {
+  const listener = must(S.socket(S.AF_INET, S.SOCK_STREAM | flags, 0), 'socket');
+  try {
+    const any = inet4(0);
+    must(S.bind(listener, any, S.sizeof(any)), 'bind');
+    must(S.listen(listener, 1), 'listen');
+    const client = must(S.socket(S.AF_INET, S.SOCK_STREAM | flags, 0), 'socket');
+    adopt(client, 'tcp-conn');
+    const to = inet4(portOf(listener));
+    if (S.connect(client, to, S.sizeof(to)) < 0 && S.errno !== S.EINPROGRESS) must(-1, 'connect');
+    const ready = new S.pollfd();
+    ready.fd = listener;
+    ready.events = S.POLLIN;
+    must(S.poll(ready, 1, 5000), 'poll');
+    const accept4 = S.accept4;
+    const server = must(
+      accept4 === undefined ? S.accept(listener, null, null) : accept4(listener, null, null, flags),
+      'accept',
+    );
+    adopt(server, 'tcp-conn');
+    const pairs: [S.sockaddr_in, S.sockaddr_in][] = [
+      [nameOf(S.getsockname, client, 'getsockname'), nameOf(S.getpeername, server, 'getpeername')],
+      [nameOf(S.getpeername, client, 'getpeername'), nameOf(S.getsockname, server, 'getsockname')],
+    ];
+    for (const [a, b] of pairs) {
+      if (!a.bytes.equals(b.bytes)) {
+        throw new Error(`fuzz set-up: the TCP pair ${client}, ${server} is not connected: ${show(a)} != ${show(b)}`);
+      }
+    }
+    return [client, server];
+  } finally {
+    S.close(listener);
+  }
 }
 
 function count(kind: FdKind): number {
@@ -152,19 +201,7 @@ export function makeFixtures(): void {
   if (fixture.refusedPort === 0 || count('tcp-refused') === 0) {
     fixture.refusedPort = portOf(boundInet('tcp-refused', S.SOCK_STREAM));
   }
-  if (count('tcp-conn') < 2) {
-    const c = must(S.socket(S.AF_INET, S.SOCK_STREAM | NB, 0), 'socket');
-    adopt(c, 'tcp-conn');
-    const a = inet4(fixture.tcpPort);
-    S.connect(c, a, S.sizeof(a)); // EINPROGRESS; the accept below completes the pair
-    for (let i = 0; i < 100; i++) {
-      const s = S.accept(fixture.listenerFd, null, null);
-      if (s >= 0) {
-        adopt(s, 'tcp-conn');
-        break;
-      }
-    }
-  }
+  if (count('tcp-conn') < 2) connectedTcpPair(NB);
   const unixPairs = [
     ['unix-stream', S.SOCK_STREAM],
     ['unix-dgram', S.SOCK_DGRAM],
