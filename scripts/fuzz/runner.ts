@@ -382,22 +382,21 @@ export function plan(): Choice[] {
   const choices: Choice[] = [];
   const unknown: Choice[] = [];
   for (const [k, f] of sync) {
+    if (!wanted(k)) continue;
     const name = tableName(k);
-    if (name !== undefined) {
-      if (wanted(k)) choices.push({ kind: 'sync', api: 'bsdsock', name, f, weight: TABLE[name].weight ?? 1 });
-    } else if (isClass(f) && wanted(k)) choices.push({ kind: 'class', name: k, f, weight: 0.3 });
+    if (name !== undefined) choices.push({ kind: 'sync', api: 'bsdsock', name, f, weight: TABLE[name].weight ?? 1 });
+    else if (isClass(f)) choices.push({ kind: 'class', name: k, f, weight: 0.3 });
     else unknown.push({ kind: 'unknown', name: k, f, weight: 0.2 });
   }
   if (!opts.syncOnly) {
     for (const [k, f] of exportedFunctions('bsdsock/promises')) {
       // The same function as bsdsock's (close, trace, faults): made once, as bsdsock's.
-      if (sync.get(k) === f) continue;
+      if (sync.get(k) === f || !wanted(k)) continue;
       const name = tableName(k);
       if (name === undefined) {
         unknown.push({ kind: 'unknown', name: `promises.${k}`, f, weight: 0.2 });
         continue;
       }
-      if (!wanted(k)) continue;
       // A C function's promises form returns a promise; a helper (detach, engineStats) returns at once.
       const kind = entryOf(name)?.promises === true ? 'promises' : 'sync';
       choices.push({ kind, api: 'bsdsock/promises', name, f, weight: TABLE[name].weight ?? 1 });
