@@ -618,12 +618,22 @@ export function writeWindows(name: FuzzName, args: readonly unknown[]): Window[]
   return w;
 }
 
-/** Makes every address a call sends to safe (fixtures.ts): its input `*addr` parameters, a msghdr's name. */
+/**
+ * Makes a call's arguments safe: every address it sends to (fixtures.ts), its input `*addr` parameters
+ * and a msghdr's name; and every pollfd on stdin, stdout or stderr (a zero-filled pollfd struct, one of
+ * the hostile values, is fd 0) watches -1 instead. The promises poll would keep a handle on such a
+ * descriptor until it is closed, and make it non-blocking: a pipe or terminal shared with the parent
+ * process, which the fuzzer must not touch (genFd never gives 0-2 for the same reason).
+ */
 export function sanitizeArgs(name: FuzzName, args: readonly unknown[]): void {
   const entry = entryOf(name);
   if (entry === undefined) return;
   entry.params.forEach((p, i) => {
     const a = args[i];
+    if (p === 'fds') {
+      for (const x of Array.isArray(a) ? (a as unknown[]) : [a])
+        if (isA(x, S.pollfd) && x.fd >= 0 && x.fd <= 2) x.fd = -1;
+    }
     if (entry.out.includes(p)) return;
     if (p.endsWith('addr')) sanitizeSockaddr(a);
     else if (p === 'msg' && isA(a, S.msghdr)) sanitizeSockaddr(a.msg_name);
