@@ -63,13 +63,20 @@ export const fixture = {
   resolversInFlight: 0,
 };
 
-/** Makes the run's temporary directory. */
+const startedIn = process.cwd();
+
+/**
+ * Makes the run's temporary directory and works in it: a Unix socket address with a relative path (or
+ * random bytes for one) is bound there, not in the directory the fuzzer was started from.
+ */
 export function setUp(): void {
   fixture.tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-fuzz-'));
+  process.chdir(fixture.tmp);
 }
 
-/** Removes it. */
+/** Leaves and removes it. */
 export function tearDown(): void {
+  process.chdir(startedIn);
   if (fixture.tmp !== '') fs.rmSync(fixture.tmp, { recursive: true, force: true });
 }
 
