@@ -535,8 +535,8 @@ export const TABLE: Table = {
   },
   hintTable: { gen: noArgs, result: 'any' },
   // Each call reads the whole of /proc/net/tcp (for the queue sizes): 50-100 ms once a few runs have
-  // left thousands of TIME_WAIT entries there. Rare, so that it does not slow the whole run down.
-  inspect: { weight: 0.01, gen: descriptorOnly(false), result: 'info', socketOnly: true },
+  // left thousands of TIME_WAIT entries there. As rare as perror, so that it does not slow the run down.
+  inspect: { weight: 0.002, gen: descriptorOnly(false), result: 'info', socketOnly: true },
   openSockets: { gen: noArgs, result: 'any' },
   // bsdsock/promises: stops watching fd (pending operations reject with ECANCELED).
   detach: { gen: descriptorOnly(true), result: 'undefined' },
