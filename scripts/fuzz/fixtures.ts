@@ -57,6 +57,7 @@ export const fixture = {
   /** Bound, not listening: connect gets ECONNREFUSED. */
   refusedPort: 0,
   listenerFd: -1,
+  /** The Unix listener's path, relative to tmp (the run's working directory). */
   unixPath: '',
   pathCounter: 0,
   /** Resolver calls of the promises API in flight: their thread opens and closes descriptors of its own. */
@@ -234,7 +235,7 @@ export function makeFixtures(): void {
     adopt(fs.openSync(p, fs.constants.O_RDWR | fs.constants.O_NONBLOCK), 'fifo');
   }
   if (!fixture.unixPath) {
-    fixture.unixPath = path.join(fixture.tmp, 'listener.sock');
+    fixture.unixPath = 'listener.sock';
     const u = must(S.socket(S.AF_UNIX, S.SOCK_STREAM | NB, 0), 'socket');
     adopt(u, 'unix-listener');
     const a = new S.sockaddr_un();
@@ -329,7 +330,7 @@ export function genSockaddr(): unknown {
     a.sun_family = S.AF_UNIX;
     const p = pick([
       fixture.unixPath,
-      path.join(fixture.tmp, `s${fixture.pathCounter++}`),
+      `s${fixture.pathCounter++}`,
       `\0bsdsock-fuzz-${process.pid}-${int(4)}`,
       '',
       `relative-${int(4)}`,
@@ -361,7 +362,9 @@ export function genSocklen(addr: unknown): unknown {
 }
 
 // Rewrites any IPv4/IPv6 address to loopback (or TEST-NET for variety), any port to one of the
-// fuzzer's, and an absolute Unix path into tmp.
+// fuzzer's, and a Unix path with a slash to a name in tmp, the run's working directory. Every path the
+// fuzzer binds is relative, so that an addrlen that cuts it short still names a file in tmp: an
+// absolute one cut short (/tmp/bsdsock-fuzz-Ab12/s3 at 17 bytes) was bound as /tmp/bsdsock-fu.
 function sanitizeBytes(u8: Uint8Array): void {
   const fam = u8[0] | (u8[1] << 8);
   const port = (u8[2] << 8) | u8[3];
@@ -389,8 +392,8 @@ function sanitizeBytes(u8: Uint8Array): void {
   } else if (fam === S.AF_UNIX && u8.byteLength >= 3 && u8[2] !== 0) {
     const end = u8.indexOf(0, 2);
     const p = Buffer.from(u8.subarray(2, end < 0 ? u8.byteLength : end)).toString('latin1');
-    if (p.includes('/') && !p.startsWith(fixture.tmp)) {
-      const safe = Buffer.from(path.join(fixture.tmp, `u${fixture.pathCounter++}`) + '\0', 'latin1');
+    if (p.includes('/')) {
+      const safe = Buffer.from(`u${fixture.pathCounter++}\0`, 'latin1');
       if (safe.length <= u8.byteLength - 2) u8.set(safe, 2);
       else u8[2] = 0;
     }
