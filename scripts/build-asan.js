@@ -122,7 +122,7 @@ function test(argv) {
     for (const s of o.seeds) {
       const seed = s === 'random' ? String((Math.random() * 2 ** 32) >>> 0) : s;
       console.log(`test:asan: fuzz --seconds ${o.fuzzSeconds} --seed ${seed}`);
-      const fuzz = path.join(root, 'scripts', 'fuzz.js');
+      const fuzz = path.join(root, 'dist', 'scripts', 'fuzz', 'main.js');
       const args = [fuzz, '--seconds', String(o.fuzzSeconds), '--seed', seed];
       results.push([`fuzz seed ${seed}`, run(process.execPath, args, { cwd: root, env })]);
     }
