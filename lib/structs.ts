@@ -68,10 +68,13 @@ function bytesOf(s: Struct): DataView {
 }
 
 // An integer field, read and written in host byte order with its C size and
-// signedness. Setting a value the C type cannot hold is a programming error.
+// signedness. Setting a value the C type cannot hold is a programming error,
+// except that a 32-bit unsigned field also takes a negative int32: what
+// JavaScript's `|` makes of flags with the top bit (EPOLLIN | EPOLLET), stored
+// as C's conversion to unsigned stores it.
 function integerField(struct: string, field: string, [offset, size, signed]: FieldLayout): Accessor {
   const bits = size * 8;
-  const min = signed ? -(2 ** (bits - 1)) : 0;
+  const min = signed || size === 4 ? -(2 ** (bits - 1)) : 0;
   const max = signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
   const check = (value: number): void => {
     if (typeof value !== 'number') throw invalidArgType(struct, field, 'of type number', value);

@@ -5,6 +5,7 @@ import {
   EEXIST,
   EINVAL,
   ENOENT,
+  EPOLLET,
   EPOLLIN,
   EPOLLOUT,
   EPOLL_CLOEXEC,
@@ -134,4 +135,11 @@ describe('epoll_wait (bsdsock/promises)', () => {
 test('close() of an epoll descriptor is an ordinary close', () => {
   const epfd = epoll_create1!(0);
   expect(close(epfd)).toBe(0);
+});
+
+test('events = EPOLLIN | EPOLLET, as C writes it (JavaScript makes it a negative int32), is stored as C stores it', () => {
+  const ev = new epoll_event();
+  ev.events = EPOLLIN | EPOLLET;
+  expect(ev.events).toBe((EPOLLIN | EPOLLET) >>> 0);
+  expect(() => (ev.events = -(2 ** 31) - 1)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
 });

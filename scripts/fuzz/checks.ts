@@ -83,10 +83,17 @@ function checkedFirst(fn: FuzzName, args: readonly unknown[], fdClass: FdClass):
   return false;
 }
 
+// epoll_ctl reads its event before it looks at a descriptor: a NULL one (other than for
+// EPOLL_CTL_DEL) is EFAULT first.
+function faultsFirst(fn: FuzzName, args: readonly unknown[]): boolean {
+  return fn === 'epoll_ctl' && args[3] === null && args[1] !== S.EPOLL_CTL_DEL;
+}
+
 /** What errno C gives when the descriptor alone decides the outcome; null when it does not. */
 export function expectedErrno(fn: FuzzName, fdClass: FdClass | undefined, args: readonly unknown[]): number[] | null {
   if (fdClass === undefined) return null;
   const first = checkedFirst(fn, args, fdClass) ? [S.EINVAL] : [];
+  if (faultsFirst(fn, args)) first.push(S.EFAULT);
   if (fdClass === 'closed') return [S.EBADF, ...first];
   if ((fdClass === 'owned:file' || fdClass === 'owned:fifo' || fdClass === 'owned:devnull') && takesSocket(fn)) {
     return [S.ENOTSOCK, ...first];

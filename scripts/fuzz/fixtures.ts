@@ -37,6 +37,7 @@ export type FdKind =
   | 'socket'
   | 'accepted'
   | 'dup'
+  | 'epoll'
   | 'received';
 
 /** What a descriptor argument was: one of the run's own, a number that is not open, or not a descriptor. */
@@ -440,6 +441,21 @@ export function genControl(): unknown {
   return genAny();
 }
 
+/** An iovec on a guarded buffer, its length right or not, or something that is not one. */
+export function genIovec(): unknown {
+  if (chance(0.05)) return genAny();
+  const v = newStruct('iovec');
+  const k = rand();
+  poke(v, 'iov_base', k < 0.1 ? null : k < 0.2 ? genAny() : genBuffer());
+  const size = memSize(v.iov_base);
+  try {
+    poke(v, 'iov_len', chance(0.7) ? size : genLen(size));
+  } catch {
+    v.iov_len = 0;
+  }
+  return v;
+}
+
 /** A msghdr: iovecs on guarded buffers, an address, a control buffer, with lengths right or not. */
 export function genMsghdr(): unknown {
   if (chance(0.08)) return genAny();
@@ -448,22 +464,7 @@ export function genMsghdr(): unknown {
   const r = rand();
   const iov: unknown[] = [];
   const n = pick([0, 1, 2, 3, 8]);
-  for (let i = 0; i < n; i++) {
-    if (chance(0.05)) {
-      iov.push(genAny());
-      continue;
-    }
-    const v = newStruct('iovec');
-    const k = rand();
-    poke(v, 'iov_base', k < 0.1 ? null : k < 0.2 ? genAny() : genBuffer());
-    const size = memSize(v.iov_base);
-    try {
-      poke(v, 'iov_len', chance(0.7) ? size : genLen(size));
-    } catch {
-      v.iov_len = 0;
-    }
-    iov.push(v);
-  }
+  for (let i = 0; i < n; i++) iov.push(genIovec());
   poke(m, 'msg_iov', r < 0.05 ? null : r < 0.1 ? genAny() : iov);
   try {
     poke(m, 'msg_iovlen', chance(0.8) ? n : genLen(n));

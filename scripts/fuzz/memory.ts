@@ -168,6 +168,8 @@ const STRUCT_CLASSES = {
   msghdr: S.msghdr,
   cmsghdr: S.cmsghdr,
   addrinfo: S.addrinfo,
+  fd_set: S.fd_set,
+  epoll_event: S.epoll_event,
 } as const;
 
 /** The structs the fuzzer makes, by C name. */

@@ -19,6 +19,7 @@ import {
   forget,
   genAddrlen,
   genFd,
+  genIovec,
   genMsghdr,
   genPollfds,
   genSockaddr,
@@ -275,6 +276,37 @@ const PARAMS: Readonly<Record<string, ParamGen>> = {
   serv: () => (chance(0.3) ? null : genBuffer()),
   hostlen: lengthOfPrev,
   servlen: lengthOfPrev,
+  count: (a) => genLen(dataSize(arg(a, 'buf'))),
+  iov: () => (chance(0.05) ? genAny() : Array.from({ length: pick([0, 1, 2, 3]) }, genIovec)),
+  iovcnt: (a) => {
+    const iov = arg(a, 'iov');
+    const n = Array.isArray(iov) ? iov.length : 1;
+    return chance(0.8) ? n : genLen(n);
+  },
+  readfds: genFdSet,
+  writefds: genFdSet,
+  exceptfds: genFdSet,
+  set: () => (chance(0.85) ? newStruct('fd_set') : genAny()),
+  oldfd: (a) => descriptor(a, false),
+  // dup2 closes newfd first: only the run's own descriptors, or numbers that cannot be open. Its class
+  // is not the call's: a closed newfd makes dup2 succeed, and oldfd's decides EBADF.
+  newfd: () => genFd(true)[0],
+  request: () =>
+    chance(0.85)
+      ? pick([S.FIONREAD ?? 0, S.FIONBIO ?? 0, S.SIOCATMARK ?? 0, S.SIOCOUTQ ?? 0, S.TCP_NODELAY ?? 1, 0x5401])
+      : genHostileNumber(),
+  argp: () => (chance(0.85) ? note(new S.ptr(pick([0, 1, 5])), 'ptr(n)') : genAny()),
+  inp: () => (chance(0.8) ? newStruct('in_addr') : chance(0.5) ? genStruct() : genAny()),
+  // The watched fd's class is the call's (a closed one is EBADF); a closed epfd is too, unclassed.
+  epfd: () => genFd(false)[0],
+  op: () => genInt([S.EPOLL_CTL_ADD ?? 1, S.EPOLL_CTL_MOD ?? 3, S.EPOLL_CTL_DEL ?? 2, 0, 4, -1]),
+  event: () => (chance(0.15) ? null : genEpollEvent()),
+  events: () => (chance(0.05) ? genAny() : Array.from({ length: pick([0, 1, 2, 4]) }, () => newStruct('epoll_event'))),
+  maxevents: (a) => {
+    const events = arg(a, 'events');
+    const n = Array.isArray(events) ? events.length : 1;
+    return chance(0.8) ? n : genLen(n);
+  },
   errcode: () => genInt([0, -1, -2, -3, -8, -11, 5, -999]),
   hostshort: shortValue,
   netshort: shortValue,
@@ -303,6 +335,40 @@ const PARAMS: Readonly<Record<string, ParamGen>> = {
   },
 };
 
+// An fd_set holding a few of the run's descriptors (FD_SET refuses the others), or anything.
+function genFdSet(): unknown {
+  if (chance(0.1)) return null;
+  if (chance(0.1)) return genAny();
+  const set = newStruct('fd_set');
+  for (let k = pick([0, 1, 2, 3]); k > 0; k--) {
+    const [fd] = genFd(false);
+    if (Number.isInteger(fd) && (fd as number) >= 0 && (fd as number) < (S.FD_SETSIZE ?? 0))
+      S.FD_SET(fd as number, set);
+  }
+  return set;
+}
+
+// A timeval for a call that must not wait long: zero in the synchronous API (a null or positive one
+// could block the run), up to 20 ms in the promises API; sometimes negative or not a timeval.
+function genTimeval(a: ArgState): unknown {
+  // Never null: select would wait for ever on sets where nothing comes.
+  if (chance(0.05)) return pick<unknown>([{}, 5, 'timeval', newStruct('pollfd'), throwingObject()]);
+  const t = newStruct('timeval');
+  if (a.api === 'bsdsock/promises') t.tv_usec = pick([0, 1000, 20000]);
+  if (chance(0.05)) t.tv_usec = pick([-1, 1000000]);
+  return t;
+}
+
+function genEpollEvent(): unknown {
+  if (chance(0.1)) return genAny();
+  const ev = newStruct('epoll_event');
+  ev.events = chance(0.8)
+    ? pick([S.EPOLLIN ?? 1, S.EPOLLOUT ?? 4, (S.EPOLLIN ?? 1) | (S.EPOLLET ?? 0), 0])
+    : (rand() * 2 ** 32) >>> 0;
+  ev.data.u64 = pick([0, 3, 2 ** 40 + 5]);
+  return ev;
+}
+
 /** Where one call's parameter means something else than the name does elsewhere. */
 const BY_CALL: Readonly<Partial<Record<`${CallName}.${string}`, ParamGen>>> = {
   // close releases its descriptor: never a number that may have been handed out again.
@@ -321,6 +387,9 @@ const BY_CALL: Readonly<Partial<Record<`${CallName}.${string}`, ParamGen>>> = {
   // inet_pton reads text and fills an address; inet_ntop reads an address and fills text.
   'inet_pton.src': text,
   'inet_pton.dst': addressBytes,
+  'select.nfds': () => genInt([0, 1, 8, 64, 1024, 1025, -1]),
+  'select.timeout': genTimeval,
+  'epoll_create1.flags': () => genInt([0, S.EPOLL_CLOEXEC ?? 0, 1, -1]),
 };
 
 /** The generator of parameter `param` of `name`, or undefined when there is none. */
@@ -419,6 +488,40 @@ export const TABLE: Table = {
   // A ptr: the call sets its value, which is no bytes.
   getaddrinfo: { ...call, writes: () => [] },
   getnameinfo: call,
+  read: { ...call, result: 'count', writes: ([, buf, count]) => [span(buf, count)] },
+  write: { ...call, result: 'count' },
+  readv: { ...call, result: 'count', writes: ([, iov, n]) => iovWindows(iov, n) },
+  writev: { ...call, result: 'count' },
+  select: {
+    ...call,
+    result: 'count',
+    writes: ([, r, w, x, t]) => [...[r, w, x].map((s) => span(s, S.sizeof(S.fd_set))), span(t, S.sizeof(S.timeval))],
+  },
+  FD_ZERO: { ...call, result: 'undefined', writes: ([s]) => [span(s, S.sizeof(S.fd_set))] },
+  FD_SET: { ...call, result: 'undefined', writes: ([, s]) => [span(s, S.sizeof(S.fd_set))] },
+  FD_CLR: { ...call, result: 'undefined', writes: ([, s]) => [span(s, S.sizeof(S.fd_set))] },
+  FD_ISSET: { ...call, result: 'any', writes: ([, s]) => [span(s, S.sizeof(S.fd_set))] },
+  dup: { ...call, result: 'fd', adopt: (_args, r) => adopt(r, 'dup') },
+  // newfd now refers to what oldfd does, whatever it was before.
+  dup2: {
+    ...call,
+    result: 'fd',
+    adopt: (_args, r) => {
+      if (typeof r === 'number' && owned.has(r)) owned.set(r, 'dup');
+      else adopt(r, 'dup');
+    },
+  },
+  // FIONBIO may have cleared O_NONBLOCK, which every descriptor of the run keeps.
+  // argp is a ptr: the call sets its value, which is no bytes.
+  ioctl: { ...call, adopt: ([fd]) => keepNonblocking(fd), writes: () => [] },
+  inet_aton: { ...call, result: 'any', writes: ([, inp]) => [span(inp, 4)] },
+  epoll_create1: { ...call, result: 'fd', adopt: (_args, r) => adopt(r, 'epoll') },
+  epoll_ctl: call,
+  epoll_wait: {
+    ...call,
+    result: 'count',
+    writes: ([, events]) => (Array.isArray(events) ? events.map((e) => span(e, S.sizeof(S.epoll_event))) : []),
+  },
   freeaddrinfo: { ...call, result: 'undefined' },
   gai_strerror: { ...call, result: 'string' },
   htons: { ...call, result: 'u16' },
@@ -657,6 +760,11 @@ export function adoptFrom(name: FuzzName, args: readonly unknown[], r: unknown):
 }
 
 /** Every byte recvmsg may write: the msghdr's own, and each of its buffers up to its length. */
+function iovWindows(iov: unknown, n: unknown): Window[] {
+  if (!Array.isArray(iov) || typeof n !== 'number') return [];
+  return iov.slice(0, Math.max(0, n)).flatMap((v) => (isA(v, S.iovec) ? [span(v.iov_base, v.iov_len)] : []));
+}
+
 function messageWindows(m: unknown): Window[] {
   if (!isA(m, S.msghdr)) return [];
   const w: Window[] = [[m, 0, S.sizeof(S.msghdr)], span(m.msg_name, m.msg_namelen)];
