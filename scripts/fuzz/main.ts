@@ -25,14 +25,15 @@
 // and the engine holds no poll handle.
 //
 // Safety (fixtures.ts): sockets are limited to AF_INET/AF_INET6/AF_UNIX without SOCK_RAW, addresses are
-// rewritten to loopback or TEST-NET and the fuzzer's own ports and paths, F_SETOWN goes to this process
-// and O_ASYNC is masked: a fuzzer must not send traffic or signals elsewhere.
+// rewritten to loopback or TEST-NET and the fuzzer's own ports and relative paths, name resolution never
+// leaves the machine (AI_NUMERICHOST, NI_NUMERICHOST where a lookup would; table.ts), F_SETOWN goes to
+// this process, O_ASYNC is masked and no pollfd watches stdin, stdout or stderr: a fuzzer must not send
+// traffic or signals elsewhere, nor change what it shares with its parent.
 //
 // No exported function is skipped; where a valid argument would block for ever it is replaced: the
-// synchronous poll() gets timeout 0 (or an invalid value), the promises poll() 0, 1 or 20 ms; host names
-// never need DNS (numeric, localhost, or refused before any query). perror() is called rarely (it writes
-// to stderr), onErrno() rarely with a function (it keeps each one for ever), trace() and faults() are
-// always switched back off.
+// synchronous poll() gets timeout 0 (or an invalid value), the promises poll() 0, 1 or 20 ms. perror()
+// is called rarely (it writes to stderr), inspect() too (it reads /proc/net/tcp), onErrno() rarely with a
+// function (it keeps each one for ever), trace() and faults() are always switched back off.
 //
 // With --sync-only and --calls N a run replays exactly (the call sequence is the PRNG's alone); with
 // promises the order in which operations settle depends on the kernel, so a run with the same seed is

@@ -723,12 +723,13 @@ export function writeWindows(name: FuzzName, args: readonly unknown[]): Window[]
 
 /**
  * Makes a call's arguments safe: every address it sends to (fixtures.ts), its input `*addr` parameters
- * and a msghdr's name; and every pollfd on stdin, stdout or stderr (a zero-filled pollfd struct, one of
- * the hostile values, is fd 0) watches -1 instead. The promises poll would keep a handle on such a
- * descriptor until it is closed, and make it non-blocking: a pipe or terminal shared with the parent
- * process, which the fuzzer must not touch (genFd never gives 0-2 for the same reason).
+ * and a msghdr's name; every pollfd on stdin, stdout or stderr (a zero-filled pollfd struct, one of
+ * the hostile values, is fd 0) watches -1 instead, since the promises poll would keep a handle on such
+ * a descriptor until it is closed, and make it non-blocking: a pipe or terminal shared with the parent
+ * process, which the fuzzer must not touch (genFd never gives 0-2 for the same reason); and the
+ * resolver answers from this machine alone (see keepResolverLocal).
  */
-export function sanitizeArgs(name: FuzzName, args: readonly unknown[]): void {
+export function sanitizeArgs(name: FuzzName, args: unknown[]): void {
   const entry = entryOf(name);
   if (entry === undefined) return;
   entry.params.forEach((p, i) => {
@@ -741,6 +742,48 @@ export function sanitizeArgs(name: FuzzName, args: readonly unknown[]): void {
     if (p.endsWith('addr')) sanitizeSockaddr(a);
     else if (p === 'msg' && isA(a, S.msghdr)) sanitizeSockaddr(a.msg_name);
   });
+  if (entry.status === 'eai') keepResolverLocal(entry, args);
+}
+
+// A node name getaddrinfo would look up (not numeric, and not refused before the C call, as a string
+// with a NUL is): asked with AI_NUMERICHOST, which never leaves the machine.
+function needsLookup(node: string): boolean {
+  const hints = new S.addrinfo();
+  hints.ai_flags = S.AI_NUMERICHOST;
+  const res = new S.ptr<S.addrinfo | null>(null);
+  try {
+    if (S.getaddrinfo(node, null, hints, res) !== 0) return true;
+  } catch {
+    return false;
+  }
+  if (res.value !== null) S.freeaddrinfo(res.value);
+  return false;
+}
+
+/**
+ * Name resolution must not leave the machine: it did, to the DNS server of /etc/resolv.conf (checked
+ * with strace), for getaddrinfo of '999.1.1.1', of 'localhost' for IPv6 (this /etc/hosts names only
+ * 127.0.0.1), and getnameinfo of 127.0.0.2, 0.0.0.0 and :: without NI_NUMERICHOST. So a getaddrinfo node
+ * that needs a lookup gets AI_NUMERICHOST in its hints (the string still goes through the call, which
+ * refuses it), or becomes '127.0.0.1' when the hints are not an addrinfo; getnameinfo's flags always
+ * have NI_NUMERICHOST (services are looked up in /etc/services).
+ */
+function keepResolverLocal(entry: CallEntry, args: unknown[]): void {
+  const node = entry.params.indexOf('node');
+  const hints = args[entry.params.indexOf('hints')];
+  if (node >= 0) {
+    const n = args[node];
+    if (typeof n === 'string' && needsLookup(n)) {
+      if (isA(hints, S.addrinfo)) hints.ai_flags |= S.AI_NUMERICHOST;
+      else args[node] = '127.0.0.1';
+    }
+  }
+  // Only an int: a hostile value (NaN, 1.5, 2 ** 31) is refused before the C call, and must stay hostile.
+  const flags = entry.params.indexOf('flags');
+  const f = args[flags];
+  if (flags >= 0 && typeof f === 'number' && Number.isInteger(f) && f >= -(2 ** 31) && f < 2 ** 31) {
+    args[flags] = f | S.NI_NUMERICHOST;
+  }
 }
 
 /** Keeps the descriptors a successful call made (its result, socketpair's sv, recvmsg's SCM_RIGHTS). */
