@@ -1,0 +1,75 @@
+// A wrong argument reads the same whichever side found it: the TypeScript checks (lib/errors.ts) and
+// the addon's (native/args.cc) describe the value received word for word, as Node's own errors do; and
+// every helper export refuses bad input with Node's codes, not V8's own uncoded errors.
+import { errnoName, hint, inet_aton, listen, setErrno, errno } from 'bsdsock';
+
+// The text after "Received " of what `call` threw.
+function received(call: () => unknown): string {
+  try {
+    call();
+  } catch (e) {
+    const m = /\. Received (.*)$/s.exec((e as Error).message);
+    if (m !== null) return m[1];
+    throw new Error(`no "Received" in: ${(e as Error).message}`);
+  }
+  throw new Error('did not throw');
+}
+
+const detached = (): Uint8Array => {
+  const view = new Uint8Array(8);
+  structuredClone(view.buffer, { transfer: [view.buffer] });
+  return view;
+};
+
+const VALUES: [string, unknown, string][] = [
+  ['true', true, 'type boolean (true)'],
+  ['a bigint', 5n, 'type bigint (5n)'],
+  ['a symbol', Symbol('s'), 'type symbol'],
+  ['a short string', 'abc', "type string ('abc')"],
+  ['a long string', 'x'.repeat(40), `type string ('${'x'.repeat(25)}...')`],
+  ['an object', {}, 'an instance of Object'],
+  ['an array', [], 'an instance of Array'],
+  ['a Uint8Array', new Uint8Array(2), 'an instance of Uint8Array'],
+  ['a Map', new Map(), 'an instance of Map'],
+  ['a function', () => 1, 'function'],
+  ['null', null, 'null'],
+  ['undefined', undefined, 'undefined'],
+  ['a fraction', 1.5, '1.5'],
+  ['NaN', NaN, 'NaN'],
+];
+
+test.each(VALUES)('%s: the addon and the TypeScript side say "Received %#" alike', (_what, value, text) => {
+  // listen's sockfd is checked by the addon; inet_aton's inp by lib/addresses.ts.
+  const native = received(() => listen(value as number, 1));
+  const typescript = received(() => inet_aton('1.2.3.4', value as never));
+  expect({ native, typescript }).toEqual({ native: text, typescript: text });
+});
+
+test('a hostile object (a throwing constructor getter) is described, not rethrown', () => {
+  const hostile = new Proxy(
+    {},
+    {
+      get() {
+        throw new Error('boom');
+      },
+    },
+  );
+  expect(received(() => listen(hostile as never, 1))).toBe('an instance of Object');
+  expect(received(() => inet_aton('1.2.3.4', hostile as never))).toBe('an instance of Object');
+});
+
+test('helper exports refuse bad input with a coded error and leave errno alone', () => {
+  setErrno(7);
+  for (const call of [
+    () => errnoName(detached() as never),
+    () => hint('bind', detached() as never),
+    () => hint(Symbol('s') as never, 1),
+    () => setErrno('abc' as never),
+    () => setErrno(1.5),
+  ]) {
+    expect(call).toThrow(
+      expect.objectContaining({ code: expect.stringMatching(/^ERR_(INVALID_ARG_TYPE|OUT_OF_RANGE)$/) }),
+    );
+  }
+  expect(errno).toBe(7);
+});
