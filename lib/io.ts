@@ -88,14 +88,20 @@ function tracedRecv(sockfd: number, buf: BufferLike, len: number, flags: number)
  * @see https://man7.org/linux/man-pages/man2/read.2.html
  */
 export function read(fd: number, buf: BufferLike, count: number): number {
+  return plainCall('read', fd, buf, count);
+}
+
+// read and write take the same arguments the same way (write also takes a string).
+function plainCall(call: 'read' | 'write', fd: number, buf: BufferLike | string, count: number): number {
+  const io = native[call] as (fd: number, buf: Memory | string, count: number, validateOnly?: true) => number;
   const r = tracing
     ? traceCall(
-        'read',
-        [fd, buf, count],
-        () => native.read(fd, buf, count, true),
-        () => native.read(fd, buf, count),
+        call,
+        [fd, buf as Memory, count],
+        () => io(fd, buf, count, true),
+        () => io(fd, buf, count),
       )
-    : native.read(fd, buf, count);
+    : io(fd, buf, count);
   return r < 0 ? fail(r) : r;
 }
 
@@ -112,15 +118,7 @@ export function read(fd: number, buf: BufferLike, count: number): number {
  * @see https://man7.org/linux/man-pages/man2/write.2.html
  */
 export function write(fd: number, buf: BufferLike | string, count: number): number {
-  const r = tracing
-    ? traceCall(
-        'write',
-        [fd, buf, count],
-        () => native.write(fd, buf, count, true),
-        () => native.write(fd, buf, count),
-      )
-    : native.write(fd, buf, count);
-  return r < 0 ? fail(r) : r;
+  return plainCall('write', fd, buf, count);
 }
 
 /**

@@ -1,8 +1,7 @@
 // poll and select: wait for readiness on several descriptors; the fd_set macros.
 import { fail } from './errno';
-import { invalidArgType } from './errors';
 import { native, type Memory } from './native';
-import { epoll_event, fd_set, pollfd, structArg, timeval } from './structs';
+import { epoll_event, fd_set, pollfd, structArg, structArrayArg, timeval } from './structs';
 import { traceCall } from './trace';
 import { tracing } from './trace/sink';
 
@@ -17,15 +16,7 @@ import { tracing } from './trace/sink';
  * @see https://man7.org/linux/man-pages/man2/poll.2.html
  */
 export function poll(fds: pollfd[] | pollfd, nfds: number, timeout: number): number {
-  const list = fds instanceof pollfd ? [fds] : fds;
-  if (!Array.isArray(list)) throw invalidArgType('poll', 'fds', 'an array of pollfd', fds);
-  const bytes: Memory[] = [];
-  const count = Math.min(list.length, typeof nfds === 'number' && nfds > 0 ? nfds : 0);
-  for (let k = 0; k < count; k++) {
-    const entry: unknown = list[k];
-    if (!(entry instanceof pollfd)) throw invalidArgType('poll', `fds[${k}]`, 'a pollfd', entry);
-    bytes.push(entry.bytes);
-  }
+  const [list, bytes] = structArrayArg('poll', 'fds', fds, nfds, pollfd);
   const r = tracing
     ? traceCall(
         'poll',
@@ -128,16 +119,7 @@ export function FD_ISSET(fd: number, set: fd_set): number {
  * @internal
  */
 export function eventsArg(events: epoll_event[] | epoll_event, maxevents: number): [epoll_event[], Memory[]] {
-  const list = events instanceof epoll_event ? [events] : events;
-  if (!Array.isArray(list)) throw invalidArgType('epoll_wait', 'events', 'an array of epoll_event', events);
-  const count = Math.min(list.length, typeof maxevents === 'number' && maxevents > 0 ? Math.ceil(maxevents) : 0);
-  const bytes = new Array<Memory>(count);
-  for (let k = 0; k < count; k++) {
-    const entry: unknown = list[k];
-    if (!(entry instanceof epoll_event)) throw invalidArgType('epoll_wait', `events[${k}]`, 'an epoll_event', entry);
-    bytes[k] = entry.bytes;
-  }
-  return [list, bytes];
+  return structArrayArg('epoll_wait', 'events', events, maxevents, epoll_event);
 }
 
 /**

@@ -40,6 +40,7 @@ import {
   sockaddrArg,
   socklenArg,
   structArg,
+  structArrayArg,
   type BufferLike,
   type SockaddrLike,
   type socklen_t,
@@ -601,18 +602,8 @@ export function poll(fds: pollfd[] | pollfd, nfds: number, timeout: number, opti
 }
 
 function pollNow(fds: pollfd[] | pollfd, nfds: number, timeout: number, options?: CallOptions): Promise<number> {
-  const list = fds instanceof pollfd ? [fds] : fds;
-  if (!Array.isArray(list)) throw invalidArgType('poll', 'fds', 'an array of pollfd', fds);
-  // Rounded up, so that a fractional nfds (which the addon then refuses with
-  // a coded error) walks the entries a plain `k < nfds` loop would.
-  const count = Math.min(list.length, typeof nfds === 'number' && nfds > 0 ? Math.ceil(nfds) : 0);
-  // Arrays of exact size: a pending poll holds them, once per waiting connection in a server.
-  const bytes = new Array<Memory>(count);
-  for (let k = 0; k < count; k++) {
-    const entry: unknown = list[k];
-    if (!(entry instanceof pollfd)) throw invalidArgType('poll', `fds[${k}]`, 'a pollfd', entry);
-    bytes[k] = entry.bytes;
-  }
+  const [list, bytes] = structArrayArg('poll', 'fds', fds, nfds, pollfd);
+  const count = bytes.length;
   const signal = signalOf('poll', options);
   native.poll(bytes, nfds, timeout, true);
   if (signal?.aborted) return Promise.reject(abortError(signal));

@@ -692,6 +692,35 @@ export function socklenArg(fn: string, param: string, len: unknown, nullable: bo
   throw invalidArgType(fn, param, nullable ? 'a socklen_t or null' : 'a socklen_t', len);
 }
 
+/**
+ * C's `struct T *array` with its count (poll's fds, epoll_wait's events): an array of T (or one T),
+ * and the bytes of its first `count` entries, each checked to be a T. A count past the array is
+ * left for the addon to refuse, with its own message.
+ * @internal
+ */
+export function structArrayArg<T extends Struct>(
+  fn: string,
+  param: string,
+  value: T[] | T,
+  count: number,
+  type: StructClass & (abstract new () => T),
+): [T[], Memory[]] {
+  const list = value instanceof type ? [value] : value;
+  const article = /^[aeio]/.test(type.name) ? 'an' : 'a';
+  if (!Array.isArray(list)) throw invalidArgType(fn, param, `an array of ${type.name}`, value);
+  // Rounded up, so that a fractional count (which the addon then refuses with a coded error) walks the
+  // entries a plain `k < count` loop would.
+  const n = Math.min(list.length, typeof count === 'number' && count > 0 ? Math.ceil(count) : 0);
+  // Of exact size: a pending poll holds it, once per waiting connection in a server.
+  const bytes = new Array<Memory>(n);
+  for (let k = 0; k < n; k++) {
+    const entry: unknown = list[k];
+    if (!(entry instanceof type)) throw invalidArgType(fn, `${param}[${k}]`, `${article} ${type.name}`, entry);
+    bytes[k] = entry.bytes;
+  }
+  return [list, bytes];
+}
+
 /** The bytes of a struct argument of one exact kind. @internal */
 export function structArg(
   fn: string,
