@@ -335,10 +335,17 @@ function stir(): void {
     for (const a of bufs) {
       const u8 = u8Of(a);
       if (u8 === null || u8.buffer instanceof SharedArrayBuffer) continue;
+      if (isResizable(u8.buffer) && chance(0.5)) shrink(u8.buffer, 1);
+      else {
+        try {
+          structuredClone(u8.buffer, { transfer: [u8.buffer] });
+        } catch {
+          // Node 22 and later refuse to transfer (detach) the memory of a pooled Buffer: try another.
+          continue;
+        }
+      }
       op.mutated = true;
       state.currentCall = `${op.label} + its buffer detached/shrunk while pending`;
-      if (isResizable(u8.buffer) && chance(0.5)) shrink(u8.buffer, 1);
-      else structuredClone(u8.buffer, { transfer: [u8.buffer] });
       break;
     }
   } else if (r < 0.5 && pending.size > 0) {
