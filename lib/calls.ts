@@ -24,6 +24,7 @@ import {
   optname,
   optvalText,
   outAddr,
+  peek,
   pollIn,
   pollResult,
   protocol,
@@ -110,7 +111,7 @@ const done = (r: number): string => `)${result(r)}`;
 
 // accept and accept4: the address the call filled, and the length before and after.
 function acceptText(fd: number, addr: SockaddrLike | null, len: socklen_t | null, flags?: number): TraceText {
-  const before = peekValue(len);
+  const before = peek(() => len?.value);
   const call = flags === undefined ? 'accept' : 'accept4';
   return [
     `${call}(${fd}, `,
@@ -122,20 +123,11 @@ function acceptText(fd: number, addr: SockaddrLike | null, len: socklen_t | null
 }
 
 function nameText(call: string, fd: number, addr: SockaddrLike, len: socklen_t): TraceText {
-  const before = peekValue(len);
+  const before = peek(() => len?.value);
   return [
     `${call}(${fd}, `,
     (r) => `${outAddr(addr, len, r)}, ${r < 0 ? lenIn(len) : inOut(before, len)})${result(r)}`,
   ];
-}
-
-// An in/out length read before the call, for showing with what the call wrote (`[16 => 28]`).
-function peekValue(holder: { readonly value: number } | null): number | undefined {
-  try {
-    return holder?.value;
-  } catch {
-    return undefined;
-  }
 }
 
 function fcntlText(fd: number, cmd: number, arg: number | undefined): TraceText {
@@ -542,7 +534,7 @@ export const CALLS = {
       src: SockaddrLike | null,
       addrlen: socklen_t | null,
     ): TraceText => {
-      const before = peekValue(addrlen);
+      const before = peek(() => addrlen?.value);
       return [
         `recvfrom(${fd}, `,
         (r) => {
@@ -615,7 +607,7 @@ export const CALLS = {
       optval: ptr<number> | Struct | Memory | null,
       optlen: socklen_t | null,
     ): TraceText => {
-      const before = peekValue(optlen);
+      const before = peek(() => optlen?.value);
       return [
         `getsockopt(${fd}, ${level(lvl)}, ${optname(lvl, name)}, `,
         (r) => {

@@ -3,7 +3,7 @@
 // only on EAGAIN does it queue on its descriptor and direction, and the
 // engine retries queued operations, in the order they started, when libuv
 // says the descriptor is ready.
-import { abortError, onAbort, systemError, type SystemError } from './errors';
+import { abortError, onAbort, systemError } from './errors';
 import { native } from './native';
 import { EAGAIN, ECANCELED, EINTR, EWOULDBLOCK } from './constants.gen';
 
@@ -32,7 +32,6 @@ function waitEnds(): void {
 /** The direction an operation waits on. */
 export type Direction = number;
 export { READABLE, WRITABLE };
-export type { SystemError };
 
 /**
  * What an operation does. A hot call (recv) implements it as a class, one

@@ -44,6 +44,7 @@ export function onErrno(listener: (value: number) => void): void {
  * @param negatedErrno - what the addon returned.
  */
 export function fail(negatedErrno: number): -1 {
+  // Not through setErrno: the addon's value needs none of its checks, and every failed call comes here.
   errno = -negatedErrno;
   for (const listener of listeners) listener(errno);
   return -1;
