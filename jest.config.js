@@ -20,6 +20,7 @@ const common = {
   moduleNameMapper: {
     '^bsdsock$': '<rootDir>/lib/index.ts',
     '^bsdsock/promises$': '<rootDir>/lib/promises.ts',
+    '^bsdsock/libc$': '<rootDir>/lib/libc.ts',
   },
   // Every suite checks, around all its tests, that it left no socket open.
   setupFilesAfterEnv: ['<rootDir>/test/setup/no-leaks.ts'],

@@ -823,6 +823,8 @@ export const HELPERS = [
   'sizeof',
   'offsetof',
   'cast',
+  'assign',
+  'array',
   'errnoName',
   'setErrno',
   'onErrno',

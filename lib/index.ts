@@ -37,8 +37,10 @@ export {
   sizeof,
   offsetof,
   cast,
+  assign,
+  array,
 } from './structs';
-export type { BufferLike, SockaddrLike, StructClass, CTypeName } from './structs';
+export type { BufferLike, SockaddrLike, StructClass, CTypeName, StructArray, StructType } from './structs';
 export {
   socket,
   bind,

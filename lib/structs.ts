@@ -44,9 +44,25 @@ export abstract class Struct {
         throw outOfRange(this.constructor.name, 'source', `at least ${size} bytes long`, source.byteLength);
       }
       this.bytes = Buffer.from(source.buffer, source.byteOffset, size);
+      // What a C pointer to this struct could still reach: the rest of the memory it was made from.
+      if (source.byteLength > size) extents.set(this, source);
     }
     this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, size);
   }
+}
+
+// A struct made on existing memory (a cast, an array element, a nested field) remembers the memory it
+// lives in, from its first byte to the end of that memory, as a C pointer into it would; a struct made
+// with `new` owns exactly its bytes and needs no entry.
+const extents = new WeakMap<Struct, Uint8Array>();
+
+/**
+ * The memory a struct's address reaches in C: from its first byte to the end of the allocation it lives
+ * in (its own bytes when it was made with `new`).
+ * @internal
+ */
+export function memoryOf(s: Struct): Uint8Array {
+  return extents.get(s) ?? s.bytes;
 }
 
 function layoutOf(name: string): StructLayout {
@@ -208,7 +224,7 @@ function nestedField<T extends Struct>(
     get() {
       let nested = cache.get(this);
       if (nested === undefined) {
-        nested = new Nested(this.bytes.subarray(offset));
+        nested = new Nested(memoryOf(this).subarray(offset));
         cache.set(this, nested);
       }
       return nested;
@@ -259,21 +275,28 @@ define(in6_addr, { s6_addr: arrayField('in6_addr', 's6_addr', fieldOf(in6_addr.l
 
 /**
  * The base of the socket address structs: what C's `struct sockaddr *`
- * parameters accept.
+ * parameters accept. Each has `sa_family`, the family field every socket
+ * address starts with, so that `sa->sa_family` ports whatever `sa` is.
  */
-export abstract class SockaddrStruct extends Struct {}
+export abstract class SockaddrStruct extends Struct {
+  /** The address family (AF_*), under struct sockaddr's name for it. */
+  declare sa_family: number;
+}
 
 /** `struct sockaddr`: the generic socket address. */
 export class sockaddr extends SockaddrStruct {
   /** `sizeof(struct sockaddr)` and its field offsets on this platform. */
   static readonly layout = layoutOf('sockaddr');
-  /** The address family (AF_*). */
-  declare sa_family: number;
   /** The address data (a view; assigning copies). */
   declare sa_data: Uint8Array;
 }
+// Every socket address starts with its family where struct sockaddr has sa_family.
+Object.defineProperty(SockaddrStruct.prototype, 'sa_family', {
+  ...integerField('sockaddr', 'sa_family', fieldOf(layoutOf('sockaddr'), 'sockaddr', 'sa_family')),
+  enumerable: true,
+  configurable: false,
+});
 define(sockaddr, {
-  ...integers(sockaddr, ['sa_family']),
   sa_data: arrayField('sockaddr', 'sa_data', fieldOf(sockaddr.layout, 'sockaddr', 'sa_data')),
 });
 
@@ -650,21 +673,139 @@ export function offsetof(type: StructClass, member: string): number {
 }
 
 /**
- * C's pointer cast: a struct of another type that views the same bytes,
- * `cast(sockaddr_in, storage)` for `(struct sockaddr_in *)&storage`.
+ * C's pointer cast: a struct of another type that views the same memory,
+ * `cast(sockaddr_in, storage)` for `(struct sockaddr_in *)&storage`. As in C
+ * the pointer reaches the whole memory the source lives in, not only the
+ * source's own size: `cast(sockaddr_in6, cast(sockaddr, ai.ai_addr))` views
+ * all 28 bytes of an IPv6 result. A type larger than that memory is a
+ * RangeError, where C would read past the allocation.
  * @param type - the struct class to view as.
- * @param source - the struct or buffer whose bytes to view.
+ * @param source - the struct or buffer whose memory to view.
  */
 export function cast<T extends Struct>(
-  type: { new (source?: Uint8Array): T; readonly layout: StructLayout },
+  type: { new (source?: Uint8Array): T; readonly layout: StructLayout; readonly name: string },
   source: Struct | Uint8Array,
 ): T {
   if (typeof type !== 'function' || !(type.prototype instanceof Struct) || type.layout === undefined) {
     throw invalidArgType('cast', 'type', 'a struct class', type);
   }
-  const bytes = source instanceof Struct ? source.bytes : source;
-  if (!(bytes instanceof Uint8Array)) throw invalidArgType('cast', 'source', 'a struct or a Uint8Array', source);
-  return new type(bytes);
+  const memory = source instanceof Struct ? memoryOf(source) : source;
+  if (!(memory instanceof Uint8Array)) throw invalidArgType('cast', 'source', 'a struct or a Uint8Array', source);
+  if (memory.byteLength < type.layout.size) {
+    throw outOfRange(
+      'cast',
+      'source',
+      `memory of at least sizeof(${type.name}) = ${type.layout.size} bytes (a larger cast would read past it)`,
+      memory.byteLength,
+    );
+  }
+  return new type(memory);
+}
+
+/**
+ * C's struct assignment `dst = src;`: copies src's bytes (and the pointer
+ * fields a JavaScript struct keeps beside them, such as `iov_base`) into
+ * dst, which keeps its own memory. JavaScript's `dst = src` would instead
+ * make both names one object.
+ * @param dst - the struct assigned to.
+ * @param src - a struct of the same type.
+ * @returns dst.
+ */
+export function assign<T extends Struct>(dst: T, src: T): T {
+  if (!(dst instanceof Struct)) throw invalidArgType('assign', 'dst', 'a struct', dst);
+  if (!(src instanceof Struct) || src.constructor !== dst.constructor) {
+    throw invalidArgType('assign', 'src', `a ${dst.constructor.name}, as dst is`, src);
+  }
+  dst.bytes.set(src.bytes);
+  for (const key of Object.keys(src)) {
+    if (key !== 'bytes' && key !== 'view')
+      (dst as unknown as Record<string, unknown>)[key] = (src as unknown as Record<string, unknown>)[key];
+  }
+  return dst;
+}
+
+/** A struct class that can be instantiated on existing memory: what `array` takes. */
+export type StructType<T extends Struct> = StructClass & { new (source?: Uint8Array): T };
+
+/**
+ * A C array of structs (`struct pollfd pfds[N]`): its elements lie one after
+ * another in one buffer, in C's layout. `a[i]` is a view on element i;
+ * `a[i] = a[j]` copies element j's bytes into element i, as C's assignment
+ * does; its length is fixed (grow it with `realloc` from `bsdsock/libc`).
+ * Pass it wherever a call takes an array of that struct (poll, epoll_wait,
+ * readv, writev, msg_iov).
+ */
+export interface StructArray<T extends Struct> extends Array<T> {
+  /** All elements' bytes, contiguous. */
+  readonly bytes: Buffer;
+  /** The element type. */
+  readonly type: StructType<T>;
+}
+
+const structArrays = new WeakSet<object>();
+
+/** Whether x is a StructArray. @internal */
+export function isStructArray(x: unknown): x is StructArray<Struct> {
+  return typeof x === 'object' && x !== null && structArrays.has(x);
+}
+
+function isIndex(key: string | symbol): key is string {
+  return typeof key === 'string' && /^(0|[1-9][0-9]*)$/.test(key);
+}
+
+/**
+ * A StructArray of `count` elements over `bytes`, whose length must be count * sizeof(type).
+ * @internal
+ */
+export function structArrayOn<T extends Struct>(type: StructType<T>, bytes: Buffer, count: number): StructArray<T> {
+  const size = type.layout.size;
+  const target: T[] = new Array<T>(count);
+  for (let k = 0; k < count; k++) target[k] = new type(bytes.subarray(k * size));
+  Object.defineProperty(target, 'bytes', { value: bytes, enumerable: false, writable: false });
+  Object.defineProperty(target, 'type', { value: type, enumerable: false, writable: false });
+  const refuse = (key: string | symbol): never => {
+    throw outOfRange(
+      `${type.name}[]`,
+      String(key),
+      `an index >= 0 and < ${count} (a C array cannot grow; use realloc)`,
+      key,
+    );
+  };
+  const proxy = new Proxy(target, {
+    set(t, key, value: unknown) {
+      if (isIndex(key) && Number(key) < count) {
+        if (!(value instanceof type)) throw invalidArgType(`${type.name}[]`, key, `a ${type.name}`, value);
+        assign(t[Number(key)], value);
+        return true;
+      }
+      return refuse(key);
+    },
+    defineProperty(_t, key) {
+      return refuse(key);
+    },
+    deleteProperty(_t, key) {
+      return refuse(key);
+    },
+  }) as StructArray<T>;
+  structArrays.add(proxy);
+  return proxy;
+}
+
+/**
+ * C's array declaration `struct T a[count];`: `count` zero-filled structs,
+ * contiguous. See StructArray.
+ * @param type - the struct class.
+ * @param count - how many elements.
+ */
+export function array<T extends Struct>(type: StructType<T>, count: number): StructArray<T> {
+  if (typeof type !== 'function' || !(type.prototype instanceof Struct) || type.layout === undefined) {
+    throw invalidArgType('array', 'type', 'a struct class', type);
+  }
+  if (typeof count !== 'number') throw invalidArgType('array', 'count', 'of type number', count);
+  if (!Number.isInteger(count) || count < 0 || count * type.layout.size > 2 ** 31 - 1) {
+    throw outOfRange('array', 'count', `an integer >= 0 and <= ${Math.floor((2 ** 31 - 1) / type.layout.size)}`, count);
+  }
+  return structArrayOn(type, Buffer.alloc(count * type.layout.size), count);
 }
 
 // --- Argument helpers for the wrappers -------------------------------------

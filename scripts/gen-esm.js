@@ -1,5 +1,5 @@
 'use strict';
-// Writes the native ES module entries dist/lib/index.mjs and promises.mjs.
+// Writes the native ES module entries dist/lib/index.mjs, promises.mjs and libc.mjs.
 // Importing a CommonJS module from ESM snapshots its exports, which would
 // freeze `errno`; these entries re-export every name and keep their own
 // `errno` binding live by listening for each new value.
@@ -22,3 +22,4 @@ function write(entry) {
 
 write('index');
 write('promises');
+write('libc');

@@ -420,7 +420,7 @@ describe('a wrong struct or size is a programming error, not a syscall', () => {
     expectThrown(() => cast(sockaddr_in6, new sockaddr_in()), {
       type: RangeError,
       code: 'ERR_OUT_OF_RANGE',
-      fn: 'sockaddr_in6',
+      fn: 'cast',
       param: 'source',
     });
     expectThrown(() => cast(sockaddr_in, bad(42)), {

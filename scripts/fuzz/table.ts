@@ -563,6 +563,17 @@ export const TABLE: Table = {
     gen: () => ({ args: [chance(0.7) ? structClasses() : genAny(), chance(0.5) ? genStruct() : genBuffer('u8')] }),
     result: 'any',
   },
+  assign: {
+    gen: () => {
+      const dst = chance(0.8) ? genStruct() : genAny();
+      return { args: [dst, chance(0.5) ? dst : chance(0.7) ? genStruct() : genAny()] };
+    },
+    result: 'any',
+  },
+  array: {
+    gen: () => ({ args: [chance(0.8) ? structClasses() : genAny(), genInt([0, 1, 3, 64, -1, 2 ** 31, 0.5])] }),
+    result: 'any',
+  },
   errnoName: { gen: () => ({ args: [genInt([0, 1, 4, 104, 9999, -1])] }), result: 'any' },
   setErrno: { gen: () => ({ args: [genInt()] }), result: 'any', errnoFree: true },
   onErrno: {

@@ -32,7 +32,7 @@ function distSources(): string[] {
  * dist/lib/trace/index.js a build from before it was one lacks.
  */
 const LIB = [
-  ...['index', 'promises'].flatMap((e) => ['.js', '.mjs', '.d.ts'].map((ext) => `dist/lib/${e}${ext}`)),
+  ...['index', 'promises', 'libc'].flatMap((e) => ['.js', '.mjs', '.d.ts'].map((ext) => `dist/lib/${e}${ext}`)),
   'dist/lib/trace/index.js',
 ];
 
@@ -129,27 +129,31 @@ export function ensureDist(...others: string[]): void {
   });
 }
 
-let compiled: { index: string; promises: string } | undefined;
+let compiled: { index: string; promises: string; libc: string } | undefined;
 
 /**
  * lib/ compiled to CommonJS under test/.build/ (keyed by the sources' mtimes,
  * so it is rebuilt when lib/ changes and never touches dist/): the paths a
  * Worker or a child process requires for `bsdsock` and `bsdsock/promises`.
  */
-export function compiledLib(): { index: string; promises: string } {
+export function compiledLib(): { index: string; promises: string; libc: string } {
   // One build per test file, even if lib/ changes while the file runs.
   compiled ??= compileLib();
   return compiled;
 }
 
-function compileLib(): { index: string; promises: string } {
+function compileLib(): { index: string; promises: string; libc: string } {
   const hash = createHash('sha256');
   for (const f of sourcesUnder(path.join(root, 'lib')).sort()) {
     hash.update(`${path.relative(root, f)}:${statSync(f).mtimeMs};`);
   }
   const out = path.join(buildDir, `promises-lib-${hash.digest('hex').slice(0, 16)}`);
-  const paths = { index: path.join(out, 'lib', 'index.js'), promises: path.join(out, 'lib', 'promises.js') };
-  if (existsSync(paths.promises)) return paths;
+  const paths = {
+    index: path.join(out, 'lib', 'index.js'),
+    promises: path.join(out, 'lib', 'promises.js'),
+    libc: path.join(out, 'lib', 'libc.js'),
+  };
+  if (existsSync(paths.promises) && existsSync(paths.libc)) return paths;
   // Suites run in parallel: each compiles into its own directory and the first rename wins.
   const scratch = `${out}.tmp-${process.pid}`;
   mkdirSync(buildDir, { recursive: true });
@@ -175,6 +179,7 @@ function compileLib(): { index: string; promises: string } {
       'node',
       path.join(root, 'lib', 'index.ts'),
       path.join(root, 'lib', 'promises.ts'),
+      path.join(root, 'lib', 'libc.ts'),
     ],
     { cwd: root, encoding: 'utf8' },
   );
