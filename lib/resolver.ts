@@ -97,12 +97,23 @@ export function addrinfoList(entries: readonly AddrinfoEntry[]): addrinfo | null
  * list is garbage-collected memory here, so nothing can be freed twice;
  * this unlinks it (ai_next, ai_addr and ai_canonname become null), so that
  * code reading it afterwards finds nothing, as it must not read it in C.
- * @param res - the first entry.
+ * @param res - the first entry, or the holder getaddrinfo filled: C's
+ *   `freeaddrinfo(res)` ports as it is written, whether `res` is the holder
+ *   or `res.value`. A holder is left holding null.
  * @see https://man7.org/linux/man-pages/man3/freeaddrinfo.3.html
  */
-export function freeaddrinfo(res: addrinfo): void {
-  structArg('freeaddrinfo', 'res', res, addrinfo);
-  for (let p: addrinfo | null = res; p !== null; ) {
+export function freeaddrinfo(res: addrinfo | ptr<addrinfo | null>): void {
+  let first: addrinfo | null;
+  if (res instanceof ptr) {
+    first = res.value;
+    if (first !== null) structArg('freeaddrinfo', 'res.value', first, addrinfo);
+    res.value = null;
+  } else {
+    first = res;
+    if (!(res instanceof addrinfo))
+      throw invalidArgType('freeaddrinfo', 'res', 'an addrinfo or a ptr<addrinfo | null>', res);
+  }
+  for (let p: addrinfo | null = first; p !== null; ) {
     const next: addrinfo | null = p.ai_next;
     p.ai_next = null;
     p.ai_addr = null;

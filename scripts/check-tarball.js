@@ -64,7 +64,7 @@ const output = (r) => `${r.stdout}${r.stderr}`.trimEnd();
 // --- The consumer programs -------------------------------------------------------------------------
 
 // One program, written three ways. `imports` brings socket, bind, listen, accept, close, errno from
-// 'bsdsock' and accept, recv from 'bsdsock/promises'; the body is the same JavaScript in each (in the
+// 'bsdsock', accept, recv from 'bsdsock/promises' and printf from 'bsdsock/libc'; the body is the same JavaScript in each (in the
 // TypeScript, annotations where --strict wants them).
 function body(ts, errnoExpr = 'errno') {
   const t = (s) => (ts ? s : '');
@@ -106,7 +106,7 @@ async function main()${t(': Promise<void>')} {
 
   // errno, read after a failing call: C's EBADF.
   const r = close(-1);
-  console.log('close(-1) = ' + r + ', errno = ' + ${errno} + ', EBADF = ' + EBADF);
+  printf('close(-1) = %d, errno = %d, EBADF = %d\\n', r, ${errno}, EBADF);
 }
 
 main().catch((e${t(': unknown')}) => {
@@ -125,17 +125,20 @@ const net = require('node:net');
 const bsdsock = require('bsdsock');
 const { AF_INET, EBADF, SOCK_STREAM, accept: acceptSync, bind, close, getsockname, htons, inet_pton, listen, ntohs, sizeof, sockaddr_in, socket, socklen_t } = bsdsock;
 const { accept, recv } = require('bsdsock/promises');
+const { printf } = require('bsdsock/libc');
 // CommonJS: errno is read from the module object each time (destructuring it would copy one value).
 ${body(false, 'bsdsock.errno')}`;
 
 const esmSource = `import * as net from 'node:net';
 import { ${SYNC_NAMES} } from 'bsdsock';
 import { accept, recv } from 'bsdsock/promises';
+import { printf } from 'bsdsock/libc';
 ${body(false)}`;
 
 const tsSource = `import * as net from 'node:net';
 import { ${SYNC_NAMES} } from 'bsdsock';
 import { accept, recv } from 'bsdsock/promises';
+import { printf } from 'bsdsock/libc';
 ${body(true)}`;
 
 const EXPECTED = (ebadf) =>
@@ -221,6 +224,9 @@ function steps(tmp) {
     'dist/lib/promises.js',
     'dist/lib/promises.mjs',
     'dist/lib/promises.d.ts',
+    'dist/lib/libc.js',
+    'dist/lib/libc.mjs',
+    'dist/lib/libc.d.ts',
     'dist/lib/constants.gen.js',
     'dist/lib/constants.gen.d.ts',
     'dist/examples/server.js',

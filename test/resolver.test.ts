@@ -244,6 +244,25 @@ describe('freeaddrinfo', () => {
     }
   });
 
+  test('takes the holder getaddrinfo filled, as C code writes freeaddrinfo(res), and leaves it null', () => {
+    const hints = new addrinfo();
+    hints.ai_flags = AI_NUMERICHOST;
+    const res = new ptr<addrinfo | null>(null);
+    expect(getaddrinfo('127.0.0.1', '80', hints, res)).toBe(0);
+    const all = entries(res.value);
+    expect(freeaddrinfo(res)).toBeUndefined();
+    expect(res.value).toBeNull();
+    for (const ai of all) expect(ai.ai_addr).toBeNull();
+    // A holder already emptied frees nothing, as freeaddrinfo(NULL) in glibc.
+    expect(freeaddrinfo(res)).toBeUndefined();
+    expectThrown(() => freeaddrinfo(new ptr(bad<addrinfo>(new sockaddr_in()))), {
+      type: TypeError,
+      code: 'ERR_INVALID_ARG_TYPE',
+      fn: 'freeaddrinfo',
+      param: 'res.value',
+    });
+  });
+
   test('throws TypeError for what is not an addrinfo', () => {
     expectThrown(() => freeaddrinfo(bad(null)), {
       type: TypeError,
