@@ -513,7 +513,24 @@ export function genPollfds(): unknown {
     list.push(note(p, `pollfd{fd=${p.fd}, events=${p.events}}`));
   }
   if (n === 1 && chance(0.3)) return list[0];
+  if (chance(0.25) && list.every((p) => isA(p, S.pollfd))) return asCArray(S.pollfd, list);
   return list;
+}
+
+/**
+ * The same structs as a C array (`array(T, n)`, one contiguous buffer), which the calls take wherever
+ * they take an array of T; sometimes one element longer, so that a count past the entries given is
+ * within the array.
+ */
+export function asCArray<T extends InstanceType<typeof S.Struct>>(
+  type: S.StructType<T>,
+  entries: readonly unknown[],
+): unknown {
+  const out = S.array(type, entries.length + (chance(0.3) ? 1 : 0));
+  entries.forEach((e, k) => {
+    out[k] = e as T;
+  });
+  return note(out, `array(${type.name}, ${out.length})`);
 }
 
 /** The descriptors a received control buffer carried, adopted so they are closed in the end. */

@@ -20,6 +20,7 @@ import {
   genAddrlen,
   genFd,
   genIovec,
+  asCArray,
   genMsghdr,
   genPollfds,
   genSockaddr,
@@ -277,7 +278,11 @@ const PARAMS: Readonly<Record<string, ParamGen>> = {
   hostlen: lengthOfPrev,
   servlen: lengthOfPrev,
   count: (a) => genLen(dataSize(arg(a, 'buf'))),
-  iov: () => (chance(0.05) ? genAny() : Array.from({ length: pick([0, 1, 2, 3]) }, genIovec)),
+  iov: () => {
+    if (chance(0.05)) return genAny();
+    const list = Array.from({ length: pick([0, 1, 2, 3]) }, genIovec);
+    return chance(0.2) && list.every((v) => isA(v, S.iovec)) ? asCArray(S.iovec, list) : list;
+  },
   iovcnt: (a) => {
     const iov = arg(a, 'iov');
     const n = Array.isArray(iov) ? iov.length : 1;
@@ -301,7 +306,11 @@ const PARAMS: Readonly<Record<string, ParamGen>> = {
   epfd: () => genFd(false)[0],
   op: () => genInt([S.EPOLL_CTL_ADD ?? 1, S.EPOLL_CTL_MOD ?? 3, S.EPOLL_CTL_DEL ?? 2, 0, 4, -1]),
   event: () => (chance(0.15) ? null : genEpollEvent()),
-  events: () => (chance(0.05) ? genAny() : Array.from({ length: pick([0, 1, 2, 4]) }, () => newStruct('epoll_event'))),
+  events: () => {
+    if (chance(0.05)) return genAny();
+    const list = Array.from({ length: pick([0, 1, 2, 4]) }, () => newStruct('epoll_event'));
+    return chance(0.25) ? asCArray(S.epoll_event, list) : list;
+  },
   maxevents: (a) => {
     const events = arg(a, 'events');
     const n = Array.isArray(events) ? events.length : 1;
