@@ -7,7 +7,17 @@
  * as a user does, and module-formats (over 10 s alone: it installs the package into a project and
  * type-checks it with tsc).
  */
-const SYSTEM = ['bench-quick', 'demo', 'echo-server', 'http-server', 'interop', 'load', 'module-formats', 'soak'];
+const SYSTEM = [
+  'bench-quick',
+  'demo',
+  'echo-server',
+  'http-server',
+  'interop',
+  'classic-programs',
+  'load',
+  'module-formats',
+  'soak',
+];
 const system = SYSTEM.map((name) => `<rootDir>/test/${name}.test.ts`);
 
 /** What both projects share. */

@@ -8,14 +8,16 @@ import { buildDir } from './build';
 
 /**
  * Compiles the C file `source` (flags default: -Wall -Wextra) into test/.build/<name> (name
- * default: the file's base name) and returns the program's path. Built under a private name, then
- * renamed: a concurrent run never executes a half-written file.
+ * default: the file's base name; `dir` instead of test/.build/, e.g. a suite's temporary directory)
+ * and returns the program's path. Built under a private name, then renamed: a concurrent run never
+ * executes a half-written file.
  */
-export function compileC(source: string, options: { name?: string; flags?: string[] } = {}): string {
+export function compileC(source: string, options: { name?: string; flags?: string[]; dir?: string } = {}): string {
   const name = options.name ?? path.basename(source, '.c');
   const flags = options.flags ?? ['-Wall', '-Wextra'];
-  mkdirSync(buildDir, { recursive: true });
-  const out = path.join(buildDir, name);
+  const dir = options.dir ?? buildDir;
+  mkdirSync(dir, { recursive: true });
+  const out = path.join(dir, name);
   const tmp = `${out}.${process.pid}.tmp`;
   const cc = spawnSync('cc', [...flags, '-o', tmp, source], { encoding: 'utf8', timeout: 120000 });
   if (cc.status !== 0) throw new Error(`cc failed on ${source}:\n${cc.stderr}${cc.error?.message ?? ''}`);
