@@ -123,6 +123,27 @@ export default defineConfig([
       '@typescript-eslint/no-unsafe-return': 'off',
     },
   },
+  // The classic programs, ported line by line from examples/c/: C declares first and assigns later.
+  {
+    files: [
+      'examples/showip.ts',
+      'examples/streamserver.ts',
+      'examples/streamclient.ts',
+      'examples/forkserver.ts',
+      'examples/listener.ts',
+      'examples/talker.ts',
+      'examples/pollserver.ts',
+      'examples/selectserver.ts',
+      'examples/chatclient.ts',
+      'examples/epollserver.ts',
+      'examples/echoclient.ts',
+      'examples/fdsender.ts',
+      'examples/fdreceiver.ts',
+    ],
+    rules: {
+      'prefer-const': 'off',
+    },
+  },
   {
     files: ['test/**/*.ts'],
     rules: {
