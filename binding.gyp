@@ -12,6 +12,7 @@
         "native/options.cc",
         "native/poll.cc",
         "native/resolver.cc",
+        "native/netdb.cc",
         "native/async.cc"
       ],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],

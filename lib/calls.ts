@@ -5,7 +5,7 @@
 //
 // Adding a call: the C++ function (native/), one entry here, the typed wrapper (lib/); the test says
 // what else is missing (CONTRIBUTING.md).
-import { constantName } from './names';
+import { constantName, hErrnoName } from './names';
 import { native, type Memory } from './native';
 import {
   UNFILLED,
@@ -14,6 +14,7 @@ import {
   iovText,
   flagSet,
   hex,
+  hostAddrText,
   inOut,
   lenIn,
   level,
@@ -35,6 +36,7 @@ import {
   sockType,
 } from './trace/decode';
 import * as C from './constants.gen';
+import type { hostent, servent } from './resolver';
 import type {
   Struct,
   addrinfo,
@@ -96,8 +98,12 @@ export interface CallEntry<A extends readonly unknown[] = never> {
   } | null;
   /** The call whose hints it shares (recvfrom fails as recv does), if any. */
   readonly hintsOf?: string;
-  /** Its result is an EAI_* status rather than C's -1 and errno (the resolver). */
-  readonly status?: 'eai';
+  /**
+   * Its result is not C's -1 and errno: an EAI_* status (`eai`: getaddrinfo); a pointer, or NULL with
+   * h_errno (`h_errno`: gethostbyname); a pointer or NULL (`null`: getservbyname). For the last two
+   * the trace's number is 0 for a pointer, else the h_errno set (1 for `null`).
+   */
+  readonly status?: 'eai' | 'h_errno' | 'null';
   /** Its line in the trace, from its arguments as the wrapper got them; may throw (shown as `...`). */
   readonly text?: (...args: A) => TraceText;
 }
@@ -163,6 +169,54 @@ function recvmsgText(fd: number, msg: msghdr, flags: number): TraceText {
 export function statusText(status: number): string {
   if (status === 0) return ' = 0';
   return ` = ${constantName('EAI_', status) ?? status} (${native.gai_strerror(status)})`;
+}
+
+/**
+ * What a netdb lookup returned, after ` = `: the struct (`{h_name="localhost", ...}`), or `NULL` with
+ * the h_errno set and its message (`NULL HOST_NOT_FOUND (Unknown host)`), for `h_errno` entries.
+ * @internal
+ */
+export function lookupText(status: 'h_errno' | 'null', r: number, answer?: string): string {
+  if (r === 0 && answer !== undefined) return ` = ${answer}`;
+  if (r === 0) return ' = {...}';
+  if (status === 'null') return ' = NULL';
+  return ` = NULL ${hErrnoName(r) ?? r} (${native.hstrerror(r)})`;
+}
+
+const strings = (list: readonly string[]): string => `[${list.map((a) => nodeText(a)).join(', ')}]`;
+
+function hostentText(he: hostent): string {
+  const addrs = he.h_addr_list.map((a) => hostAddrText(a, he.h_length, he.h_addrtype));
+  return (
+    `{h_name=${nodeText(he.h_name)}, h_aliases=${strings(he.h_aliases)}, h_addrtype=${family(he.h_addrtype)}, ` +
+    `h_length=${he.h_length}, h_addr_list=[${addrs.join(', ')}]}`
+  );
+}
+
+function serventText(se: servent): string {
+  return (
+    `{s_name=${nodeText(se.s_name)}, s_aliases=${strings(se.s_aliases)}, ` +
+    `s_port=htons(${hostPort(se.s_port)}), s_proto=${nodeText(se.s_proto)}}`
+  );
+}
+
+// The bytes of a struct or raw memory argument.
+function memoryOf(addr: Struct | Memory): Memory {
+  return ArrayBuffer.isView(addr) || addr instanceof ArrayBuffer ? addr : addr.bytes;
+}
+
+// ntohs of a port stored as C stores it (network byte order), for `htons(80)`.
+function hostPort(port: number): number {
+  return native.littleEndian ? ((port & 0xff) << 8) | ((port >>> 8) & 0xff) : port & 0xffff;
+}
+
+// The rest of a lookup's line: the struct it returned (through `out`, which the wrapper fills), or NULL.
+function hostRest(out: ptr<hostent | null> | undefined): (r: number) => string {
+  return (r) => `)${lookupText('h_errno', r, out?.value == null ? undefined : hostentText(out.value))}`;
+}
+
+function servRest(out: ptr<servent | null> | undefined): (r: number) => string {
+  return (r) => `)${lookupText('null', r, out?.value == null ? undefined : serventText(out.value))}`;
 }
 
 function aiText(ai: addrinfo): string {
@@ -758,6 +812,67 @@ export const CALLS = {
         `${cString(host, r)}, ${hostlen}, ${cString(serv, r)}, ${servlen}, ${flagSet('NI_', flags)})${statusText(r)}`,
     ],
   }),
+  // The wrappers give `text` one argument more than C's: `out`, the holder of what the call returned.
+  gethostbyname: entry({
+    kind: 'resolver',
+    man: 'gethostbyname(3)',
+    returns: 'a `hostent`, or `null` with `h_errno` (`HOST_NOT_FOUND`, `TRY_AGAIN`, `NO_RECOVERY`, `NO_DATA`)',
+    params: ['name'],
+    out: [],
+    blocks: false,
+    promises: true,
+    fault: null,
+    status: 'h_errno',
+    text: (name: string, out?: ptr<hostent | null>): TraceText => [`gethostbyname(${nodeText(name)}`, hostRest(out)],
+  }),
+  gethostbyaddr: entry({
+    kind: 'resolver',
+    man: 'gethostbyaddr(3)',
+    returns: 'a `hostent`, or `null` with `h_errno`; `addr` is an `in_addr`, an `in6_addr` or a buffer',
+    params: ['addr', 'len', 'type'],
+    out: [],
+    blocks: false,
+    promises: true,
+    fault: null,
+    status: 'h_errno',
+    hintsOf: 'gethostbyname',
+    text: (addr: Struct | Memory, len: number, type: number, out?: ptr<hostent | null>): TraceText => [
+      `gethostbyaddr(${hostAddrText(memoryOf(addr), len, type)}, ${len}, ${family(type)}`,
+      hostRest(out),
+    ],
+  }),
+  getservbyname: entry({
+    kind: 'resolver',
+    man: 'getservbyname(3)',
+    returns: 'a `servent` (`s_port` in network byte order), or `null`',
+    params: ['name', 'proto'],
+    out: [],
+    blocks: false,
+    promises: true,
+    fault: null,
+    status: 'null',
+    text: (name: string, proto: string | null, out?: ptr<servent | null>): TraceText => [
+      `getservbyname(${nodeText(name)}, ${nodeText(proto)}`,
+      servRest(out),
+    ],
+  }),
+  getservbyport: entry({
+    kind: 'resolver',
+    man: 'getservbyport(3)',
+    returns: 'a `servent`, or `null`; `port` in network byte order (`htons(80)`)',
+    params: ['port', 'proto'],
+    out: [],
+    blocks: false,
+    promises: true,
+    fault: null,
+    status: 'null',
+    text: (port: number, proto: string | null, out?: ptr<servent | null>): TraceText => [
+      `getservbyport(htons(${hostPort(port)}), ${nodeText(proto)}`,
+      servRest(out),
+    ],
+  }),
+  herror: library('herror(3)', 'nothing; writes `s: message` for `h_errno` to stderr', ['s']),
+  hstrerror: library('hstrerror(3)', "the C library's message for an `h_errno` value", ['err']),
   freeaddrinfo: library('freeaddrinfo(3)', 'nothing; unlinks the list', ['res']),
   gai_strerror: library('gai_strerror(3)', "the C library's message", ['errcode']),
   htons: library('byteorder(3)', 'the value in network byte order', ['hostshort']),

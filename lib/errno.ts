@@ -80,3 +80,59 @@ export function errnoName(errnum: number): string | undefined {
   if (typeof errnum !== 'number') throw invalidArgType('errnoName', 'errnum', 'of type number', errnum);
   return native.errnoNames[errnum];
 }
+
+/**
+ * The error number of the last host lookup that returned `null`, as C's
+ * `h_errno` (netdb.h): HOST_NOT_FOUND, TRY_AGAIN, NO_RECOVERY, NO_DATA, or
+ * NETDB_INTERNAL (then see errno). Set by gethostbyname and gethostbyaddr
+ * (and their bsdsock/promises forms, when their promise resolves to null);
+ * a lookup that succeeds leaves it unchanged, as glibc does. A live binding,
+ * per thread like errno: each worker_threads Worker has its own.
+ * See gethostbyname(3).
+ */
+export let h_errno = 0;
+
+const hErrnoListeners: ((value: number) => void)[] = [];
+
+/**
+ * Records the h_errno a lookup reported.
+ * @param value - what the addon returned.
+ * @internal
+ */
+export function setHErrno(value: number): void {
+  h_errno = value;
+  for (const listener of hErrnoListeners) listener(value);
+}
+
+/**
+ * Called with each new h_errno value: the ES module entry keeps its own
+ * `h_errno` binding live with it (scripts/gen-esm.js), as it does errno's.
+ * Not exported by the package's entries.
+ * @param listener - receives every value h_errno takes.
+ * @internal
+ */
+export function onHErrno(listener: (value: number) => void): void {
+  if (typeof listener !== 'function') throw invalidArgType('onHErrno', 'listener', 'a function', listener);
+  hErrnoListeners.push(listener);
+}
+
+/**
+ * The C library's message for an h_errno value: the hstrerror(3) function.
+ * @param err - an h_errno value, such as HOST_NOT_FOUND.
+ * @returns "Unknown host" and the like; "Unknown resolver error" for others.
+ * @see https://man7.org/linux/man-pages/man3/hstrerror.3.html
+ */
+export function hstrerror(err: number): string {
+  return native.hstrerror(err);
+}
+
+/**
+ * Writes `s: <message for h_errno>` and a newline to standard error through
+ * the C library's own herror(3), with this thread's h_errno (just the
+ * message when `s` is null or empty).
+ * @param s - the prefix, usually what failed.
+ * @see https://man7.org/linux/man-pages/man3/herror.3.html
+ */
+export function herror(s: string | null): void {
+  native.herror(s, h_errno);
+}

@@ -1,8 +1,11 @@
 // Errors that teach: for each call and each errno a learner commonly meets from it, one line that
 // says what the error means for that call and what to do about it, with the man page to read. The
 // tracer writes it after a failed call when explaining is on (BSDSOCK_TRACE=explain). One table, in
-// one place; keyed by errno name, so it reads the same on every platform.
+// one place; keyed by errno name, so it reads the same on every platform. A host lookup
+// (gethostbyname, gethostbyaddr) fails with h_errno, not errno: its hints are keyed by h_errno name
+// (HOST_NOT_FOUND), and the `*` hints, which are errno's, never apply to it.
 import { callEntry } from './calls';
+import { hErrnoName } from './names';
 import { native } from './native';
 import { invalidArgType } from './errors';
 
@@ -120,6 +123,20 @@ const table: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   poll: {
     EINVAL: 'nfds is larger than the number of descriptors the process may open',
   },
+  // Keyed by h_errno name (gethostbyaddr shares these).
+  gethostbyname: {
+    HOST_NOT_FOUND:
+      'no such host: /etc/hosts does not list the name and DNS says it does not exist; check the spelling ' +
+      '(gethostbyname takes a name or a dotted IPv4 address, not a URL or "host:port")',
+    TRY_AGAIN:
+      'no DNS server answered (no network, or the server is down): it may work later; /etc/hosts names ' +
+      '(localhost) need no network',
+    NO_RECOVERY: 'the DNS server refused or failed the query, or the name is not one it can look up (empty?)',
+    NO_DATA:
+      'the name exists but has no address of this kind: gethostbyname asks for IPv4 only; use getaddrinfo for IPv6',
+    NETDB_INTERNAL:
+      'the lookup itself failed (see errno): for gethostbyaddr, len must be 4 for AF_INET, 16 for AF_INET6',
+  },
   '*': {
     EBADF: NOT_OPEN,
     ENOTSOCK: NOT_SOCKET,
@@ -135,18 +152,20 @@ const table: Readonly<Record<string, Readonly<Record<string, string>>>> = {
  * What `errnum` means when `call` returns it, in one line, with the man page to read; undefined when
  * the table has nothing for that pair.
  * @param call - the call's name, as `bind`.
- * @param errnum - the errno value, such as EADDRINUSE.
+ * @param errnum - the errno value, such as EADDRINUSE; for gethostbyname and gethostbyaddr, the
+ *   h_errno value, such as HOST_NOT_FOUND.
  */
 export function hint(call: string, errnum: number): Hint | undefined {
   // Found by the fuzzer: a Symbol or a detached view here threw an uncoded TypeError.
   if (typeof call !== 'string') throw invalidArgType('hint', 'call', 'of type string', call);
   if (typeof errnum !== 'number') throw invalidArgType('hint', 'errnum', 'of type number', errnum);
-  const name = native.errnoNames[errnum];
-  if (name === undefined) return undefined;
   const entry = callEntry(call);
+  const byHErrno = entry?.status === 'h_errno';
+  const name = byHErrno ? hErrnoName(errnum) : native.errnoNames[errnum];
+  if (name === undefined) return undefined;
   const shared = entry?.hintsOf;
   const own = table[call]?.[name] ?? (shared === undefined ? undefined : table[shared]?.[name]);
-  const text = own ?? table['*'][name];
+  const text = own ?? (byHErrno ? undefined : table['*'][name]);
   if (text === undefined) return undefined;
   return { text: `${call} ${name}: ${text}`, man: entry?.man ?? `${call}(2)` };
 }

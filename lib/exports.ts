@@ -4,18 +4,22 @@
 // `bsdsock.send(…)` from CommonJS or compiled TypeScript then pays a
 // dictionary lookup and a getter call, ≈ 160 instructions (bench/PROFILE.md).
 
+// The bindings that change after load: they stay the getters TypeScript made.
+const LIVE = ['errno', 'h_errno'];
+
 /**
  * The same exports as plain properties, defined one by one on a fresh
  * object, which V8 keeps in fast mode; `errno` stays the live getter it must
- * be. An entry module ends with `module.exports = plainExports(module.exports)`.
+ * be, and so does `h_errno`. An entry module ends with `module.exports = plainExports(module.exports)`.
  * @internal
  */
 export function plainExports(source: Record<string, unknown>): Record<string, unknown> {
   const target: Record<string, unknown> = {};
   Object.defineProperty(target, '__esModule', { value: true });
   for (const name of Object.keys(source)) {
-    const descriptor =
-      name === 'errno' ? Object.getOwnPropertyDescriptor(source, name)! : { value: source[name], enumerable: true };
+    const descriptor = LIVE.includes(name)
+      ? Object.getOwnPropertyDescriptor(source, name)!
+      : { value: source[name], enumerable: true };
     Object.defineProperty(target, name, descriptor);
   }
   return target;

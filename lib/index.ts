@@ -9,7 +9,7 @@ import { native } from './native';
 import { in6_addr } from './structs';
 import { plainExports } from './exports';
 
-export { errno, setErrno, strerror, perror, errnoName, onErrno } from './errno';
+export { errno, setErrno, strerror, perror, errnoName, onErrno, h_errno, herror, hstrerror } from './errno';
 export * from './constants.gen';
 export {
   Struct,
@@ -77,7 +77,18 @@ export {
 } from './io';
 export { setsockopt, getsockopt } from './options';
 export { poll, select, FD_ZERO, FD_SET, FD_CLR, FD_ISSET, epoll_create1, epoll_ctl, epoll_wait } from './poll';
-export { getaddrinfo, freeaddrinfo, gai_strerror, getnameinfo } from './resolver';
+export {
+  getaddrinfo,
+  freeaddrinfo,
+  gai_strerror,
+  getnameinfo,
+  gethostbyname,
+  gethostbyaddr,
+  getservbyname,
+  getservbyport,
+  hostent,
+  servent,
+} from './resolver';
 export { htons, htonl, ntohs, ntohl, inet_pton, inet_ntop, inet_addr, inet_aton, inet_ntoa, strlen } from './addresses';
 export { trace } from './trace';
 export { faults, faultCounts, type FaultRule, type FaultCall } from './faults';

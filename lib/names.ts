@@ -33,3 +33,15 @@ export function constantTable(prefix: string): ReadonlyMap<number, string> {
 export function constantName(prefix: string, value: number): string | undefined {
   return constantTable(prefix).get(value);
 }
+
+// The h_errno values share no prefix; NO_ADDRESS is NO_DATA's other name.
+const H_ERRNO_NAMES = ['NETDB_INTERNAL', 'NETDB_SUCCESS', 'HOST_NOT_FOUND', 'TRY_AGAIN', 'NO_RECOVERY', 'NO_DATA'];
+
+/**
+ * The name of an h_errno value (`HOST_NOT_FOUND`), or undefined for one netdb.h does not define.
+ * @internal
+ */
+export function hErrnoName(value: number): string | undefined {
+  const values = C as unknown as Record<string, number | undefined>;
+  return H_ERRNO_NAMES.find((name) => values[name] === value);
+}

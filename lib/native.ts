@@ -19,6 +19,15 @@ export interface StructLayout {
 /** [ai_flags, ai_family, ai_socktype, ai_protocol, ai_addr, ai_canonname] */
 export type AddrinfoEntry = readonly [number, number, number, number, Buffer | null, string | null];
 
+/** [h_name, h_aliases, h_addrtype, h_length, h_addr_list] of a struct hostent. */
+export type HostentEntry = readonly [string, readonly string[], number, number, readonly Buffer[]];
+
+/** [h_errno, errno, entry]: entry null is C's NULL, with h_errno (and errno for NETDB_INTERNAL). */
+export type HostentResult = readonly [number, number, HostentEntry | null];
+
+/** [s_name, s_aliases, s_port, s_proto] of a struct servent. */
+export type ServentEntry = readonly [string, readonly string[], number, string];
+
 /**
  * The addon's exports. A system call returns its C result, or -errno on
  * failure; the TypeScript wrappers turn that into C's -1 and errno.
@@ -160,6 +169,17 @@ export interface NativeBinding {
     servlen: number,
     flags: number,
   ): readonly [number, number];
+
+  gethostbyname(name: string): HostentResult;
+  gethostbyaddr(addr: Memory, len: number, type: number): HostentResult;
+  getservbyname(name: string, proto: string | null): ServentEntry | null;
+  getservbyport(port: number, proto: string | null): ServentEntry | null;
+  gethostbynameAsync(name: string, callback: (result: HostentResult) => void): void;
+  gethostbyaddrAsync(addr: Memory, len: number, type: number, callback: (result: HostentResult) => void): void;
+  getservbynameAsync(name: string, proto: string | null, callback: (result: ServentEntry | null) => void): void;
+  getservbyportAsync(port: number, proto: string | null, callback: (result: ServentEntry | null) => void): void;
+  herror(s: string | null, herr: number): void;
+  hstrerror(err: number): string;
 }
 
 /** The readiness engine of bsdsock/promises (native/async.cc). */

@@ -5,7 +5,8 @@
  * descriptor is made non-blocking (O_NONBLOCK) the first time this API
  * uses it, the call is tried at once, and only on EAGAIN does it wait for
  * readiness on libuv's poll handle (epoll/kqueue). No thread-pool thread is
- * held by socket I/O; only getaddrinfo/getnameinfo use the pool.
+ * held by socket I/O; only the resolver (getaddrinfo, getnameinfo,
+ * gethostbyname, gethostbyaddr, getservbyname, getservbyport) uses the pool.
  *
  * Because the descriptor stays non-blocking, a later synchronous call on it
  * behaves as C does on a non-blocking socket: `recv` with nothing queued
@@ -23,13 +24,15 @@
 import { CALLS, type CallName } from './calls';
 import { isAttached, observe, release, start, startCall, type Call, READABLE, WRITABLE } from './engine';
 import { native, type Memory } from './native';
-import { addrinfoList } from './resolver';
+import { addrinfoList, hostAddrArg, hostentResult, serventResult, type hostent, type servent } from './resolver';
 import { iovParts, messageParts } from './io';
 import { eventsArg, setArg } from './poll';
 import * as C from './constants.gen';
 import {
   addrinfo,
   epoll_event,
+  in6_addr,
+  in_addr,
   iovec,
   fd_set,
   timeval,
@@ -849,6 +852,128 @@ export function getnameinfo(
     });
   });
   return tracePromise(text, promise);
+}
+
+// A netdb lookup on the thread pool: resolves with its answer (null for C's NULL), which `answer`
+// makes from the addon's result together with the trace's number (0, or the h_errno set).
+function netdbLookup<R, T>(
+  text: ReturnType<typeof traceText> | undefined,
+  signal: AbortSignal | undefined,
+  out: ptr<T | null>,
+  start: (callback: (raw: R) => void) => void,
+  answer: (raw: R) => readonly [T | null, number],
+): Promise<T | null> {
+  let resolve!: (value: T | null) => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<T | null>((onResolve, onReject) => {
+    resolve = onResolve;
+    reject = onReject;
+  });
+  let settled = false;
+  let code = 0;
+  // Called outside the Promise executor so that the addon's argument checks throw synchronously.
+  start((raw) => {
+    unhook();
+    if (settled) return;
+    settled = true;
+    [out.value, code] = answer(raw);
+    resolve(out.value);
+  });
+  const unhook = onAbort(signal, () => {
+    settled = true;
+    reject(abortError(signal!));
+  });
+  if (text !== undefined)
+    void tracePromise(
+      text,
+      promise.then(() => code),
+    );
+  return promise;
+}
+
+// A host lookup's answer: h_errno is set on this thread when it is null, just before the promise
+// resolves; errno is not (for NETDB_INTERNAL either): this API never touches errno.
+const hostAnswer = (raw: Parameters<typeof hostentResult>[0]): readonly [hostent | null, number] => {
+  const he = hostentResult(raw, false);
+  return [he, he === null ? raw[0] : 0];
+};
+
+const servAnswer = (raw: Parameters<typeof serventResult>[0]): readonly [servent | null, number] => {
+  const se = serventResult(raw);
+  return [se, se === null ? 1 : 0];
+};
+
+/**
+ * gethostbyname(3) on the thread pool (the NSS modules, DNS among them, have
+ * no readiness form).
+ * @param name - a host name or a dotted IPv4 address.
+ * @param options - `{ signal }` (an abort settles the promise at once; the
+ *   lookup itself finishes in the pool and is discarded, h_errno untouched).
+ * @returns a Promise of the hostent, or of null. On null, `h_errno` (of the
+ *   synchronous API, on this thread) is set just before the promise resolves,
+ *   so `if ((he = await gethostbyname(n)) === null) herror(n)` ports as C;
+ *   lookups run side by side each set it when they end, as threads sharing
+ *   one h_errno would. errno is never set (not even for NETDB_INTERNAL).
+ * @see https://man7.org/linux/man-pages/man3/gethostbyname.3.html
+ */
+export function gethostbyname(name: string, options?: CallOptions): Promise<hostent | null> {
+  const signal = signalOf('gethostbyname', options);
+  const out = new ptr<hostent | null>(null);
+  const text = tracing ? traceText('gethostbyname', [name, out]) : undefined;
+  return netdbLookup(text, signal, out, (done) => native.gethostbynameAsync(name, done), hostAnswer);
+}
+
+/**
+ * gethostbyaddr(3) on the thread pool.
+ * @param addr - an in_addr, an in6_addr, or a buffer holding the address.
+ * @param len - its size (4 for AF_INET, 16 for AF_INET6).
+ * @param type - AF_INET or AF_INET6.
+ * @param options - `{ signal }`.
+ * @returns a Promise of the hostent, or of null with h_errno set as
+ *   gethostbyname's promise sets it.
+ * @see https://man7.org/linux/man-pages/man3/gethostbyaddr.3.html
+ */
+export function gethostbyaddr(
+  addr: in_addr | in6_addr | BufferLike,
+  len: number,
+  type: number,
+  options?: CallOptions,
+): Promise<hostent | null> {
+  const a = hostAddrArg(addr);
+  const signal = signalOf('gethostbyaddr', options);
+  const out = new ptr<hostent | null>(null);
+  const text = tracing ? traceText('gethostbyaddr', [addr, len, type, out]) : undefined;
+  return netdbLookup(text, signal, out, (done) => native.gethostbyaddrAsync(a, len, type, done), hostAnswer);
+}
+
+/**
+ * getservbyname(3) on the thread pool.
+ * @param name - the service ("http").
+ * @param proto - "tcp", "udp", or null.
+ * @param options - `{ signal }`.
+ * @returns a Promise of the servent, or of null when there is no such service.
+ * @see https://man7.org/linux/man-pages/man3/getservbyname.3.html
+ */
+export function getservbyname(name: string, proto: string | null, options?: CallOptions): Promise<servent | null> {
+  const signal = signalOf('getservbyname', options);
+  const out = new ptr<servent | null>(null);
+  const text = tracing ? traceText('getservbyname', [name, proto, out]) : undefined;
+  return netdbLookup(text, signal, out, (done) => native.getservbynameAsync(name, proto, done), servAnswer);
+}
+
+/**
+ * getservbyport(3) on the thread pool.
+ * @param port - the port in network byte order (`htons(80)`).
+ * @param proto - "tcp", "udp", or null.
+ * @param options - `{ signal }`.
+ * @returns a Promise of the servent, or of null.
+ * @see https://man7.org/linux/man-pages/man3/getservbyport.3.html
+ */
+export function getservbyport(port: number, proto: string | null, options?: CallOptions): Promise<servent | null> {
+  const signal = signalOf('getservbyport', options);
+  const out = new ptr<servent | null>(null);
+  const text = tracing ? traceText('getservbyport', [port, proto, out]) : undefined;
+  return netdbLookup(text, signal, out, (done) => native.getservbyportAsync(port, proto, done), servAnswer);
 }
 
 module.exports = plainExports(module.exports as Record<string, unknown>);

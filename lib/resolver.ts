@@ -1,11 +1,15 @@
 // Name resolution: getaddrinfo, freeaddrinfo, gai_strerror, getnameinfo.
 // These return EAI_* codes, not -1; errno is set only for EAI_SYSTEM.
-import { setErrno } from './errno';
+// And the older lookups: gethostbyname, gethostbyaddr (a hostent, or null
+// with h_errno), getservbyname, getservbyport (a servent, or null).
+import { setErrno, setHErrno } from './errno';
 import { invalidArgType } from './errors';
-import { native, type AddrinfoEntry } from './native';
+import { native, type AddrinfoEntry, type HostentEntry, type HostentResult, type ServentEntry } from './native';
 import {
   addrinfo,
   cast,
+  in6_addr,
+  in_addr,
   ptr,
   sockaddr,
   sockaddr_in,
@@ -16,8 +20,9 @@ import {
   type BufferLike,
   type SockaddrLike,
 } from './structs';
-import { AF_INET, AF_INET6, AF_UNIX, EAI_SYSTEM } from './constants.gen';
+import { AF_INET, AF_INET6, AF_UNIX, EAI_SYSTEM, NETDB_INTERNAL } from './constants.gen';
 import { traceCall } from './trace';
+import type { TraceArgs } from './calls';
 import { tracing } from './trace/sink';
 
 function addressOf(family: number, bytes: Buffer): SockaddrLike {
@@ -163,4 +168,198 @@ export function getnameinfo(
     return status;
   };
   return tracing ? traceCall('getnameinfo', [addr, addrlen, host, hostlen, serv, servlen, flags], null, run) : run();
+}
+
+/**
+ * C's `struct hostent` (netdb.h), as gethostbyname and gethostbyaddr return
+ * it: a plain object here, since C gives pointers into the C library's own
+ * storage; bsdsock copies the answer, so it stays valid after the next lookup
+ * (in C it does not: copy what you need before calling again).
+ */
+export class hostent {
+  /** The official name of the host. */
+  h_name = '';
+  /** Its other names (C's NULL-terminated `char **h_aliases`). */
+  h_aliases: string[] = [];
+  /** The address family: AF_INET or AF_INET6. */
+  h_addrtype = 0;
+  /** The length of each address in bytes: 4 for AF_INET, 16 for AF_INET6. */
+  h_length = 0;
+  /**
+   * The addresses, each `h_length` raw bytes in network byte order (C's
+   * `char **h_addr_list`, whose entries point at a `struct in_addr` or
+   * `struct in6_addr`): view one as a struct with `cast(in_addr, he.h_addr_list[0])`.
+   */
+  h_addr_list: Buffer[] = [];
+
+  /**
+   * C's macro `h_addr`: the first address, `h_addr_list[0]` (null when the
+   * list is empty). `inet_ntoa(*(struct in_addr *)he->h_addr)` is
+   * `inet_ntoa(cast(in_addr, he.h_addr))`.
+   */
+  get h_addr(): Buffer | null {
+    return this.h_addr_list[0] ?? null;
+  }
+}
+
+/**
+ * C's `struct servent` (netdb.h), as getservbyname and getservbyport return
+ * it: a plain object, copied from the C library's storage.
+ */
+export class servent {
+  /** The official name of the service ("http"). */
+  s_name = '';
+  /** Its other names ("www"). */
+  s_aliases: string[] = [];
+  /** The port, in network byte order as C stores it: `ntohs(se.s_port)` is 80 for http. */
+  s_port = 0;
+  /** The protocol to use with it ("tcp"). */
+  s_proto = '';
+}
+
+function hostentFrom([name, aliases, addrtype, length, addrs]: HostentEntry): hostent {
+  const he = new hostent();
+  he.h_name = name;
+  he.h_aliases = [...aliases];
+  he.h_addrtype = addrtype;
+  he.h_length = length;
+  he.h_addr_list = [...addrs];
+  return he;
+}
+
+/**
+ * A host lookup's answer as C returns it: the hostent, or null with h_errno
+ * (and errno for NETDB_INTERNAL, unless `errnoToo` is false: bsdsock/promises
+ * never touches errno) set on this thread.
+ * @internal
+ */
+export function hostentResult([herr, errnum, entry]: HostentResult, errnoToo = true): hostent | null {
+  if (entry !== null) return hostentFrom(entry);
+  setHErrno(herr);
+  if (herr === NETDB_INTERNAL && errnoToo) setErrno(errnum);
+  return null;
+}
+
+/**
+ * A service lookup's answer: the servent, or null.
+ * @internal
+ */
+export function serventResult(entry: ServentEntry | null): servent | null {
+  if (entry === null) return null;
+  const se = new servent();
+  [se.s_name, se.s_aliases, se.s_port, se.s_proto] = [entry[0], [...entry[1]], entry[2], entry[3]];
+  return se;
+}
+
+/**
+ * The bytes behind gethostbyaddr's `const void *addr`: an in_addr, an
+ * in6_addr, or raw memory.
+ * @internal
+ */
+export function hostAddrArg(addr: unknown): BufferLike {
+  if (addr instanceof in_addr || addr instanceof in6_addr) return addr.bytes;
+  if (ArrayBuffer.isView(addr) || addr instanceof ArrayBuffer) return addr;
+  throw invalidArgType(
+    'gethostbyaddr',
+    'addr',
+    'an in_addr, in6_addr, Buffer, TypedArray, DataView or ArrayBuffer',
+    addr,
+  );
+}
+
+// A traced lookup: the trace sees 0 when it returned an answer, else the h_errno it set (a service
+// lookup sets none: 1); the answer itself reaches the line through `out`.
+function tracedHost(
+  name: 'gethostbyname' | 'gethostbyaddr',
+  args: TraceArgs<'gethostbyname'> | TraceArgs<'gethostbyaddr'>,
+  out: ptr<hostent | null>,
+  call: () => HostentResult,
+): hostent | null {
+  traceCall(name, args as TraceArgs<typeof name>, null, () => {
+    const result = call();
+    out.value = hostentResult(result);
+    return out.value === null ? result[0] : 0;
+  });
+  return out.value;
+}
+
+function tracedServ(
+  name: 'getservbyname' | 'getservbyport',
+  args: TraceArgs<'getservbyname'> | TraceArgs<'getservbyport'>,
+  out: ptr<servent | null>,
+  call: () => ServentEntry | null,
+): servent | null {
+  traceCall(name, args as TraceArgs<typeof name>, null, () => {
+    out.value = serventResult(call());
+    return out.value === null ? 1 : 0;
+  });
+  return out.value;
+}
+
+/**
+ * Looks up a host by name: the gethostbyname(3) library call, through the
+ * reentrant gethostbyname_r on glibc. /etc/hosts first, then DNS, as
+ * /etc/nsswitch.conf says; it may block the thread (DNS), so
+ * `bsdsock/promises` runs it off the event loop. IPv4 only: use getaddrinfo
+ * for IPv6 and for new code.
+ * @param name - a host name ("localhost") or a dotted IPv4 address.
+ * @returns a hostent, or null with h_errno set: HOST_NOT_FOUND (no such
+ *   name), TRY_AGAIN (the DNS server did not answer: no network?),
+ *   NO_RECOVERY, NO_DATA (the name exists but has no IPv4 address),
+ *   NETDB_INTERNAL (then see errno). Success leaves h_errno unchanged.
+ * @see https://man7.org/linux/man-pages/man3/gethostbyname.3.html
+ */
+export function gethostbyname(name: string): hostent | null {
+  if (!tracing) return hostentResult(native.gethostbyname(name));
+  const out = new ptr<hostent | null>(null);
+  return tracedHost('gethostbyname', [name, out], out, () => native.gethostbyname(name));
+}
+
+/**
+ * Looks up a host by address: the gethostbyaddr(3) library call, through
+ * gethostbyaddr_r on glibc (/etc/hosts, then a DNS PTR query). It may block
+ * the thread; `bsdsock/promises` runs it off the event loop.
+ * @param addr - C's `(char *)&addr`: an in_addr (AF_INET), an in6_addr
+ *   (AF_INET6), or a buffer holding the address in network byte order.
+ * @param len - its size: 4 for AF_INET, 16 for AF_INET6; at most the
+ *   memory given.
+ * @param type - AF_INET or AF_INET6.
+ * @returns a hostent, or null with h_errno set, as gethostbyname
+ *   (NETDB_INTERNAL with errno EAFNOSUPPORT when len is not the family's).
+ * @see https://man7.org/linux/man-pages/man3/gethostbyaddr.3.html
+ */
+export function gethostbyaddr(addr: in_addr | in6_addr | BufferLike, len: number, type: number): hostent | null {
+  const a = hostAddrArg(addr);
+  if (!tracing) return hostentResult(native.gethostbyaddr(a, len, type));
+  const out = new ptr<hostent | null>(null);
+  return tracedHost('gethostbyaddr', [addr, len, type, out], out, () => native.gethostbyaddr(a, len, type));
+}
+
+/**
+ * Looks up a service by name: the getservbyname(3) library call, through
+ * getservbyname_r on glibc (/etc/services).
+ * @param name - the service ("http") or one of its aliases.
+ * @param proto - "tcp", "udp", or null for any.
+ * @returns a servent (its s_port in network byte order), or null when there
+ *   is no such service; h_errno and errno are left alone, as C leaves them.
+ * @see https://man7.org/linux/man-pages/man3/getservbyname.3.html
+ */
+export function getservbyname(name: string, proto: string | null): servent | null {
+  if (!tracing) return serventResult(native.getservbyname(name, proto));
+  const out = new ptr<servent | null>(null);
+  return tracedServ('getservbyname', [name, proto, out], out, () => native.getservbyname(name, proto));
+}
+
+/**
+ * Looks up a service by port: the getservbyport(3) library call, through
+ * getservbyport_r on glibc (/etc/services).
+ * @param port - the port in network byte order, as C takes it: `htons(80)`.
+ * @param proto - "tcp", "udp", or null for any.
+ * @returns a servent, or null when no service has that port.
+ * @see https://man7.org/linux/man-pages/man3/getservbyport.3.html
+ */
+export function getservbyport(port: number, proto: string | null): servent | null {
+  if (!tracing) return serventResult(native.getservbyport(port, proto));
+  const out = new ptr<servent | null>(null);
+  return tracedServ('getservbyport', [port, proto, out], out, () => native.getservbyport(port, proto));
 }

@@ -13,6 +13,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitOptions(env, exports);
   InitPoll(env, exports);
   InitResolver(env, exports);
+  InitNetdb(env, exports);
   InitAsync(env, exports);
   return exports;
 }

@@ -26,6 +26,10 @@ const ADDON_INTERNALS: Readonly<Record<string, string>> = {
   cmsgNext: "CMSG_FIRSTHDR/CMSG_NXTHDR's walk over a control buffer",
   getaddrinfoAsync: 'getaddrinfo of bsdsock/promises, on the thread pool',
   getnameinfoAsync: 'getnameinfo of bsdsock/promises, on the thread pool',
+  gethostbynameAsync: 'gethostbyname of bsdsock/promises, on the thread pool',
+  gethostbyaddrAsync: 'gethostbyaddr of bsdsock/promises, on the thread pool',
+  getservbynameAsync: 'getservbyname of bsdsock/promises, on the thread pool',
+  getservbyportAsync: 'getservbyport of bsdsock/promises, on the thread pool',
   fdSet: 'FD_SET, FD_CLR and FD_ISSET, one function with the operation as its first argument',
 };
 

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EBADF, EPROTONOSUPPORT, close, errno, setErrno } from 'bsdsock';
+import { EBADF, EPROTONOSUPPORT, HOST_NOT_FOUND, close, errno, setErrno } from 'bsdsock';
 import * as bsdsock from 'bsdsock';
 import * as promises from 'bsdsock/promises';
 import { ensureDist, root, tempDir } from './helpers/build';
@@ -58,6 +58,9 @@ interface Report {
   resolveStatus: number;
   resolvedFamily: number;
   AF_INET: number;
+  hBefore: number;
+  hLookup: unknown;
+  hAfter: number;
   deepImport: string;
 }
 
@@ -81,6 +84,9 @@ out.afterSocket = b.errno;
 out.EBADF = b.EBADF;
 out.EPROTONOSUPPORT = b.EPROTONOSUPPORT;
 out.AF_INET = b.AF_INET;
+out.hBefore = b.h_errno;
+out.hLookup = b.gethostbyname('bad name');
+out.hAfter = b.h_errno;
 out.names = Object.keys(b);
 out.promiseNames = Object.keys(p);
 try {
@@ -118,6 +124,10 @@ p.getaddrinfo('127.0.0.1', '80', hints, res).then((status) => {
     expect(r.EPROTONOSUPPORT).toBe(EPROTONOSUPPORT);
   });
 
+  test('h_errno reads live too: 0, then HOST_NOT_FOUND after a failed gethostbyname', () => {
+    expect([r.hBefore, r.hLookup, r.hAfter]).toEqual([0, null, HOST_NOT_FOUND]);
+  });
+
   test('bsdsock/promises works from require', () => {
     expect(r.resolveStatus).toBe(0);
     expect(r.resolvedFamily).toBe(r.AF_INET);
@@ -131,7 +141,7 @@ describe('native ESM: import … from "bsdsock"', () => {
     r = runInProject<Report>(
       'probe.mjs',
       `import { createRequire } from 'node:module';
-import { errno, close, htons, socket, AF_INET, SOCK_STREAM, IPPROTO_UDP, EBADF, EPROTONOSUPPORT, ptr, addrinfo, AI_NUMERICHOST } from 'bsdsock';
+import { errno, close, htons, socket, AF_INET, SOCK_STREAM, IPPROTO_UDP, EBADF, EPROTONOSUPPORT, ptr, addrinfo, AI_NUMERICHOST, h_errno, gethostbyname } from 'bsdsock';
 import * as ns from 'bsdsock';
 import bsdsockDefault from 'bsdsock';
 import * as p from 'bsdsock/promises';
@@ -151,6 +161,9 @@ out.afterSocket = errno;
 out.EBADF = EBADF;
 out.EPROTONOSUPPORT = EPROTONOSUPPORT;
 out.AF_INET = AF_INET;
+out.hBefore = h_errno;
+out.hLookup = gethostbyname('bad name');
+out.hAfter = h_errno;
 out.names = Object.keys(ns).filter((n) => n !== 'default');
 out.cjsNames = Object.keys(require('bsdsock'));
 out.promiseNames = Object.keys(p).filter((n) => n !== 'default');
@@ -185,6 +198,10 @@ console.log(JSON.stringify(out));
     expect(r.afterSuccess).toBe(EBADF);
     expect(r.socketResult).toBe(-1);
     expect(r.afterSocket).toBe(EPROTONOSUPPORT);
+  });
+
+  test('the imported h_errno binding is live: HOST_NOT_FOUND after a failed gethostbyname', () => {
+    expect([r.hBefore, r.hLookup, r.hAfter]).toEqual([0, null, HOST_NOT_FOUND]);
   });
 
   test('every name of the CommonJS build is a named ESM export, for both entry points', () => {

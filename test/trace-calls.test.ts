@@ -30,6 +30,8 @@ import {
   addrinfo,
   connect,
   getaddrinfo,
+  gethostbyname,
+  htons,
   msghdr,
   pollfd,
   ptr,
@@ -137,7 +139,18 @@ const ARGS: Readonly<Record<string, () => unknown[]>> = {
     const a = loopback4(80);
     return [a, sizeof(a), Buffer.alloc(NI_MAXHOST), NI_MAXHOST, Buffer.alloc(32), 32, NI_NUMERICHOST | NI_NUMERICSERV];
   },
+  // /etc/hosts and /etc/services answer: no network.
+  gethostbyname: () => ['localhost'],
+  gethostbyaddr: () => [Buffer.from([127, 0, 0, 1]), 4, AF_INET],
+  getservbyname: () => ['http', 'tcp'],
+  getservbyport: () => [htons(80), 'tcp'],
 };
+
+// A netdb lookup returns a pointer: its line ends with the struct (`= {h_name=...}`), not a number.
+function SUCCESS(name: string): string {
+  const { status } = CALLS[name as CallName] as CallEntry;
+  return status === 'h_errno' || status === 'null' ? ' = \\{' : ' = \\d+';
+}
 
 // The calls that return a new descriptor, which the suite closes (dup2's newfd is recorded again: it
 // now names another socket).
@@ -203,7 +216,7 @@ describe('bsdsock: each traced call writes its line', () => {
     const out = (await lines(() => call(S as unknown as Api, name))).filter((l) => l !== '');
     // The case's last call is the one under test (those before it make its fixture): it succeeds,
     // written whole, `name(...) = result`.
-    expect(out[out.length - 1]).toMatch(new RegExp(`^${name}\\(.*\\) = \\d+`));
+    expect(out[out.length - 1]).toMatch(new RegExp(`^${name}\\(.*\\)${SUCCESS(name)}`));
   });
 });
 
@@ -217,7 +230,8 @@ describe('bsdsock/promises: each traced call writes its start and its resumed li
       return;
     }
     expect(out.filter((l) => l.startsWith(`${name}(`) && l.endsWith(' <unfinished ...>'))).toHaveLength(1);
-    expect(out.filter((l) => l.startsWith(`<... ${name} resumed>`) && / = \d+/.test(l))).toHaveLength(1);
+    const done = new RegExp(SUCCESS(name));
+    expect(out.filter((l) => l.startsWith(`<... ${name} resumed>`) && done.test(l))).toHaveLength(1);
   });
 });
 
@@ -260,4 +274,29 @@ test('getaddrinfo and getnameinfo are written as calls with their results, as lt
     P.getaddrinfo('not an address', null, numericHints(), new ptr<addrinfo | null>(null)).catch(() => undefined),
   );
   expect(rejected.find((l) => l.startsWith('<... getaddrinfo resumed>'))).toMatch(/\.\.\.\) = EAI_NONAME \(.+\)$/);
+});
+
+test('the netdb lookups are written as calls with the struct they returned, or NULL and h_errno', async () => {
+  const host = await lines(() => call(S as unknown as Api, 'gethostbyname'));
+  expect(host).toContain(
+    'gethostbyname("localhost") = {h_name="localhost", h_aliases=[], h_addrtype=AF_INET, h_length=4, ' +
+      'h_addr_list=[inet_addr("127.0.0.1")]}',
+  );
+  const addr = await lines(() => call(S as unknown as Api, 'gethostbyaddr'));
+  expect(addr.find((l) => l.startsWith('gethostbyaddr('))).toMatch(
+    /^gethostbyaddr\(inet_addr\("127\.0\.0\.1"\), 4, AF_INET\) = \{h_name="localhost", /,
+  );
+  const serv = await lines(() => call(S as unknown as Api, 'getservbyname'));
+  expect(serv).toContain(
+    'getservbyname("http", "tcp") = {s_name="http", s_aliases=["www"], s_port=htons(80), s_proto="tcp"}',
+  );
+  const port = await lines(() => call(S as unknown as Api, 'getservbyport'));
+  expect(port.find((l) => l.startsWith('getservbyport('))).toMatch(/^getservbyport\(htons\(80\), "tcp"\) = \{/);
+  // NULL, with the h_errno set and its message, in both APIs; a service has no h_errno.
+  const failed = await lines(() => gethostbyname('bad name'));
+  expect(failed).toContain('gethostbyname("bad name") = NULL HOST_NOT_FOUND (Unknown host)');
+  const resolved = await lines(() => P.gethostbyname(''));
+  expect(resolved).toContain('<... gethostbyname resumed>) = NULL NO_RECOVERY (Unknown server error)');
+  const none = await lines(() => P.getservbyname('no-such-service', null));
+  expect(none).toContain('<... getservbyname resumed>) = NULL');
 });

@@ -437,3 +437,17 @@ export function msghdrText(
   parts.push(`msg_flags=${msgFlags(msg.msg_flags)}`);
   return `{${parts.join(', ')}}`;
 }
+
+/**
+ * An address of a hostent (or gethostbyaddr's `addr`) from its family and bytes:
+ * `inet_addr("127.0.0.1")`, `inet_pton(AF_INET6, "::1")`, else the bytes quoted.
+ * @internal
+ */
+export function hostAddrText(addr: Memory, len: number, type: number): string {
+  const bytes = bytesOf(addr);
+  if (type === C.AF_INET && len === 4 && bytes.length >= 4) return `inet_addr("${bytes.subarray(0, 4).join('.')}")`;
+  if (type === C.AF_INET6 && len === 16 && bytes.length >= 16) {
+    return `inet_pton(AF_INET6, "${String(native.inet_ntop(C.AF_INET6, bytes.subarray(0, 16), null, 46))}")`;
+  }
+  return quote(bytes, len);
+}

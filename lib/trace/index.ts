@@ -7,7 +7,7 @@
 //
 // The names are the program's own: `send(...)`, where strace (which sees glibc's syscall) prints
 // `sendto(..., NULL, 0)`.
-import { CALLS, statusText, type CallEntry, type CallName, type TraceArgs, type TraceText } from '../calls';
+import { CALLS, lookupText, statusText, type CallEntry, type CallName, type TraceArgs, type TraceText } from '../calls';
 import { takeInjected } from '../faults';
 import { UNFILLED, peek, result, shown } from './decode';
 import { begin, finish, line } from './sink';
@@ -21,8 +21,10 @@ function isStatus(name: CallName): boolean {
   return entry.status === 'eai';
 }
 
-// ` = 3`, ` = -1 EBADF (Bad file descriptor)` or ` = EAI_NONAME (...)`.
+// ` = 3`, ` = -1 EBADF (Bad file descriptor)`, ` = EAI_NONAME (...)` or ` = NULL HOST_NOT_FOUND (...)`.
 function resultOf(name: CallName, r: number): string {
+  const { status }: CallEntry = CALLS[name];
+  if (status === 'h_errno' || status === 'null') return lookupText(status, r);
   return isStatus(name) ? statusText(r) : result(r);
 }
 
@@ -31,8 +33,12 @@ function fallback(name: CallName, r: number): string {
   return `${UNFILLED})${resultOf(name, r)}`;
 }
 
-// What the hint after a failed call explains: errno for a system call; nothing for an EAI status.
+// What the hint after a failed call explains: errno for a system call, h_errno for a host lookup
+// (lib/explain.ts reads the value by the call); nothing for an EAI status or a service lookup.
 function errnumOf(name: CallName, r: number): number {
+  const { status }: CallEntry = CALLS[name];
+  if (status === 'h_errno') return r > 0 ? r : 0;
+  if (status === 'null') return 0;
   return r < 0 && !isStatus(name) ? -r : 0;
 }
 

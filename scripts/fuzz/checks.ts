@@ -171,6 +171,16 @@ export function checkResult(
       else if (typeof r !== 'object') fail(`${label}: returned ${describe(r)}`);
       else errnoUnchanged();
       return;
+    case 'netdb':
+      if (r === null && (fn === 'gethostbyname' || fn === 'gethostbyaddr')) {
+        if (S.h_errno === S.NETDB_INTERNAL) checkErrnoAfterFailure(label, null);
+        else if (![S.HOST_NOT_FOUND, S.TRY_AGAIN, S.NO_RECOVERY, S.NO_DATA].includes(S.h_errno))
+          fail(`${label}: returned null with h_errno ${S.h_errno}`);
+        else errnoUnchanged();
+      } else if (r !== null && !(r instanceof S.hostent) && !(r instanceof S.servent)) {
+        fail(`${label}: returned ${describe(r)}`);
+      } else errnoUnchanged();
+      return;
     case 'stats': {
       const counters = r as Partial<Record<string, unknown>> | null;
       const ok =

@@ -41,6 +41,7 @@ import {
   span,
   STRUCTS,
   structClass,
+  u8Of,
   type Window,
 } from './memory';
 import { opts } from './options';
@@ -83,6 +84,7 @@ export type Api = 'bsdsock' | 'bsdsock/promises';
  *   a library function's count (sizeof, strlen) is never negative;
  * - gai: an EAI_* status (EAI_SYSTEM sets errno); pton: 1, 0, or -1 with EAFNOSUPPORT; ntop: a
  *   string, or null with errno; info: an object, or null with errno; stats: engineStats' counters;
+ *   netdb: a hostent or servent, or null (a host lookup's null sets h_errno, and errno with NETDB_INTERNAL);
  * - string, undefined, u16, u32: that; any: anything, errno untouched.
  */
 export type ResultKind =
@@ -94,6 +96,7 @@ export type ResultKind =
   | 'pton'
   | 'ntop'
   | 'info'
+  | 'netdb'
   | 'stats'
   | 'string'
   | 'undefined'
@@ -317,6 +320,12 @@ const PARAMS: Readonly<Record<string, ParamGen>> = {
     return chance(0.8) ? n : genLen(n);
   },
   errcode: () => genInt([0, -1, -2, -3, -8, -11, 5, -999]),
+  // Names the C library answers from this machine alone (sanitizeArgs makes sure of it).
+  name: () => (chance(0.9) ? pick(LOCAL_NAMES) : genAny()),
+  proto: () => (chance(0.2) ? null : chance(0.9) ? pick(['tcp', 'udp', '', 'nope', 'a\0b', '\ud800']) : genAny()),
+  port: () =>
+    chance(0.8) ? pick([S.htons(80), S.htons(22), S.htons(65535), 0, 80, -1, 2 ** 31 - 1]) : genHostileNumber(),
+  err: () => genInt([0, 1, 2, 3, 4, -1, 5, 9999]),
   hostshort: shortValue,
   netshort: shortValue,
   hostlong: longValue,
@@ -399,7 +408,18 @@ const BY_CALL: Readonly<Partial<Record<`${CallName}.${string}`, ParamGen>>> = {
   'select.nfds': () => genInt([0, 1, 8, 64, 1024, 1025, -1]),
   'select.timeout': genTimeval,
   'epoll_create1.flags': () => genInt([0, S.EPOLL_CLOEXEC ?? 0, 1, -1]),
+  'getservbyname.name': () => (chance(0.9) ? pick(['http', 'www', 'ssh', 'domain', 'nope', '', 'a\0b']) : genAny()),
+  'gethostbyaddr.addr': addressBytes,
+  'gethostbyaddr.len': (a) => (chance(0.7) ? pick([4, 16, 0, 3]) : genLen(memSize(prev(a)))),
+  'gethostbyaddr.type': () => (chance(0.9) ? pick([S.AF_INET, S.AF_INET6, S.AF_UNIX, 12345]) : genHostileNumber()),
 };
+
+/**
+ * Host names gethostbyname answers without the network (checked with strace on Debian 12's glibc):
+ * /etc/hosts names, numeric addresses, and names glibc refuses before any DNS query (a space, a
+ * tab, digits it will not parse, the empty name).
+ */
+const LOCAL_NAMES = ['localhost', '127.0.0.1', '999.1.1.1', '1.2.3', '::1', '', 'bad name', 'x\ty', '-', 'a\0b'];
 
 /** The generator of parameter `param` of `name`, or undefined when there is none. */
 export function paramGenerator(name: CallName, param: string): ParamGen | undefined {
@@ -531,6 +551,13 @@ export const TABLE: Table = {
     result: 'count',
     writes: ([, events]) => (Array.isArray(events) ? events.map((e) => span(e, S.sizeof(S.epoll_event))) : []),
   },
+  gethostbyname: { ...call, result: 'netdb' },
+  gethostbyaddr: { ...call, result: 'netdb' },
+  getservbyname: { ...call, result: 'netdb' },
+  getservbyport: { ...call, result: 'netdb' },
+  // It writes to stderr.
+  herror: { ...call, result: 'undefined', weight: 0.002 },
+  hstrerror: { ...call, result: 'string' },
   freeaddrinfo: { ...call, result: 'undefined' },
   gai_strerror: { ...call, result: 'string' },
   htons: { ...call, result: 'u16' },
@@ -699,9 +726,12 @@ export function isSyscall(name: FuzzName): boolean {
   return entryOf(name)?.kind === 'syscall';
 }
 
-/** A resolver call: its result is an EAI_* status, its promise may reject with an EAI_* code. */
+/**
+ * A resolver call: it runs on the thread pool in bsdsock/promises (its threads open descriptors of
+ * their own); getaddrinfo's and getnameinfo's promises may reject with an EAI_* code.
+ */
 export function isResolver(name: FuzzName): boolean {
-  return entryOf(name)?.status === 'eai';
+  return entryOf(name)?.kind === 'resolver';
 }
 
 // An out-pointer followed by its length: a number (len, size, hostlen) or an in/out holder (addrlen).
@@ -763,6 +793,34 @@ export function sanitizeArgs(name: FuzzName, args: unknown[]): void {
     else if (p === 'msg' && isA(a, S.msghdr)) sanitizeSockaddr(a.msg_name);
   });
   if (entry.status === 'eai') keepResolverLocal(entry, args);
+  if (name === 'gethostbyname' || name === 'gethostbyaddr') keepLookupLocal(name, args);
+}
+
+/**
+ * gethostbyname and gethostbyaddr must not leave the machine either. A name not in LOCAL_NAMES
+ * becomes 'localhost' (a string with a NUL stays: it is refused before the C call). gethostbyaddr
+ * asks DNS for any AF_INET address but 127.0.0.1 (/etc/hosts has it) and any AF_INET6 address but
+ * `::` (which glibc refuses at once), and reads only the first 4 or 16 bytes of a longer len, so
+ * with a len that fits the memory given (a longer one is refused before the call) those bytes are
+ * made the local address and len the family's size (checked with strace: AF_INET with len 16 asked
+ * DNS). Other families and shorter lengths fail at once with EAFNOSUPPORT.
+ */
+function keepLookupLocal(name: 'gethostbyname' | 'gethostbyaddr', args: unknown[]): void {
+  if (name === 'gethostbyname') {
+    const n = args[0];
+    if (typeof n === 'string' && !n.includes('\0') && !LOCAL_NAMES.includes(n)) args[0] = 'localhost';
+    return;
+  }
+  const [addr, len, type] = args;
+  const u8 = u8Of(addr);
+  if (u8 === null || typeof len !== 'number' || !Number.isInteger(len) || len > u8.byteLength) return;
+  if (type === S.AF_INET && len >= 4) {
+    u8.set([127, 0, 0, 1]);
+    args[1] = 4;
+  } else if (type === S.AF_INET6 && len >= 16) {
+    u8.fill(0, 0, 16);
+    args[1] = 16;
+  }
 }
 
 // A node name getaddrinfo would look up (not numeric, and not refused before the C call, as a string
