@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <cmath>
+#include <cstring>
 #include <string>
 
 namespace bsdsock {
@@ -241,6 +242,19 @@ SockaddrOut ArgSockaddrOut(const Napi::CallbackInfo& info, size_t i, const char*
                Napi::Number::New(info.Env(), *len));
   }
   return SockaddrOut{reinterpret_cast<struct sockaddr*>(b.data), b.present ? len : nullptr};
+}
+
+const char* ArgCString(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* param, Nullable nullable,
+                       std::string* storage) {
+  if (nullable == Nullable::kYes && info[i].IsNull()) return nullptr;
+  if (!info[i].IsString()) {
+    ThrowType(info.Env(), fn, param, nullable == Nullable::kYes ? "of type string or null" : "of type string", info[i]);
+  }
+  *storage = info[i].As<Napi::String>().Utf8Value();
+  if (strlen(storage->c_str()) != storage->size()) {
+    ThrowValue(info.Env(), fn, param, "must not contain NUL bytes", info[i]);
+  }
+  return storage->c_str();
 }
 
 }  // namespace bsdsock

@@ -64,6 +64,10 @@ void CheckFits(Napi::Env env, const char* fn, const char* len_param, size_t len,
                const Bytes& bytes, Napi::Value got);
 
 // A socklen_t in/out holder arrives as its 4 bytes.
+// A C string argument: a string without NUL bytes, copied into storage (or null where C allows NULL).
+const char* ArgCString(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* param, Nullable nullable,
+                       std::string* storage);
+
 socklen_t* ArgSocklen(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* param, Nullable nullable);
 
 // A `const struct sockaddr *` and its length (arguments i and i + 1), as bind, connect, sendto and

@@ -26,20 +26,6 @@
 namespace bsdsock {
 namespace {
 
-// A C string argument: a string without NUL bytes (or null where C allows NULL).
-const char* ArgName(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* param, Nullable nullable,
-                    std::string* storage) {
-  if (nullable == Nullable::kYes && info[i].IsNull()) return nullptr;
-  if (!info[i].IsString()) {
-    ThrowType(info.Env(), fn, param, nullable == Nullable::kYes ? "of type string or null" : "of type string", info[i]);
-  }
-  *storage = info[i].As<Napi::String>().Utf8Value();
-  if (strlen(storage->c_str()) != storage->size()) {
-    ThrowValue(info.Env(), fn, param, "must not contain NUL bytes", info[i]);
-  }
-  return storage->c_str();
-}
-
 // The *_r forms report ERANGE when the answer does not fit the buffer given; the
 // buffer then doubles, up to this (glibc's own gethostbyname grows its buffer the
 // same way).
@@ -94,7 +80,9 @@ struct HostQuery {
   std::vector<uint8_t> addr;
   int type = 0;
 
-  void ReadByName(const Napi::CallbackInfo& info) { ArgName(info, 0, "gethostbyname", "name", Nullable::kNo, &name); }
+  void ReadByName(const Napi::CallbackInfo& info) {
+    ArgCString(info, 0, "gethostbyname", "name", Nullable::kNo, &name);
+  }
 
   void ReadByAddr(const Napi::CallbackInfo& info) {
     const char* fn = "gethostbyaddr";
@@ -198,13 +186,13 @@ struct ServQuery {
   int port = 0;
 
   void ReadByName(const Napi::CallbackInfo& info) {
-    ArgName(info, 0, "getservbyname", "name", Nullable::kNo, &name);
-    has_proto = ArgName(info, 1, "getservbyname", "proto", Nullable::kYes, &proto) != nullptr;
+    ArgCString(info, 0, "getservbyname", "name", Nullable::kNo, &name);
+    has_proto = ArgCString(info, 1, "getservbyname", "proto", Nullable::kYes, &proto) != nullptr;
   }
 
   void ReadByPort(const Napi::CallbackInfo& info) {
     port = ArgInt(info, 0, "getservbyport", "port");
-    has_proto = ArgName(info, 1, "getservbyport", "proto", Nullable::kYes, &proto) != nullptr;
+    has_proto = ArgCString(info, 1, "getservbyport", "proto", Nullable::kYes, &proto) != nullptr;
     by_port = true;
   }
 
@@ -332,7 +320,7 @@ Napi::Value GetservbyportAsync(const Napi::CallbackInfo& info) {
 // thread's h_errno placed where the C library reads it.
 Napi::Value Herror(const Napi::CallbackInfo& info) {
   std::string storage;
-  const char* s = ArgName(info, 0, "herror", "s", Nullable::kYes, &storage);
+  const char* s = ArgCString(info, 0, "herror", "s", Nullable::kYes, &storage);
   int herr = ArgInt(info, 1, "herror", "h_errno");
   h_errno = herr;
   herror(s);

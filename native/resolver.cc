@@ -14,18 +14,6 @@
 namespace bsdsock {
 namespace {
 
-// An optional C string argument (node, service): null or a string.
-const char* ArgCString(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* param,
-                       std::string* storage) {
-  if (info[i].IsNull()) return nullptr;
-  if (!info[i].IsString()) ThrowType(info.Env(), fn, param, "of type string or null", info[i]);
-  *storage = info[i].As<Napi::String>().Utf8Value();
-  if (strlen(storage->c_str()) != storage->size()) {
-    ThrowValue(info.Env(), fn, param, "must not contain NUL bytes", info[i]);
-  }
-  return storage->c_str();
-}
-
 // The arguments of getaddrinfo, copied so the call can also run on the
 // thread pool. hints arrives as the bytes of a struct addrinfo; only its
 // four int fields are read, as getaddrinfo(3) specifies.
@@ -35,8 +23,8 @@ struct AddrinfoQuery {
   struct addrinfo hints;
 
   void Read(const Napi::CallbackInfo& info, const char* fn) {
-    has_node = ArgCString(info, 0, fn, "node", &node_s) != nullptr;
-    has_service = ArgCString(info, 1, fn, "service", &service_s) != nullptr;
+    has_node = ArgCString(info, 0, fn, "node", Nullable::kYes, &node_s) != nullptr;
+    has_service = ArgCString(info, 1, fn, "service", Nullable::kYes, &service_s) != nullptr;
     Bytes hints_b = ArgBytes(info, 2, fn, "hints", Nullable::kYes, Text::kNo, nullptr);
     memset(&hints, 0, sizeof(hints));
     has_hints = hints_b.present;
