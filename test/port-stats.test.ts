@@ -271,3 +271,31 @@ describe('npm run port-stats', () => {
     expect(run('--nope').status).toBe(2);
   });
 });
+
+// The repository's own classic programs (the seed's server and client excepted: their ports were
+// written before this alignment and keep the seed's layout, see examples/server.ts).
+describe("this repository's examples", () => {
+  interface Example {
+    name: string;
+    status: string;
+    total?: number;
+    mapped?: number;
+    includes?: number;
+    claim?: { mapped: number; total: number } | null;
+    claimOk: boolean;
+    unmapped?: Unmapped[];
+  }
+  const seed = new Set(['server', 'client']);
+
+  test('every classic C program has a line-aligned port whose header states its computed figures', () => {
+    const r = spawnSync(process.execPath, [script, '--json'], { encoding: 'utf8' });
+    const all = (JSON.parse(r.stdout) as Example[]).filter((e) => !seed.has(e.name));
+    expect(all.length).toBeGreaterThanOrEqual(13);
+    for (const e of all) {
+      expect([e.name, e.status]).toEqual([e.name, 'ok']);
+      expect([e.name, e.claim]).toEqual([e.name, { mapped: e.mapped, total: e.total }]);
+      expect(e.claimOk).toBe(true);
+    }
+    expect(r.status).toBe(0);
+  });
+});
