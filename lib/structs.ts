@@ -812,11 +812,13 @@ export function array<T extends Struct>(type: StructType<T>, count: number): Str
 
 /**
  * The bytes behind a `struct sockaddr *` argument: a socket address struct
- * or raw memory; anything else is a programming error.
+ * (the whole memory its pointer reaches, as for cast: `cast(sockaddr, storage)`
+ * with `sizeof(storage)` is C's `(struct sockaddr *)&storage`) or raw memory;
+ * anything else is a programming error.
  * @internal
  */
 export function sockaddrArg(fn: string, param: string, addr: unknown): Memory {
-  if (addr instanceof SockaddrStruct) return addr.bytes;
+  if (addr instanceof SockaddrStruct) return memoryOf(addr);
   if (ArrayBuffer.isView(addr) || addr instanceof ArrayBuffer) return addr;
   throw invalidArgType(fn, param, 'a sockaddr struct (sockaddr_in, sockaddr_in6, sockaddr_un, ...)', addr);
 }

@@ -21,6 +21,7 @@ import {
   epoll_wait,
   freeaddrinfo,
   getaddrinfo,
+  getsockname,
   htons,
   inet_ntop,
   INET6_ADDRSTRLEN,
@@ -37,6 +38,7 @@ import {
   sockaddr_storage,
   sockaddr_un,
   socketpair,
+  socklen_t,
   writev,
 } from 'bsdsock';
 import { calloc, free, malloc, memcpy, realloc } from 'bsdsock/libc';
@@ -298,6 +300,21 @@ describe('cast: a pointer cast', () => {
     const un = new sockaddr_un();
     un.sun_family = AF_UNIX;
     expect(un.sa_family).toBe(AF_UNIX);
+  });
+
+  test('a call given (struct sockaddr *)&storage and sizeof storage fills the storage, as in C', () => {
+    const [a, b] = pair();
+    const storage = new sockaddr_storage();
+    const len = new socklen_t(sizeof(storage));
+    expect(getsockname(a, cast(sockaddr, storage), len)).toBe(0);
+    expect(storage.ss_family).toBe(AF_UNIX);
+    expectThrown(() => getsockname(a, new sockaddr(), new socklen_t(sizeof(storage))), {
+      type: RangeError,
+      code: 'ERR_OUT_OF_RANGE',
+      fn: 'getsockname',
+    });
+    close(a);
+    close(b);
   });
 
   test('memcpy through a cast writes the memory the cast views', () => {
