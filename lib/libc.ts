@@ -321,7 +321,7 @@ export function realloc<T extends Struct>(ptr: StructArray<T> | Buffer | null, s
   sizeArg('realloc', 'size', size, maxAllocation, 'the largest buffer');
   if (ptr === null) return Buffer.alloc(size);
   if (isStructArray(ptr)) {
-    const old = ptr as StructArray<T>;
+    const old = ptr;
     const count = elementCount('realloc', size, old.type);
     const grown = structArrayOn(old.type, Buffer.alloc(size), count);
     // Element by element, so that the pointer fields a struct keeps beside its bytes (iov_base) move too.

@@ -24,6 +24,7 @@ import {
   strncmp,
   strncpy,
 } from 'bsdsock/libc';
+import * as libc from 'bsdsock/libc';
 import { compileCText } from './helpers/c';
 import { bad, expectThrown } from './helpers/errors';
 import { cc, describeNeeding } from './helpers/tools';
@@ -374,7 +375,7 @@ describe('hostile arguments', () => {
     new Proxy({}, {}),
     Symbol('s'),
   ];
-  const lib = require('bsdsock/libc') as Record<string, unknown>;
+  const lib = libc as unknown as Record<string, unknown>;
   const skip = new Set([
     'formatBytes',
     'exit',
