@@ -7,17 +7,27 @@
 #endif
 
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/select.h>
 #ifdef __linux__
+// The Linux-only families and option structs. tcp_info is linux/tcp.h's (glibc's netinet/tcp.h has an
+// older copy without the 64-bit counters); this file includes no netinet/tcp.h, so the two do not meet.
+#include <linux/can.h>
+#include <linux/filter.h>
+#include <linux/netlink.h>
+#include <linux/tcp.h>
+#include <linux/vm_sockets.h>
+#include <netpacket/packet.h>
 #include <sys/epoll.h>
 #endif
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/un.h>
+#include <time.h>
 
 #include <cstddef>
 #include <cstring>
@@ -185,6 +195,38 @@ Napi::Object Layouts(Napi::Env env) {
 #endif
 #if defined(SO_PEERCRED) && defined(__linux__)
   BSDSOCK_LAYOUT(ucred, F(pid) F(uid) F(gid));
+#endif
+  BSDSOCK_LAYOUT(timespec, F(tv_sec) F(tv_nsec));
+  BSDSOCK_LAYOUT(ip_mreq, F(imr_multiaddr) F(imr_interface));
+  BSDSOCK_LAYOUT(ipv6_mreq, F(ipv6mr_multiaddr) F(ipv6mr_interface));
+#ifdef __linux__
+  BSDSOCK_LAYOUT(sockaddr_ll,
+                 F(sll_family) F(sll_protocol) F(sll_ifindex) F(sll_hatype) F(sll_pkttype) F(sll_halen) F(sll_addr));
+  BSDSOCK_LAYOUT(sockaddr_nl, F(nl_family) F(nl_pid) F(nl_groups));
+  BSDSOCK_LAYOUT(nlmsghdr, F(nlmsg_len) F(nlmsg_type) F(nlmsg_flags) F(nlmsg_seq) F(nlmsg_pid));
+  BSDSOCK_LAYOUT(sockaddr_vm, F(svm_family) F(svm_port) F(svm_cid));
+  BSDSOCK_LAYOUT(sockaddr_can, F(can_family) F(can_ifindex));
+  BSDSOCK_LAYOUT(ip_mreqn, F(imr_multiaddr) F(imr_address) F(imr_ifindex));
+  BSDSOCK_LAYOUT(in_pktinfo, F(ipi_ifindex) F(ipi_spec_dst) F(ipi_addr));
+  BSDSOCK_LAYOUT(in6_pktinfo, F(ipi6_addr) F(ipi6_ifindex));
+  // The two 4-bit fields tcpi_snd_wscale and tcpi_rcv_wscale (and the later bit-fields) have no offsetof:
+  // lib/structs.ts reads their byte, the one after tcpi_options.
+  BSDSOCK_LAYOUT(
+      tcp_info,
+      F(tcpi_state) F(tcpi_ca_state) F(tcpi_retransmits) F(tcpi_probes) F(tcpi_backoff) F(tcpi_options) F(tcpi_rto)
+          F(tcpi_ato) F(tcpi_snd_mss) F(tcpi_rcv_mss) F(tcpi_unacked) F(tcpi_sacked) F(tcpi_lost) F(tcpi_retrans)
+              F(tcpi_fackets) F(tcpi_last_data_sent) F(tcpi_last_ack_sent) F(tcpi_last_data_recv) F(tcpi_last_ack_recv)
+                  F(tcpi_pmtu) F(tcpi_rcv_ssthresh) F(tcpi_rtt) F(tcpi_rttvar) F(tcpi_snd_ssthresh) F(tcpi_snd_cwnd)
+                      F(tcpi_advmss) F(tcpi_reordering) F(tcpi_rcv_rtt) F(tcpi_rcv_space) F(tcpi_total_retrans)
+                          F(tcpi_pacing_rate) F(tcpi_max_pacing_rate) F(tcpi_bytes_acked) F(tcpi_bytes_received)
+                              F(tcpi_segs_out) F(tcpi_segs_in) F(tcpi_notsent_bytes) F(tcpi_min_rtt)
+                                  F(tcpi_data_segs_in) F(tcpi_data_segs_out) F(tcpi_delivery_rate) F(tcpi_busy_time)
+                                      F(tcpi_rwnd_limited) F(tcpi_sndbuf_limited) F(tcpi_delivered) F(tcpi_delivered_ce)
+                                          F(tcpi_bytes_sent) F(tcpi_bytes_retrans) F(tcpi_dsack_dups) F(tcpi_reord_seen)
+                                              F(tcpi_rcv_ooopack) F(tcpi_snd_wnd));
+  BSDSOCK_LAYOUT(ifreq, F(ifr_name) F(ifr_ifindex) F(ifr_flags) F(ifr_addr) F(ifr_mtu));
+  BSDSOCK_LAYOUT(sock_filter, F(code) F(jt) F(jf) F(k));
+  BSDSOCK_LAYOUT(sock_fprog, F(len) F(filter));
 #endif
   return layouts;
 }
