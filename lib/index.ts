@@ -107,7 +107,20 @@ export {
   hostent,
   servent,
 } from './resolver';
-export { htons, htonl, ntohs, ntohl, inet_pton, inet_ntop, inet_addr, inet_aton, inet_ntoa, strlen } from './addresses';
+export {
+  htons,
+  htonl,
+  ntohs,
+  ntohl,
+  inet_pton,
+  inet_ntop,
+  inet_addr,
+  inet_aton,
+  inet_ntoa,
+  strlen,
+  if_nametoindex,
+  if_indextoname,
+} from './addresses';
 export { trace } from './trace';
 export { faults, faultCounts, type FaultRule, type FaultCall } from './faults';
 export type { TraceOptions, TraceTime } from './trace';

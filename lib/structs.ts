@@ -683,8 +683,10 @@ export class sockaddr_vm extends SockaddrStruct {
   declare svm_port: number;
   /** The context ID (VMADDR_CID_ANY, VMADDR_CID_LOCAL, VMADDR_CID_HOST, ...). */
   declare svm_cid: number;
+  /** VMADDR_FLAG_TO_HOST, or 0 (Linux 5.11 and later headers; absent before). */
+  declare svm_flags: number;
 }
-defineWhere(sockaddr_vm, () => integers(sockaddr_vm, ['svm_family', 'svm_port', 'svm_cid']));
+defineWhere(sockaddr_vm, () => integers(sockaddr_vm, Object.keys(sockaddr_vm.layout.fields)));
 
 /**
  * `struct sockaddr_can` (Linux): a CAN address (for CAN_RAW, the interface). Its `can_addr` union (the

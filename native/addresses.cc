@@ -29,7 +29,9 @@
 #include <sys/un.h>
 #include <time.h>
 
+#include <cerrno>
 #include <cstddef>
+#include <string>
 #include <cstring>
 #include <limits>
 #include <type_traits>
@@ -135,6 +137,35 @@ Napi::Value InetNtoa(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), inet_ntoa(a));
 }
 
+// if_nametoindex(3): the index, or 0 with errno (ENODEV: no such interface) as -errno.
+Napi::Value IfNametoindex(const Napi::CallbackInfo& info) {
+  std::string storage;
+  const char* ifname = ArgCString(info, 0, "if_nametoindex", "ifname", Nullable::kNo, &storage);
+  errno = 0;
+  unsigned int r = if_nametoindex(ifname);
+  int e = errno;
+  if (r == 0) return Napi::Number::New(info.Env(), -(e != 0 ? e : ENODEV));
+  return Napi::Number::New(info.Env(), r);
+}
+
+// if_indextoname(3): the name, also written NUL-terminated into ifname (at least IF_NAMESIZE bytes, as C
+// requires), or -errno (ENXIO: no interface has that index).
+Napi::Value IfIndextoname(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto ifindex = static_cast<unsigned int>(ArgInteger(info, 0, "if_indextoname", "ifindex", 0, UINT32_MAX));
+  Bytes ifname = ArgBytes(info, 1, "if_indextoname", "ifname", Nullable::kNo, Text::kNo, nullptr);
+  if (ifname.length < IF_NAMESIZE) {
+    ThrowRange(env, "if_indextoname", "ifname", "at least IF_NAMESIZE = " + std::to_string(IF_NAMESIZE) + " bytes long",
+               Napi::Number::New(env, static_cast<double>(ifname.length)));
+  }
+  char name[IF_NAMESIZE];
+  const char* r = if_indextoname(ifindex, name);
+  int e = errno;
+  if (r == nullptr) return Napi::Number::New(env, -e);
+  memcpy(ifname.data, name, strlen(name) + 1);
+  return Napi::String::New(env, name);
+}
+
 template <typename T>
 constexpr bool IsSigned() {
   return std::is_signed<T>::value;
@@ -204,7 +235,11 @@ Napi::Object Layouts(Napi::Env env) {
                  F(sll_family) F(sll_protocol) F(sll_ifindex) F(sll_hatype) F(sll_pkttype) F(sll_halen) F(sll_addr));
   BSDSOCK_LAYOUT(sockaddr_nl, F(nl_family) F(nl_pid) F(nl_groups));
   BSDSOCK_LAYOUT(nlmsghdr, F(nlmsg_len) F(nlmsg_type) F(nlmsg_flags) F(nlmsg_seq) F(nlmsg_pid));
+#ifdef VMADDR_FLAG_TO_HOST  // svm_flags came with it (Linux 5.11)
+  BSDSOCK_LAYOUT(sockaddr_vm, F(svm_family) F(svm_port) F(svm_cid) F(svm_flags));
+#else
   BSDSOCK_LAYOUT(sockaddr_vm, F(svm_family) F(svm_port) F(svm_cid));
+#endif
   BSDSOCK_LAYOUT(sockaddr_can, F(can_family) F(can_ifindex));
   BSDSOCK_LAYOUT(ip_mreqn, F(imr_multiaddr) F(imr_address) F(imr_ifindex));
   BSDSOCK_LAYOUT(in_pktinfo, F(ipi_ifindex) F(ipi_spec_dst) F(ipi_addr));
@@ -269,6 +304,8 @@ void InitAddresses(Napi::Env env, Napi::Object exports) {
   AddFunction(env, exports, "inet_addr", InetAddr);
   AddFunction(env, exports, "inet_aton", InetAton);
   AddFunction(env, exports, "inet_ntoa", InetNtoa);
+  AddFunction(env, exports, "if_nametoindex", IfNametoindex);
+  AddFunction(env, exports, "if_indextoname", IfIndextoname);
   exports.Set("layouts", Layouts(env));
   exports.Set("typeSizes", TypeSizes(env));
   exports.Set("in6addr_any", AddressBytes(env, in6addr_any));

@@ -138,6 +138,9 @@ int main(void) {
   FIELD(sockaddr_vm, svm_family);
   FIELD(sockaddr_vm, svm_port);
   FIELD(sockaddr_vm, svm_cid);
+#ifdef VMADDR_FLAG_TO_HOST
+  FIELD(sockaddr_vm, svm_flags);
+#endif
   SIZE(sockaddr_can);
   FIELD(sockaddr_can, can_family);
   FIELD(sockaddr_can, can_ifindex);
