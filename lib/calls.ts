@@ -157,10 +157,9 @@ function fcntlText(fd: number, cmd: number, arg: number | undefined): TraceText 
 
 function recvmsgText(fd: number, msg: msghdr, flags: number): TraceText {
   const namelen = msg.msg_namelen;
-  const controllen = msg.msg_controllen;
   return [
     `recvmsg(${fd}, `,
-    (r) => `${r < 0 ? UNFILLED : msghdrText(msg, r, namelen, controllen)}, ${msgFlags(flags)})${result(r)}`,
+    (r) => `${r < 0 ? UNFILLED : msghdrText(msg, r, namelen)}, ${msgFlags(flags)})${result(r)}`,
   ];
 }
 
@@ -633,7 +632,7 @@ export const CALLS = {
     fault: { validateAt: 6, short: false },
     hintsOf: 'send',
     text: (fd: number, msg: msghdr, flags: number): TraceText => [
-      `sendmsg(${fd}, ${msghdrText(msg, -1, undefined, undefined)}, ${msgFlags(flags)}`,
+      `sendmsg(${fd}, ${msghdrText(msg, -1, undefined)}, ${msgFlags(flags)}`,
       done,
     ],
   }),

@@ -97,6 +97,14 @@ export function sockFlags(v: number): string {
 
 /** @internal */
 export function protocol(domain: number, v: number): string {
+  // A netlink socket's protocol by its NETLINK_ name; a packet socket's, an Ethernet protocol in network
+  // byte order, as `htons(ETH_P_ALL)`.
+  if (domain === C.AF_NETLINK) return table('NETLINK_').get(v) ?? String(v);
+  if (domain === C.AF_PACKET && v >= 0 && v <= 0xffff) {
+    const proto = ((v & 0xff) << 8) | (v >>> 8);
+    const host = native.littleEndian ? proto : v;
+    return `htons(${table('ETH_P_').get(host) ?? `${hex(host)} /* ETH_P_??? */`})`;
+  }
   // strace names IP protocols only for the IP families; 0 there is IPPROTO_IP.
   if (domain !== C.AF_INET && domain !== C.AF_INET6) return String(v);
   return table('IPPROTO_').get(v) ?? String(v);
@@ -548,12 +556,7 @@ function cmsgText(control: Buffer, controllen: number): string {
 
 // sendmsg's msghdr (filled < 0) or recvmsg's after the call (filled = bytes received).
 /** @internal */
-export function msghdrText(
-  msg: msghdr,
-  filled: number,
-  namelenBefore: number | undefined,
-  controllenBefore: number | undefined,
-): string {
+export function msghdrText(msg: msghdr, filled: number, namelenBefore: number | undefined): string {
   const after = (before: number | undefined, now: number): string =>
     before === undefined || before === now ? String(now) : `${before} => ${now}`;
   const name =
@@ -571,7 +574,8 @@ export function msghdrText(
   if (msg.msg_control !== null && msg.msg_controllen > 0) {
     parts.push(`msg_control=${cmsgText(msg.msg_control, msg.msg_controllen)}`);
   }
-  parts.push(`msg_controllen=${after(controllenBefore, msg.msg_controllen)}`);
+  // strace 6 shows only the length recvmsg gave back (msg_controllen=88), not the one it was given.
+  parts.push(`msg_controllen=${msg.msg_controllen}`);
   parts.push(`msg_flags=${msgFlags(msg.msg_flags)}`);
   return `{${parts.join(', ')}}`;
 }
