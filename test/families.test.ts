@@ -5,7 +5,20 @@
 // namespace (a child Node program, since this process cannot enter one); and the tracer's lines for
 // them beside real strace's.
 import {
+  AF_CAN,
   AF_INET,
+  AF_VSOCK,
+  CAN_RAW,
+  EAFNOSUPPORT,
+  SOCK_RAW,
+  SOCK_STREAM,
+  VMADDR_CID_ANY,
+  VMADDR_PORT_ANY,
+  bind,
+  getsockname,
+  socket,
+  sockaddr_can,
+  sockaddr_vm,
   BPF_K,
   BPF_RET,
   CMSG_DATA,
@@ -269,6 +282,41 @@ describeLinux('on loopback, in this process', () => {
   });
 });
 
+describeLinux('families this kernel may lack', () => {
+  test('AF_VSOCK: a stream socket binds VMADDR_CID_ANY and getsockname gives its port (or the kernel has no vsock)', () => {
+    const fd = socket(AF_VSOCK, SOCK_STREAM, 0);
+    if (fd < 0) {
+      // No vsock transport module: what a kernel without CONFIG_VSOCKETS says.
+      expect(errno).toBe(EAFNOSUPPORT);
+      return;
+    }
+    fds.add(fd);
+    const vm = new sockaddr_vm();
+    vm.svm_family = AF_VSOCK;
+    vm.svm_cid = VMADDR_CID_ANY;
+    vm.svm_port = VMADDR_PORT_ANY;
+    expect(bind(fd, vm, sizeof(vm))).toBe(0);
+    const len = new socklen_t(sizeof(vm));
+    const got = new sockaddr_vm();
+    expect(getsockname(fd, got, len)).toBe(0);
+    expect([got.sa_family, got.svm_cid, len.value]).toEqual([AF_VSOCK, VMADDR_CID_ANY, sizeof(vm)]);
+    expect(got.svm_port).not.toBe(VMADDR_PORT_ANY);
+  });
+
+  test('AF_CAN: a CAN_RAW socket binds to every CAN interface (needs the can module and a vcan; here EAFNOSUPPORT is the kernel saying it has no CAN)', () => {
+    const fd = socket(AF_CAN, SOCK_RAW, CAN_RAW);
+    if (fd < 0) {
+      expect(errno).toBe(EAFNOSUPPORT);
+      return;
+    }
+    fds.add(fd);
+    const can = new sockaddr_can();
+    can.can_family = AF_CAN;
+    can.can_ifindex = 0;
+    expect(bind(fd, can, sizeof(can))).toBe(0);
+  });
+});
+
 // The program the namespace runs: each result as one JSON line [name, value].
 const IN_NAMESPACE = `
 const S = require(process.env.BSDSOCK);
@@ -396,6 +444,28 @@ S.close(u);
   S.close(p); S.close(tx); S.close(rx);
 }
 
+// TCP_INFO on a live connection, and what ss -ti says of the same socket (ss asks over sock_diag).
+{
+  const l = check(S.socket(S.AF_INET, S.SOCK_STREAM, 0), 'socket');
+  const la = loopback4(0);
+  check(S.bind(l, la, S.sizeof(la)), 'bind'); check(S.listen(l, 1), 'listen');
+  S.getsockname(l, la, new S.socklen_t(S.sizeof(la)));
+  const c = check(S.socket(S.AF_INET, S.SOCK_STREAM, 0), 'socket');
+  check(S.connect(c, la, S.sizeof(la)), 'connect');
+  const a = check(S.accept(l, null, null), 'accept');
+  S.send(c, 'ping', 4, 0);
+  S.recv(a, Buffer.alloc(8), 8, 0);
+  const info = new S.tcp_info();
+  check(S.getsockopt(c, S.IPPROTO_TCP, S.TCP_INFO, info, new S.socklen_t(S.sizeof(info))), 'TCP_INFO');
+  const fields = ['tcpi_state', 'tcpi_snd_mss', 'tcpi_rcv_mss', 'tcpi_advmss', 'tcpi_pmtu', 'tcpi_snd_cwnd',
+    'tcpi_snd_wscale', 'tcpi_rcv_wscale', 'tcpi_rto', 'tcpi_rtt', 'tcpi_rttvar', 'tcpi_bytes_acked', 'tcpi_segs_out',
+    'tcpi_segs_in', 'tcpi_total_retrans'];
+  out('TCP_INFO', Object.fromEntries(fields.map((f) => [f, info[f]])));
+  const ss = require('child_process').execFileSync('ss', ['-tinH', 'state', 'established', 'dport', '=', ':' + S.ntohs(la.sin_port)], { encoding: 'utf8' });
+  out('ss -ti', ss);
+  for (const fd of [a, c, l]) S.close(fd);
+}
+
 // Netlink: the interface list (RTM_GETLINK dump), walked with NLMSG_OK / NLMSG_NEXT as C does.
 {
   const nl = check(S.socket(S.AF_NETLINK, S.SOCK_RAW, S.NETLINK_ROUTE), 'netlink socket');
@@ -478,6 +548,40 @@ describeNeeding(netns())('in a private network namespace (a child program)', () 
       sll_protocol: true,
       sll_hatype: 772, // ARPHRD_LOOPBACK
       sll_pkttype: expect.any(Number) as unknown,
+    });
+  });
+
+  test('TCP_INFO on a live connection says what ss -ti says of it', () => {
+    const info = results.get('TCP_INFO') as Record<string, number>;
+    const ss = results.get('ss -ti') as string;
+    const field = (name: string): string =>
+      new RegExp(`\\b${name}:([0-9.,/]+)`).exec(ss)?.[1] ?? `(no ${name} in ${ss})`;
+    expect(info.tcpi_state).toBe(TCP_ESTABLISHED);
+    expect(info.tcpi_total_retrans).toBe(0);
+    expect({
+      mss: String(info.tcpi_snd_mss),
+      rcvmss: String(info.tcpi_rcv_mss),
+      advmss: String(info.tcpi_advmss),
+      pmtu: String(info.tcpi_pmtu),
+      cwnd: String(info.tcpi_snd_cwnd),
+      wscale: `${info.tcpi_snd_wscale},${info.tcpi_rcv_wscale}`,
+      rto: String(info.tcpi_rto / 1000),
+      rtt: `${info.tcpi_rtt / 1000}/${info.tcpi_rttvar / 1000}`,
+      bytes_acked: String(info.tcpi_bytes_acked),
+      segs_out: String(info.tcpi_segs_out),
+      segs_in: String(info.tcpi_segs_in),
+    }).toEqual({
+      mss: field('mss'),
+      rcvmss: field('rcvmss'),
+      advmss: field('advmss'),
+      pmtu: field('pmtu'),
+      cwnd: field('cwnd'),
+      wscale: field('wscale'),
+      rto: field('rto'),
+      rtt: field('rtt'),
+      bytes_acked: field('bytes_acked'),
+      segs_out: field('segs_out'),
+      segs_in: field('segs_in'),
     });
   });
 
