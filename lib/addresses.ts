@@ -147,3 +147,36 @@ export function strlen(s: string | Uint8Array): number {
   }
   throw invalidArgType('strlen', 's', 'of type string or a Uint8Array', s);
 }
+
+/**
+ * The index of the network interface named `ifname`: if_nametoindex(3) ("lo" is 1 in a fresh network
+ * namespace). Made for sin6_scope_id, ipv6mr_interface, sll_ifindex, imr_ifindex.
+ * @param ifname - the interface's name, as `ip link` lists it.
+ * @returns the index, or 0 with errno: ENODEV (no such interface).
+ * @see https://man7.org/linux/man-pages/man3/if_nametoindex.3.html
+ */
+export function if_nametoindex(ifname: string): number {
+  const r = native.if_nametoindex(ifname);
+  if (r < 0) {
+    setErrno(-r);
+    return 0;
+  }
+  return r;
+}
+
+/**
+ * The name of the network interface whose index is `ifindex`: if_indextoname(3).
+ * @param ifindex - the interface index.
+ * @param ifname - a char buffer of at least IF_NAMESIZE bytes that receives the name, NUL-terminated
+ *   (C's out-parameter; a smaller one is a RangeError).
+ * @returns the name (C returns ifname), or null with errno: ENXIO (no interface has that index).
+ * @see https://man7.org/linux/man-pages/man3/if_indextoname.3.html
+ */
+export function if_indextoname(ifindex: number, ifname: BufferLike): string | null {
+  const r = native.if_indextoname(ifindex, ifname);
+  if (typeof r === 'number') {
+    setErrno(-r);
+    return null;
+  }
+  return r;
+}

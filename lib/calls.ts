@@ -15,6 +15,7 @@ import {
   flagSet,
   hex,
   hostAddrText,
+  ifreqText,
   inOut,
   lenIn,
   level,
@@ -42,6 +43,7 @@ import type {
   addrinfo,
   epoll_event,
   fd_set,
+  ifreq,
   iovec,
   msghdr,
   pollfd,
@@ -155,10 +157,9 @@ function fcntlText(fd: number, cmd: number, arg: number | undefined): TraceText 
 
 function recvmsgText(fd: number, msg: msghdr, flags: number): TraceText {
   const namelen = msg.msg_namelen;
-  const controllen = msg.msg_controllen;
   return [
     `recvmsg(${fd}, `,
-    (r) => `${r < 0 ? UNFILLED : msghdrText(msg, r, namelen, controllen)}, ${msgFlags(flags)})${result(r)}`,
+    (r) => `${r < 0 ? UNFILLED : msghdrText(msg, r, namelen)}, ${msgFlags(flags)})${result(r)}`,
   ];
 }
 
@@ -232,7 +233,23 @@ function aiText(ai: addrinfo): string {
 
 // strace names FIONREAD so, though SIOCINQ has its value on Linux.
 function ioctlName(request: number): string {
-  for (const name of ['FIONREAD', 'FIONBIO', 'SIOCATMARK', 'SIOCOUTQ'] as const) if (C[name] === request) return name;
+  for (const name of [
+    'FIONREAD',
+    'FIONBIO',
+    'SIOCATMARK',
+    'SIOCOUTQ',
+    'SIOCGIFNAME',
+    'SIOCGIFINDEX',
+    'SIOCGIFFLAGS',
+    'SIOCSIFFLAGS',
+    'SIOCGIFADDR',
+    'SIOCGIFNETMASK',
+    'SIOCGIFBRDADDR',
+    'SIOCGIFMTU',
+    'SIOCSIFMTU',
+    'SIOCGIFHWADDR',
+  ] as const)
+    if (C[name] === request) return name;
   return hex(request);
 }
 
@@ -445,13 +462,19 @@ export const CALLS = {
   ioctl: entry({
     kind: 'syscall',
     man: 'ioctl(2)',
-    returns: '0, or -1; for the int requests of sockets (FIONREAD, FIONBIO, SIOCATMARK, SIOCINQ, SIOCOUTQ)',
+    returns:
+      '0, or -1; for the int requests of sockets (FIONREAD, FIONBIO, SIOCATMARK, SIOCINQ, SIOCOUTQ) and the `ifreq` requests of interfaces (SIOCGIFINDEX, SIOCGIFFLAGS, SIOCSIFFLAGS, SIOCGIFADDR, SIOCGIFMTU, ...)',
     params: ['fd', 'request', 'argp'],
     out: ['argp'],
     blocks: false,
     promises: false,
     fault: { validateAt: -1, short: false },
-    text: (fd: number, request: number, argp: ptr<number>): TraceText => {
+    text: (fd: number, request: number, argp: ptr<number> | ifreq): TraceText => {
+      if (!('value' in argp)) {
+        // An interface request: what the kernel read, and on success what it wrote (netdevice(7)).
+        const name = ioctlName(request);
+        return [`ioctl(${fd}, ${name}, `, (r) => `${ifreqText(name, argp, r)})${result(r)}`];
+      }
       // strace shows what FIONBIO gives the kernel, and what the other requests get back.
       const given = request === C.FIONBIO ? `[${argp.value}]` : undefined;
       return [
@@ -609,7 +632,7 @@ export const CALLS = {
     fault: { validateAt: 6, short: false },
     hintsOf: 'send',
     text: (fd: number, msg: msghdr, flags: number): TraceText => [
-      `sendmsg(${fd}, ${msghdrText(msg, -1, undefined, undefined)}, ${msgFlags(flags)}`,
+      `sendmsg(${fd}, ${msghdrText(msg, -1, undefined)}, ${msgFlags(flags)}`,
       done,
     ],
   }),
@@ -904,6 +927,27 @@ export const CALLS = {
   CMSG_FIRSTHDR: library('cmsg(3)', 'the first `cmsghdr` of `msg_control`, or `null`', ['msgh']),
   CMSG_NXTHDR: library('cmsg(3)', 'the `cmsghdr` after `cmsg`, or `null`', ['msgh', 'cmsg']),
   CMSG_DATA: library('cmsg(3)', "a `Buffer` over the control message's data", ['cmsg']),
+  if_nametoindex: library('if_nametoindex(3)', 'the interface index, or 0 with `errno` (`ENODEV`)', ['ifname']),
+  if_indextoname: library(
+    'if_indextoname(3)',
+    'the interface name (also written into `ifname`), or `null` with `errno` (`ENXIO`)',
+    ['ifindex', 'ifname'],
+    ['ifname'],
+  ),
+  NLMSG_ALIGN: library('netlink(3)', '`len` rounded up to a multiple of 4', ['len']),
+  NLMSG_LENGTH: library('netlink(3)', 'the `nlmsg_len` of a message with `len` bytes of payload', ['len']),
+  NLMSG_SPACE: library('netlink(3)', 'the bytes a message with `len` bytes of payload takes, padding included', [
+    'len',
+  ]),
+  NLMSG_DATA: library('netlink(3)', "a `Buffer` from the message's payload to the end of its buffer", ['nlh']),
+  NLMSG_OK: library('netlink(3)', '1 while `nlh` is a whole message within `len` bytes, else 0', ['nlh', 'len']),
+  NLMSG_NEXT: library(
+    'netlink(3)',
+    'the next `nlmsghdr` (subtracting from `len`, a `ptr<number>`)',
+    ['nlh', 'len'],
+    ['len'],
+  ),
+  NLMSG_PAYLOAD: library('netlink(3)', "the payload's length after a fixed part of `len` bytes", ['nlh', 'len']),
 } as const;
 
 function library(
@@ -940,6 +984,8 @@ export const HELPERS = [
   'cast',
   'assign',
   'array',
+  'BPF_STMT',
+  'BPF_JUMP',
   'errnoName',
   'setErrno',
   'onErrno',

@@ -32,6 +32,23 @@ export {
   msghdr,
   cmsghdr,
   addrinfo,
+  timespec,
+  ip_mreq,
+  ip_mreqn,
+  ipv6_mreq,
+  in_pktinfo,
+  in6_pktinfo,
+  sockaddr_ll,
+  sockaddr_nl,
+  nlmsghdr,
+  sockaddr_vm,
+  sockaddr_can,
+  tcp_info,
+  ifreq,
+  sock_filter,
+  sock_fprog,
+  BPF_STMT,
+  BPF_JUMP,
   socklen_t,
   ptr,
   sizeof,
@@ -76,6 +93,7 @@ export {
   CMSG_DATA,
 } from './io';
 export { setsockopt, getsockopt } from './options';
+export { NLMSG_ALIGN, NLMSG_LENGTH, NLMSG_SPACE, NLMSG_DATA, NLMSG_OK, NLMSG_NEXT, NLMSG_PAYLOAD } from './netlink';
 export { poll, select, FD_ZERO, FD_SET, FD_CLR, FD_ISSET, epoll_create1, epoll_ctl, epoll_wait } from './poll';
 export {
   getaddrinfo,
@@ -89,7 +107,20 @@ export {
   hostent,
   servent,
 } from './resolver';
-export { htons, htonl, ntohs, ntohl, inet_pton, inet_ntop, inet_addr, inet_aton, inet_ntoa, strlen } from './addresses';
+export {
+  htons,
+  htonl,
+  ntohs,
+  ntohl,
+  inet_pton,
+  inet_ntop,
+  inet_addr,
+  inet_aton,
+  inet_ntoa,
+  strlen,
+  if_nametoindex,
+  if_indextoname,
+} from './addresses';
 export { trace } from './trace';
 export { faults, faultCounts, type FaultRule, type FaultCall } from './faults';
 export type { TraceOptions, TraceTime } from './trace';

@@ -55,6 +55,8 @@ export interface NativeBinding {
   inet_addr(cp: string): number;
   inet_aton(cp: string, inp: Memory): number;
   inet_ntoa(inp: Memory): string;
+  if_nametoindex(ifname: string): number;
+  if_indextoname(ifindex: number, ifname: Memory): string | number;
 
   socket(domain: number, type: number, protocol: number): number;
   bind(sockfd: number, addr: Memory, addrlen: number): number;
@@ -119,6 +121,15 @@ export interface NativeBinding {
   cmsgNext(control: Memory | null, controllen: number, offset: number): number;
 
   setsockopt(sockfd: number, level: number, optname: number, optval: number | Memory | null, optlen: number): number;
+  /** setsockopt with a struct sock_fprog built natively from its len and filter bytes (Linux). */
+  setsockoptFprog?(
+    sockfd: number,
+    level: number,
+    optname: number,
+    len: number,
+    filter: Memory | null,
+    optlen: number,
+  ): number;
   getsockopt(sockfd: number, level: number, optname: number, optval: Memory | null, optlen: Memory | null): number;
 
   poll(fds: Memory[], nfds: number, timeout: number, validateOnly?: true): number;

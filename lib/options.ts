@@ -1,8 +1,8 @@
 // Socket options: setsockopt and getsockopt.
 import { fail } from './errno';
-import { invalidArgType } from './errors';
+import { invalidArgType, outOfRange } from './errors';
 import { native, type Memory } from './native';
-import { Struct, ptr, socklen_t, type BufferLike } from './structs';
+import { Struct, isStructArray, ptr, sock_filter, sock_fprog, socklen_t, type BufferLike } from './structs';
 import { traceCall } from './trace';
 import { tracing } from './trace/sink';
 
@@ -11,8 +11,10 @@ import { tracing } from './trace/sink';
  * @param sockfd - the socket.
  * @param level - SOL_SOCKET, IPPROTO_TCP, IPPROTO_IP, IPPROTO_IPV6, ...
  * @param optname - SO_REUSEADDR, TCP_NODELAY, SO_LINGER, ...
- * @param optval - a number (C's `int`), a struct (linger, timeval, ...), a
- *   buffer, or null.
+ * @param optval - a number (C's `int`), a struct (linger, timeval, ip_mreq,
+ *   ipv6_mreq, ip_mreqn, in6_pktinfo, sock_fprog for SO_ATTACH_FILTER, ...), a
+ *   buffer, or null. A sock_fprog goes to the kernel as C's struct, its
+ *   `filter` pointer at the instructions; a `len` past them is a RangeError.
  * @param optlen - its size: `sizeof('int')`, `sizeof(lin)`, ...
  * @returns 0, or -1 with errno: ENOPROTOOPT (unknown option at that level),
  *   EINVAL (optlen wrong for the option), EBADF, ENOTSOCK, EPERM/EACCES
@@ -26,6 +28,9 @@ export function setsockopt(
   optval: number | Struct | BufferLike | null,
   optlen: number,
 ): number {
+  if (optval instanceof sock_fprog && native.setsockoptFprog !== undefined) {
+    return setsockoptFprog(sockfd, level, optname, optval, optlen);
+  }
   const value: number | Memory | null = optval instanceof Struct ? optval.bytes : optval;
   const r = tracing
     ? traceCall('setsockopt', [sockfd, level, optname, optval, optlen], null, () =>
@@ -33,6 +38,34 @@ export function setsockopt(
       )
     : native.setsockopt(sockfd, level, optname, value, optlen);
   return r < 0 ? fail(r) : r;
+}
+
+// A classic BPF program: its instructions as one C array, then the struct sock_fprog made natively.
+function setsockoptFprog(sockfd: number, level: number, optname: number, prog: sock_fprog, optlen: number): number {
+  const filter = filterBytes(prog.filter);
+  const count = filter === null ? 0 : filter.length / sock_filter.layout.size;
+  if (prog.len > count) {
+    throw outOfRange('setsockopt', 'optval.len', `<= ${count} (the instructions in optval.filter)`, prog.len);
+  }
+  const run = (): number => native.setsockoptFprog!(sockfd, level, optname, prog.len, filter, optlen);
+  const r = tracing ? traceCall('setsockopt', [sockfd, level, optname, prog, optlen], null, run) : run();
+  return r < 0 ? fail(r) : r;
+}
+
+// C's `struct sock_filter *`: a C array's own bytes, one instruction's, or a list of them copied together.
+function filterBytes(filter: unknown): Buffer | null {
+  if (filter === null) return null;
+  if (isStructArray(filter) && filter.type === sock_filter) return filter.bytes;
+  if (filter instanceof sock_filter) return filter.bytes;
+  if (Array.isArray(filter) && filter.every((f) => f instanceof sock_filter)) {
+    return Buffer.concat(filter.map((f) => f.bytes));
+  }
+  throw invalidArgType(
+    'setsockopt',
+    'optval.filter',
+    'an array of sock_filter (array(sock_filter, n)) or null',
+    filter,
+  );
 }
 
 /**

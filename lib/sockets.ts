@@ -5,7 +5,8 @@ import { isAttached, release } from './engine';
 import { fail } from './errno';
 import { invalidArgType, outOfRange } from './errors';
 import { native, type Memory } from './native';
-import { ptr } from './structs';
+import { ifreq, ptr } from './structs';
+import * as C from './constants.gen';
 import { optionalSockaddrArg, sockaddrArg, socklenArg, type SockaddrLike, type socklen_t } from './structs';
 import { closed, opened, openedByFcntl, openedPair } from './ledger';
 import { traceCall } from './trace';
@@ -322,19 +323,40 @@ export function dup2(oldfd: number, newfd: number): number {
 }
 
 /**
- * Controls a socket with a request whose argument is an int: the ioctl(2)
- * system call, for FIONREAD (SIOCINQ; bytes waiting to be read), SIOCOUTQ
- * (bytes not yet sent), SIOCATMARK (1 at the urgent-data mark) and FIONBIO
- * (set or clear non-blocking mode). Requests that take a struct are refused.
+ * Controls a socket: the ioctl(2) system call, for the requests of sockets whose argument is an int
+ * (C's `int *argp`, a `ptr<number>`): FIONREAD (SIOCINQ; bytes waiting to be read), SIOCOUTQ (bytes
+ * not yet sent), SIOCATMARK (1 at the urgent-data mark) and FIONBIO (set or clear non-blocking mode);
+ * and (Linux) for the interface requests of netdevice(7), whose argument is a `struct ifreq`
+ * naming the interface in `ifr_name`: SIOCGIFINDEX (fills ifr_ifindex), SIOCGIFNAME (from
+ * ifr_ifindex, fills ifr_name), SIOCGIFFLAGS / SIOCSIFFLAGS (ifr_flags: IFF_UP, IFF_LOOPBACK, ...),
+ * SIOCGIFADDR / SIOCGIFNETMASK / SIOCGIFBRDADDR / SIOCGIFHWADDR (ifr_addr), SIOCGIFMTU / SIOCSIFMTU
+ * (ifr_mtu). An ifreq with an int request, or a ptr with an ifreq request, is a TypeError; other
+ * requests are refused.
  * @param fd - the socket.
- * @param request - FIONREAD, FIONBIO, SIOCATMARK, SIOCINQ or SIOCOUTQ.
- * @param argp - C's `int *argp`: a `ptr<number>`, read (FIONBIO) or filled.
- * @returns 0, or -1 with errno: EBADF, ENOTTY (a request the descriptor does
- *   not support), EINVAL (SIOCINQ on a listening socket).
+ * @param request - FIONREAD, FIONBIO, SIOCATMARK, SIOCINQ, SIOCOUTQ, or an SIOC*IF* request.
+ * @param argp - a `ptr<number>` for the int requests, an `ifreq` for the interface ones; read, filled,
+ *   or both.
+ * @returns 0, or -1 with errno: EBADF, ENOTTY (a request the descriptor does not support), EINVAL
+ *   (SIOCINQ on a listening socket), ENODEV (no interface of that name), EPERM (SIOCSIFFLAGS without
+ *   CAP_NET_ADMIN), EADDRNOTAVAIL (SIOCGIFADDR on an interface with no IPv4 address).
  * @see https://man7.org/linux/man-pages/man2/ioctl.2.html
  */
-export function ioctl(fd: number, request: number, argp: ptr<number>): number {
-  if (!(argp instanceof ptr)) throw invalidArgType('ioctl', 'argp', 'a ptr<number>', argp);
+export function ioctl(fd: number, request: number, argp: ptr<number> | ifreq): number {
+  if (argp instanceof ifreq && native.layouts.ifreq !== undefined) {
+    if (!ifreqRequest(request)) {
+      throw invalidArgType(
+        'ioctl',
+        'argp',
+        'a ptr<number> for this request (an ifreq goes with SIOC*IF* requests)',
+        argp,
+      );
+    }
+    const run = (): number => native.ioctl(fd, request, argp.bytes);
+    const r = tracing ? traceCall('ioctl', [fd, request, argp], null, run) : run();
+    return r < 0 ? fail(r) : r;
+  }
+  if (!(argp instanceof ptr)) throw invalidArgType('ioctl', 'argp', 'a ptr<number> or an ifreq', argp);
+  if (ifreqRequest(request)) throw invalidArgType('ioctl', 'argp', 'an ifreq, as this request takes', argp);
   const cell = new Int32Array([argp.value]);
   if (cell[0] !== argp.value) throw outOfRange('ioctl', 'argp.value', 'a C int', argp.value);
   const run = (): number => {
@@ -344,4 +366,25 @@ export function ioctl(fd: number, request: number, argp: ptr<number>): number {
   };
   const r = tracing ? traceCall('ioctl', [fd, request, argp], null, run) : run();
   return r < 0 ? fail(r) : r;
+}
+
+// The requests whose argument is a struct ifreq (netdevice(7)).
+const IFREQ_REQUESTS: ReadonlySet<number> = new Set(
+  [
+    C.SIOCGIFNAME,
+    C.SIOCGIFINDEX,
+    C.SIOCGIFFLAGS,
+    C.SIOCSIFFLAGS,
+    C.SIOCGIFADDR,
+    C.SIOCGIFNETMASK,
+    C.SIOCGIFBRDADDR,
+    C.SIOCGIFMTU,
+    C.SIOCSIFMTU,
+    C.SIOCGIFHWADDR,
+  ].filter((v): v is number => v !== undefined),
+);
+
+/** Whether ioctl's request takes a struct ifreq. @internal */
+export function ifreqRequest(request: number): boolean {
+  return IFREQ_REQUESTS.has(request);
 }

@@ -397,7 +397,16 @@ export class sockaddr_storage extends SockaddrStruct {
 define(sockaddr_storage, integers(sockaddr_storage, ['ss_family']));
 
 /** Any socket address struct: what C's `struct sockaddr *` parameters take. */
-export type SockaddrLike = sockaddr | sockaddr_in | sockaddr_in6 | sockaddr_un | sockaddr_storage;
+export type SockaddrLike =
+  | sockaddr
+  | sockaddr_in
+  | sockaddr_in6
+  | sockaddr_un
+  | sockaddr_storage
+  | sockaddr_ll
+  | sockaddr_nl
+  | sockaddr_vm
+  | sockaddr_can;
 
 // --- Other structs ----------------------------------------------------------
 
@@ -491,6 +500,455 @@ export class ucred extends Struct {
   declare gid: number;
 }
 if (native.layouts.ucred !== undefined) define(ucred, integers(ucred, ['pid', 'uid', 'gid']));
+
+// --- The families and option structs of Linux socket programs --------------
+
+/** `struct timespec`: a time in seconds and nanoseconds, as SO_TIMESTAMPNS's control message carries it. */
+export class timespec extends Struct {
+  /** `sizeof(struct timespec)` and its field offsets on this platform. */
+  static readonly layout = layoutOf('timespec');
+  /** Seconds. */
+  declare tv_sec: number;
+  /** Nanoseconds (0 to 999999999). */
+  declare tv_nsec: number;
+}
+define(timespec, integers(timespec, ['tv_sec', 'tv_nsec']));
+
+// A nested struct field by name, from the class's own layout.
+function nested<T extends Struct>(
+  Class: StructClass,
+  field: string,
+  Nested: { new (source?: Uint8Array): T; readonly name: string },
+): Accessor {
+  return nestedField(Class.name, field, fieldOf(Class.layout, Class.name, field), Nested);
+}
+
+/** `struct ip_mreq`: a multicast group to join or leave, IP_ADD_MEMBERSHIP / IP_DROP_MEMBERSHIP (ip(7)). */
+export class ip_mreq extends Struct {
+  /** `sizeof(struct ip_mreq)` and its field offsets on this platform. */
+  static readonly layout = layoutOf('ip_mreq');
+  /** The group's address (a view; assigning copies). */
+  declare imr_multiaddr: in_addr;
+  /** The address of the local interface to join on; INADDR_ANY lets the kernel choose. */
+  declare imr_interface: in_addr;
+}
+define(ip_mreq, {
+  imr_multiaddr: nested(ip_mreq, 'imr_multiaddr', in_addr),
+  imr_interface: nested(ip_mreq, 'imr_interface', in_addr),
+});
+
+/** `struct ipv6_mreq`: an IPv6 multicast group to join or leave, IPV6_JOIN_GROUP / IPV6_LEAVE_GROUP (ipv6(7)). */
+export class ipv6_mreq extends Struct {
+  /** `sizeof(struct ipv6_mreq)` and its field offsets on this platform. */
+  static readonly layout = layoutOf('ipv6_mreq');
+  /** The group's address (a view; assigning copies). */
+  declare ipv6mr_multiaddr: in6_addr;
+  /** The interface index to join on (if_nametoindex), 0 for the kernel's choice. */
+  declare ipv6mr_interface: number;
+}
+define(ipv6_mreq, {
+  ...integers(ipv6_mreq, ['ipv6mr_interface']),
+  ipv6mr_multiaddr: nested(ipv6_mreq, 'ipv6mr_multiaddr', in6_addr),
+});
+
+// A struct the platform may lack (these are Linux's): its layout is size 0 and it has no fields.
+function defineWhere(Class: StructClass, accessors: () => Record<string, Accessor>): void {
+  if (native.layouts[Class.name] !== undefined) define(Class, accessors());
+}
+
+/**
+ * `struct ip_mreqn` (Linux): a multicast group to join by interface index, or IP_MULTICAST_IF's value
+ * (ip(7)).
+ */
+export class ip_mreqn extends Struct {
+  /** `sizeof(struct ip_mreqn)` and its field offsets (Linux only). */
+  static readonly layout: StructLayout = linuxLayout('ip_mreqn');
+  /** The group's address (a view; assigning copies). */
+  declare imr_multiaddr: in_addr;
+  /** The local interface's address, or INADDR_ANY. */
+  declare imr_address: in_addr;
+  /** The interface index, or 0 for any. */
+  declare imr_ifindex: number;
+}
+defineWhere(ip_mreqn, () => ({
+  ...integers(ip_mreqn, ['imr_ifindex']),
+  imr_multiaddr: nested(ip_mreqn, 'imr_multiaddr', in_addr),
+  imr_address: nested(ip_mreqn, 'imr_address', in_addr),
+}));
+
+/**
+ * `struct in_pktinfo` (Linux): the data of an IP_PKTINFO control message, where and through which
+ * interface a datagram came (ip(7)). Read it with `cast(in_pktinfo, CMSG_DATA(cmsg))`.
+ */
+export class in_pktinfo extends Struct {
+  /** `sizeof(struct in_pktinfo)` and its field offsets (Linux only). */
+  static readonly layout: StructLayout = linuxLayout('in_pktinfo');
+  /** The index of the interface the packet came in on. */
+  declare ipi_ifindex: number;
+  /** The local address the reply would come from (the routing's choice). */
+  declare ipi_spec_dst: in_addr;
+  /** The packet's destination address, from its IP header. */
+  declare ipi_addr: in_addr;
+}
+defineWhere(in_pktinfo, () => ({
+  ...integers(in_pktinfo, ['ipi_ifindex']),
+  ipi_spec_dst: nested(in_pktinfo, 'ipi_spec_dst', in_addr),
+  ipi_addr: nested(in_pktinfo, 'ipi_addr', in_addr),
+}));
+
+/**
+ * `struct in6_pktinfo` (Linux): the data of an IPV6_PKTINFO control message (with IPV6_RECVPKTINFO set),
+ * or IPV6_PKTINFO's value to choose the source (ipv6(7)).
+ */
+export class in6_pktinfo extends Struct {
+  /** `sizeof(struct in6_pktinfo)` and its field offsets (Linux only). */
+  static readonly layout: StructLayout = linuxLayout('in6_pktinfo');
+  /** The packet's destination (or the source to send from). */
+  declare ipi6_addr: in6_addr;
+  /** The interface index. */
+  declare ipi6_ifindex: number;
+}
+defineWhere(in6_pktinfo, () => ({
+  ...integers(in6_pktinfo, ['ipi6_ifindex']),
+  ipi6_addr: nested(in6_pktinfo, 'ipi6_addr', in6_addr),
+}));
+
+/**
+ * `struct sockaddr_ll` (Linux): a link-level address for AF_PACKET sockets (packet(7)). `sll_protocol`
+ * is in network byte order: `htons(ETH_P_ALL)`.
+ */
+export class sockaddr_ll extends SockaddrStruct {
+  /** `sizeof(struct sockaddr_ll)` and its field offsets (Linux only). */
+  static readonly layout: StructLayout = linuxLayout('sockaddr_ll');
+  /** AF_PACKET. */
+  declare sll_family: number;
+  /** The Ethernet protocol (ETH_P_*), network byte order. */
+  declare sll_protocol: number;
+  /** The interface index (if_nametoindex), 0 for any. */
+  declare sll_ifindex: number;
+  /** The ARP hardware type (ARPHRD_*), filled on receipt. */
+  declare sll_hatype: number;
+  /** The packet type (PACKET_HOST, PACKET_OUTGOING, ...), filled on receipt. */
+  declare sll_pkttype: number;
+  /** How many bytes of sll_addr hold the address. */
+  declare sll_halen: number;
+  /** The link-level (MAC) address, 8 bytes (a view; assigning copies). */
+  declare sll_addr: Uint8Array;
+}
+defineWhere(sockaddr_ll, () => ({
+  ...integers(sockaddr_ll, ['sll_family', 'sll_protocol', 'sll_ifindex', 'sll_hatype', 'sll_pkttype', 'sll_halen']),
+  sll_addr: arrayField('sockaddr_ll', 'sll_addr', fieldOf(sockaddr_ll.layout, 'sockaddr_ll', 'sll_addr')),
+}));
+
+/** `struct sockaddr_nl` (Linux): a netlink address (netlink(7)). */
+export class sockaddr_nl extends SockaddrStruct {
+  /** `sizeof(struct sockaddr_nl)` and its field offsets (Linux only). */
+  static readonly layout: StructLayout = linuxLayout('sockaddr_nl');
+  /** AF_NETLINK. */
+  declare nl_family: number;
+  /** The port ID: 0 for the kernel (or, in bind, for the kernel to choose). */
+  declare nl_pid: number;
+  /** The multicast groups' bit mask (RTMGRP_*). */
+  declare nl_groups: number;
+}
+defineWhere(sockaddr_nl, () => integers(sockaddr_nl, ['nl_family', 'nl_pid', 'nl_groups']));
+
+/**
+ * `struct nlmsghdr` (Linux): the header of each netlink message (netlink(7)). Walk a buffer of them
+ * with NLMSG_OK and NLMSG_NEXT, as C does.
+ */
+export class nlmsghdr extends Struct {
+  /** `sizeof(struct nlmsghdr)` and its field offsets (Linux only). */
+  static readonly layout: StructLayout = linuxLayout('nlmsghdr');
+  /** The message's length, header included. */
+  declare nlmsg_len: number;
+  /** The message type (RTM_GETLINK, NLMSG_DONE, NLMSG_ERROR, ...). */
+  declare nlmsg_type: number;
+  /** NLM_F_* flags. */
+  declare nlmsg_flags: number;
+  /** A sequence number, echoed in the replies. */
+  declare nlmsg_seq: number;
+  /** The sender's port ID. */
+  declare nlmsg_pid: number;
+}
+defineWhere(nlmsghdr, () => integers(nlmsghdr, ['nlmsg_len', 'nlmsg_type', 'nlmsg_flags', 'nlmsg_seq', 'nlmsg_pid']));
+
+/** `struct sockaddr_vm` (Linux): a vsock address, CID and port (vsock(7)). */
+export class sockaddr_vm extends SockaddrStruct {
+  /** `sizeof(struct sockaddr_vm)` and its field offsets (Linux only). */
+  static readonly layout: StructLayout = linuxLayout('sockaddr_vm');
+  /** AF_VSOCK. */
+  declare svm_family: number;
+  /** The port, host byte order (VMADDR_PORT_ANY to bind any). */
+  declare svm_port: number;
+  /** The context ID (VMADDR_CID_ANY, VMADDR_CID_LOCAL, VMADDR_CID_HOST, ...). */
+  declare svm_cid: number;
+  /** VMADDR_FLAG_TO_HOST, or 0 (Linux 5.11 and later headers; absent before). */
+  declare svm_flags: number;
+}
+defineWhere(sockaddr_vm, () => integers(sockaddr_vm, Object.keys(sockaddr_vm.layout.fields)));
+
+/**
+ * `struct sockaddr_can` (Linux): a CAN address (for CAN_RAW, the interface). Its `can_addr` union (the
+ * transport protocols' addresses) has no accessors here; its bytes are in `bytes`.
+ */
+export class sockaddr_can extends SockaddrStruct {
+  /** `sizeof(struct sockaddr_can)` and its field offsets (Linux only). */
+  static readonly layout: StructLayout = linuxLayout('sockaddr_can');
+  /** AF_CAN. */
+  declare can_family: number;
+  /** The CAN interface's index, 0 for all. */
+  declare can_ifindex: number;
+}
+defineWhere(sockaddr_can, () => integers(sockaddr_can, ['can_family', 'can_ifindex']));
+
+/**
+ * `struct tcp_info` (Linux, linux/tcp.h): what TCP_INFO reports of a connection (tcp(7)). Times are in
+ * microseconds (tcpi_rtt, tcpi_rto) or milliseconds (tcpi_last_*). The 4-bit fields
+ * `tcpi_snd_wscale` and `tcpi_rcv_wscale` share the byte after `tcpi_options` (snd in its low 4 bits
+ * where the compiler fills bit-fields from the low end, as GCC and Clang do on little-endian machines,
+ * in its high 4 bits on big-endian ones); the later bit-fields (`tcpi_delivery_rate_app_limited`,
+ * `tcpi_fastopen_client_fail`) have no accessors.
+ */
+export class tcp_info extends Struct {
+  /** `sizeof(struct tcp_info)` and its field offsets (Linux only). */
+  static readonly layout: StructLayout = linuxLayout('tcp_info');
+  /** TCP_ESTABLISHED, TCP_LISTEN, ... */
+  declare tcpi_state: number;
+  /** The congestion-avoidance state. */
+  declare tcpi_ca_state: number;
+  /** Retransmissions of the unacknowledged segment so far. */
+  declare tcpi_retransmits: number;
+  /** Zero-window probes sent. */
+  declare tcpi_probes: number;
+  /** The back-off exponent. */
+  declare tcpi_backoff: number;
+  /** TCPI_OPT_* bits (timestamps, SACK, window scaling, ECN). */
+  declare tcpi_options: number;
+  /** The send window scale (bit-field). */
+  declare tcpi_snd_wscale: number;
+  /** The receive window scale (bit-field). */
+  declare tcpi_rcv_wscale: number;
+  /** Retransmission timeout, microseconds. */
+  declare tcpi_rto: number;
+  /** Delayed-ACK timeout, microseconds. */
+  declare tcpi_ato: number;
+  /** Send maximum segment size. */
+  declare tcpi_snd_mss: number;
+  /** Receive maximum segment size. */
+  declare tcpi_rcv_mss: number;
+  /** Segments sent, not acknowledged. */
+  declare tcpi_unacked: number;
+  /** Segments selectively acknowledged. */
+  declare tcpi_sacked: number;
+  /** Segments deemed lost. */
+  declare tcpi_lost: number;
+  /** Segments being retransmitted. */
+  declare tcpi_retrans: number;
+  /** Forward-acknowledged segments (unused by recent kernels). */
+  declare tcpi_fackets: number;
+  /** Milliseconds since the last data sent. */
+  declare tcpi_last_data_sent: number;
+  /** Not remembered by the kernel: 0. */
+  declare tcpi_last_ack_sent: number;
+  /** Milliseconds since the last data received. */
+  declare tcpi_last_data_recv: number;
+  /** Milliseconds since the last ACK received. */
+  declare tcpi_last_ack_recv: number;
+  /** Path MTU. */
+  declare tcpi_pmtu: number;
+  /** Receive slow-start threshold. */
+  declare tcpi_rcv_ssthresh: number;
+  /** Smoothed round-trip time, microseconds. */
+  declare tcpi_rtt: number;
+  /** Round-trip time variation, microseconds. */
+  declare tcpi_rttvar: number;
+  /** Send slow-start threshold. */
+  declare tcpi_snd_ssthresh: number;
+  /** Congestion window, in segments. */
+  declare tcpi_snd_cwnd: number;
+  /** Advertised MSS. */
+  declare tcpi_advmss: number;
+  /** Reordering metric. */
+  declare tcpi_reordering: number;
+  /** Receiver-side RTT estimate, microseconds. */
+  declare tcpi_rcv_rtt: number;
+  /** Receive-buffer space the receiver advertises. */
+  declare tcpi_rcv_space: number;
+  /** Retransmissions over the connection's life. */
+  declare tcpi_total_retrans: number;
+  /** Pacing rate, bytes per second. */
+  declare tcpi_pacing_rate: number;
+  /** Maximum pacing rate (SO_MAX_PACING_RATE). */
+  declare tcpi_max_pacing_rate: number;
+  /** Bytes acknowledged. */
+  declare tcpi_bytes_acked: number;
+  /** Bytes received. */
+  declare tcpi_bytes_received: number;
+  /** Segments sent. */
+  declare tcpi_segs_out: number;
+  /** Segments received. */
+  declare tcpi_segs_in: number;
+  /** Bytes queued, not yet sent. */
+  declare tcpi_notsent_bytes: number;
+  /** Minimum RTT seen, microseconds. */
+  declare tcpi_min_rtt: number;
+  /** Data segments received. */
+  declare tcpi_data_segs_in: number;
+  /** Data segments sent. */
+  declare tcpi_data_segs_out: number;
+  /** Delivery rate, bytes per second. */
+  declare tcpi_delivery_rate: number;
+  /** Time busy sending, microseconds. */
+  declare tcpi_busy_time: number;
+  /** Time limited by the receive window, microseconds. */
+  declare tcpi_rwnd_limited: number;
+  /** Time limited by the send buffer, microseconds. */
+  declare tcpi_sndbuf_limited: number;
+  /** Segments delivered. */
+  declare tcpi_delivered: number;
+  /** Segments delivered with ECN CE marks. */
+  declare tcpi_delivered_ce: number;
+  /** Bytes sent, retransmissions included. */
+  declare tcpi_bytes_sent: number;
+  /** Bytes retransmitted. */
+  declare tcpi_bytes_retrans: number;
+  /** Duplicate segments reported by DSACK. */
+  declare tcpi_dsack_dups: number;
+  /** Reordering events seen. */
+  declare tcpi_reord_seen: number;
+  /** Out-of-order packets received. */
+  declare tcpi_rcv_ooopack: number;
+  /** The peer's advertised receive window, bytes. */
+  declare tcpi_snd_wnd: number;
+}
+defineWhere(tcp_info, () => {
+  const wscaleByte = fieldOf(tcp_info.layout, 'tcp_info', 'tcpi_options')[0] + 1;
+  // Which half of the byte holds the first-declared bit-field (tcpi_snd_wscale).
+  const sndShift = hostLittleEndian ? 0 : 4;
+  const nibble = (field: string, shift: number): Accessor => ({
+    get() {
+      return (this.bytes[wscaleByte] >> shift) & 0xf;
+    },
+    set(v: number) {
+      if (typeof v !== 'number') throw invalidArgType('tcp_info', field, 'of type number', v);
+      if (!Number.isInteger(v) || v < 0 || v > 15) throw outOfRange('tcp_info', field, 'an integer >= 0 and <= 15', v);
+      this.bytes[wscaleByte] = (this.bytes[wscaleByte] & ~(0xf << shift)) | (v << shift);
+    },
+  });
+  return {
+    ...integers(tcp_info, Object.keys(tcp_info.layout.fields)),
+    tcpi_snd_wscale: nibble('tcpi_snd_wscale', sndShift),
+    tcpi_rcv_wscale: nibble('tcpi_rcv_wscale', 4 - sndShift),
+  };
+});
+
+/**
+ * `struct ifreq` (Linux): an interface request for ioctl (netdevice(7)): `ifr_name` names the interface,
+ * and one member of the union after it is the request's argument or result (`ifr_ifindex` for
+ * SIOCGIFINDEX, `ifr_flags` for SIOCGIFFLAGS/SIOCSIFFLAGS, `ifr_addr` for SIOCGIFADDR, `ifr_mtu` for
+ * SIOCGIFMTU). The members share their bytes, as in C.
+ */
+export class ifreq extends Struct {
+  /** `sizeof(struct ifreq)` and its field offsets (Linux only). */
+  static readonly layout: StructLayout = linuxLayout('ifreq');
+  /**
+   * The interface's name ("lo", "eth0"): at most IFNAMSIZ - 1 bytes of UTF-8, for C's terminating NUL.
+   * Assigning a longer one is a RangeError, where C's strncpy would leave it unterminated.
+   */
+  declare ifr_name: string;
+  /** The interface index (SIOCGIFINDEX). */
+  declare ifr_ifindex: number;
+  /** IFF_* flags (SIOCGIFFLAGS, SIOCSIFFLAGS); a C short. */
+  declare ifr_flags: number;
+  /** An address (SIOCGIFADDR): a view on these bytes; cast it to sockaddr_in. */
+  declare ifr_addr: sockaddr;
+  /** The MTU (SIOCGIFMTU). */
+  declare ifr_mtu: number;
+}
+defineWhere(ifreq, () => {
+  const [offset, size] = fieldOf(ifreq.layout, 'ifreq', 'ifr_name');
+  return {
+    ...integers(ifreq, ['ifr_ifindex', 'ifr_flags', 'ifr_mtu']),
+    ifr_addr: nested(ifreq, 'ifr_addr', sockaddr),
+    ifr_name: {
+      get() {
+        const name = this.bytes.subarray(offset, offset + size);
+        const end = name.indexOf(0);
+        return name.toString('utf8', 0, end < 0 ? size : end);
+      },
+      set(v: string) {
+        if (typeof v !== 'string') throw invalidArgType('ifreq', 'ifr_name', 'of type string', v);
+        const encoded = Buffer.from(v, 'utf8');
+        if (encoded.length > size - 1) {
+          throw outOfRange('ifreq', 'ifr_name', `at most IFNAMSIZ - 1 = ${size - 1} bytes long`, encoded.length);
+        }
+        this.bytes.fill(0, offset, offset + size);
+        this.bytes.set(encoded, offset);
+      },
+    },
+  };
+});
+
+/**
+ * `struct sock_filter` (Linux): one classic BPF instruction (filter(2) of SO_ATTACH_FILTER). Make it
+ * with BPF_STMT or BPF_JUMP, as C does; a program is `array(sock_filter, n)`.
+ */
+export class sock_filter extends Struct {
+  /** `sizeof(struct sock_filter)` and its field offsets (Linux only). */
+  static readonly layout: StructLayout = linuxLayout('sock_filter');
+  /** The opcode: BPF_LD | BPF_H | BPF_ABS, BPF_JMP | BPF_JEQ | BPF_K, BPF_RET | BPF_K, ... */
+  declare code: number;
+  /** Instructions to skip when the jump's test is true. */
+  declare jt: number;
+  /** Instructions to skip when it is false. */
+  declare jf: number;
+  /** The instruction's constant operand. */
+  declare k: number;
+}
+defineWhere(sock_filter, () => integers(sock_filter, ['code', 'jt', 'jf', 'k']));
+
+/**
+ * `struct sock_fprog` (Linux): a classic BPF program for setsockopt(SO_ATTACH_FILTER): `len`
+ * instructions at `filter`. `filter` holds the program itself, a C array `array(sock_filter, n)` (C's
+ * `struct sock_filter *`); setsockopt gives the kernel a real struct sock_fprog pointing at its bytes.
+ * A `len` past the array is a RangeError there, before the call.
+ */
+export class sock_fprog extends Struct {
+  /** `sizeof(struct sock_fprog)` and its field offsets (Linux only). */
+  static readonly layout: StructLayout = linuxLayout('sock_fprog');
+  /** How many instructions (C's unsigned short). */
+  declare len: number;
+  /** The instructions (C's `struct sock_filter *filter`), or null. */
+  filter: StructArray<sock_filter> | sock_filter[] | null = null;
+}
+defineWhere(sock_fprog, () => integers(sock_fprog, ['len']));
+
+/**
+ * C's BPF_STMT(code, k) macro: the instruction `{ code, 0, 0, k }`.
+ * @param code - the opcode (BPF_LD | BPF_W | BPF_ABS, BPF_RET | BPF_K, ...).
+ * @param k - the operand.
+ */
+export function BPF_STMT(code: number, k: number): sock_filter {
+  const insn = new sock_filter();
+  insn.code = code;
+  insn.k = k;
+  return insn;
+}
+
+/**
+ * C's BPF_JUMP(code, k, jt, jf) macro: the instruction `{ code, jt, jf, k }`.
+ * @param code - the opcode (BPF_JMP | BPF_JEQ | BPF_K, ...).
+ * @param k - the value compared with.
+ * @param jt - instructions to skip when true.
+ * @param jf - instructions to skip when false.
+ */
+export function BPF_JUMP(code: number, k: number, jt: number, jf: number): sock_filter {
+  const insn = BPF_STMT(code, k);
+  insn.jt = jt;
+  insn.jf = jf;
+  return insn;
+}
 
 /**
  * `struct iovec`: one piece of a scattered buffer for sendmsg/recvmsg.

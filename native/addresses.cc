@@ -7,19 +7,31 @@
 #endif
 
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/select.h>
 #ifdef __linux__
+// The Linux-only families and option structs. tcp_info is linux/tcp.h's (glibc's netinet/tcp.h has an
+// older copy without the 64-bit counters); this file includes no netinet/tcp.h, so the two do not meet.
+#include <linux/can.h>
+#include <linux/filter.h>
+#include <linux/netlink.h>
+#include <linux/tcp.h>
+#include <linux/vm_sockets.h>
+#include <netpacket/packet.h>
 #include <sys/epoll.h>
 #endif
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/un.h>
+#include <time.h>
 
+#include <cerrno>
 #include <cstddef>
+#include <string>
 #include <cstring>
 #include <limits>
 #include <type_traits>
@@ -125,6 +137,35 @@ Napi::Value InetNtoa(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), inet_ntoa(a));
 }
 
+// if_nametoindex(3): the index, or 0 with errno (ENODEV: no such interface) as -errno.
+Napi::Value IfNametoindex(const Napi::CallbackInfo& info) {
+  std::string storage;
+  const char* ifname = ArgCString(info, 0, "if_nametoindex", "ifname", Nullable::kNo, &storage);
+  errno = 0;
+  unsigned int r = if_nametoindex(ifname);
+  int e = errno;
+  if (r == 0) return Napi::Number::New(info.Env(), -(e != 0 ? e : ENODEV));
+  return Napi::Number::New(info.Env(), r);
+}
+
+// if_indextoname(3): the name, also written NUL-terminated into ifname (at least IF_NAMESIZE bytes, as C
+// requires), or -errno (ENXIO: no interface has that index).
+Napi::Value IfIndextoname(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto ifindex = static_cast<unsigned int>(ArgInteger(info, 0, "if_indextoname", "ifindex", 0, UINT32_MAX));
+  Bytes ifname = ArgBytes(info, 1, "if_indextoname", "ifname", Nullable::kNo, Text::kNo, nullptr);
+  if (ifname.length < IF_NAMESIZE) {
+    ThrowRange(env, "if_indextoname", "ifname", "at least IF_NAMESIZE = " + std::to_string(IF_NAMESIZE) + " bytes long",
+               Napi::Number::New(env, static_cast<double>(ifname.length)));
+  }
+  char name[IF_NAMESIZE];
+  const char* r = if_indextoname(ifindex, name);
+  int e = errno;
+  if (r == nullptr) return Napi::Number::New(env, -e);
+  memcpy(ifname.data, name, strlen(name) + 1);
+  return Napi::String::New(env, name);
+}
+
 template <typename T>
 constexpr bool IsSigned() {
   return std::is_signed<T>::value;
@@ -186,6 +227,42 @@ Napi::Object Layouts(Napi::Env env) {
 #if defined(SO_PEERCRED) && defined(__linux__)
   BSDSOCK_LAYOUT(ucred, F(pid) F(uid) F(gid));
 #endif
+  BSDSOCK_LAYOUT(timespec, F(tv_sec) F(tv_nsec));
+  BSDSOCK_LAYOUT(ip_mreq, F(imr_multiaddr) F(imr_interface));
+  BSDSOCK_LAYOUT(ipv6_mreq, F(ipv6mr_multiaddr) F(ipv6mr_interface));
+#ifdef __linux__
+  BSDSOCK_LAYOUT(sockaddr_ll,
+                 F(sll_family) F(sll_protocol) F(sll_ifindex) F(sll_hatype) F(sll_pkttype) F(sll_halen) F(sll_addr));
+  BSDSOCK_LAYOUT(sockaddr_nl, F(nl_family) F(nl_pid) F(nl_groups));
+  BSDSOCK_LAYOUT(nlmsghdr, F(nlmsg_len) F(nlmsg_type) F(nlmsg_flags) F(nlmsg_seq) F(nlmsg_pid));
+#ifdef VMADDR_FLAG_TO_HOST  // svm_flags came with it (Linux 5.11)
+  BSDSOCK_LAYOUT(sockaddr_vm, F(svm_family) F(svm_port) F(svm_cid) F(svm_flags));
+#else
+  BSDSOCK_LAYOUT(sockaddr_vm, F(svm_family) F(svm_port) F(svm_cid));
+#endif
+  BSDSOCK_LAYOUT(sockaddr_can, F(can_family) F(can_ifindex));
+  BSDSOCK_LAYOUT(ip_mreqn, F(imr_multiaddr) F(imr_address) F(imr_ifindex));
+  BSDSOCK_LAYOUT(in_pktinfo, F(ipi_ifindex) F(ipi_spec_dst) F(ipi_addr));
+  BSDSOCK_LAYOUT(in6_pktinfo, F(ipi6_addr) F(ipi6_ifindex));
+  // The two 4-bit fields tcpi_snd_wscale and tcpi_rcv_wscale (and the later bit-fields) have no offsetof:
+  // lib/structs.ts reads their byte, the one after tcpi_options.
+  BSDSOCK_LAYOUT(
+      tcp_info,
+      F(tcpi_state) F(tcpi_ca_state) F(tcpi_retransmits) F(tcpi_probes) F(tcpi_backoff) F(tcpi_options) F(tcpi_rto)
+          F(tcpi_ato) F(tcpi_snd_mss) F(tcpi_rcv_mss) F(tcpi_unacked) F(tcpi_sacked) F(tcpi_lost) F(tcpi_retrans)
+              F(tcpi_fackets) F(tcpi_last_data_sent) F(tcpi_last_ack_sent) F(tcpi_last_data_recv) F(tcpi_last_ack_recv)
+                  F(tcpi_pmtu) F(tcpi_rcv_ssthresh) F(tcpi_rtt) F(tcpi_rttvar) F(tcpi_snd_ssthresh) F(tcpi_snd_cwnd)
+                      F(tcpi_advmss) F(tcpi_reordering) F(tcpi_rcv_rtt) F(tcpi_rcv_space) F(tcpi_total_retrans)
+                          F(tcpi_pacing_rate) F(tcpi_max_pacing_rate) F(tcpi_bytes_acked) F(tcpi_bytes_received)
+                              F(tcpi_segs_out) F(tcpi_segs_in) F(tcpi_notsent_bytes) F(tcpi_min_rtt)
+                                  F(tcpi_data_segs_in) F(tcpi_data_segs_out) F(tcpi_delivery_rate) F(tcpi_busy_time)
+                                      F(tcpi_rwnd_limited) F(tcpi_sndbuf_limited) F(tcpi_delivered) F(tcpi_delivered_ce)
+                                          F(tcpi_bytes_sent) F(tcpi_bytes_retrans) F(tcpi_dsack_dups) F(tcpi_reord_seen)
+                                              F(tcpi_rcv_ooopack) F(tcpi_snd_wnd));
+  BSDSOCK_LAYOUT(ifreq, F(ifr_name) F(ifr_ifindex) F(ifr_flags) F(ifr_addr) F(ifr_mtu));
+  BSDSOCK_LAYOUT(sock_filter, F(code) F(jt) F(jf) F(k));
+  BSDSOCK_LAYOUT(sock_fprog, F(len) F(filter));
+#endif
   return layouts;
 }
 #undef F
@@ -227,6 +304,8 @@ void InitAddresses(Napi::Env env, Napi::Object exports) {
   AddFunction(env, exports, "inet_addr", InetAddr);
   AddFunction(env, exports, "inet_aton", InetAton);
   AddFunction(env, exports, "inet_ntoa", InetNtoa);
+  AddFunction(env, exports, "if_nametoindex", IfNametoindex);
+  AddFunction(env, exports, "if_indextoname", IfIndextoname);
   exports.Set("layouts", Layouts(env));
   exports.Set("typeSizes", TypeSizes(env));
   exports.Set("in6addr_any", AddressBytes(env, in6addr_any));

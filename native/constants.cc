@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -22,8 +23,28 @@
 #include <sys/un.h>
 #include <unistd.h>
 #ifdef __linux__
+#include <linux/can.h>
+#include <linux/filter.h>
+#include <linux/if_ether.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/sockios.h>
+#include <linux/vm_sockets.h>
+#include <net/if_arp.h>
+#include <netpacket/packet.h>
 #include <sys/epoll.h>
+// The TCP states are an enum in glibc's and musl's netinet/tcp.h, which #ifdef cannot see.
+#define TCP_ESTABLISHED TCP_ESTABLISHED
+#define TCP_SYN_SENT TCP_SYN_SENT
+#define TCP_SYN_RECV TCP_SYN_RECV
+#define TCP_FIN_WAIT1 TCP_FIN_WAIT1
+#define TCP_FIN_WAIT2 TCP_FIN_WAIT2
+#define TCP_TIME_WAIT TCP_TIME_WAIT
+#define TCP_CLOSE TCP_CLOSE
+#define TCP_CLOSE_WAIT TCP_CLOSE_WAIT
+#define TCP_LAST_ACK TCP_LAST_ACK
+#define TCP_LISTEN TCP_LISTEN
+#define TCP_CLOSING TCP_CLOSING
 #endif
 
 #include <cerrno>

@@ -2,6 +2,13 @@
 // JavaScript number) or bytes (a struct such as linger or timeval, or a
 // Buffer), with its length, as C passes `const void *optval, socklen_t optlen`.
 #include <sys/socket.h>
+#ifdef __linux__
+#include <linux/filter.h>
+#endif
+
+#include <climits>
+#include <cstring>
+#include <string>
 
 #include "addon.h"
 #include "args.h"
@@ -28,6 +35,36 @@ Napi::Value Setsockopt(const Napi::CallbackInfo& info) {
   BSDSOCK_SYSCALL(env, setsockopt(fd, level, optname, value.data, static_cast<socklen_t>(optlen)));
 }
 
+#ifdef __linux__
+// setsockopt(fd, level, optname, prog, optlen) where prog is a struct sock_fprog (SO_ATTACH_FILTER,
+// SO_ATTACH_REUSEPORT_CBPF): JavaScript holds its len and its filter's bytes apart (C's pointer has no
+// JavaScript form), so the struct the kernel reads is made here, its pointer at those bytes.
+// Arguments: fd, level, optname, len, filter bytes (or null), optlen.
+Napi::Value SetsockoptFprog(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ArgInt(info, 0, "setsockopt", "sockfd");
+  int level = ArgInt(info, 1, "setsockopt", "level");
+  int optname = ArgInt(info, 2, "setsockopt", "optname");
+  auto len = static_cast<unsigned short>(ArgInteger(info, 3, "setsockopt", "optval.len", 0, USHRT_MAX));
+  Bytes filter = ArgBytes(info, 4, "setsockopt", "optval.filter", Nullable::kYes, Text::kNo, nullptr);
+  size_t optlen = ArgLength(info, 5, "setsockopt", "optlen");
+  size_t count = filter.present ? filter.length / sizeof(struct sock_filter) : 0;
+  if (len > count) {
+    ThrowRange(env, "setsockopt", "optval.len", "<= " + std::to_string(count) + " (the instructions in optval.filter)",
+               info[3]);
+  }
+  if (optlen > sizeof(struct sock_fprog)) {
+    ThrowRange(env, "setsockopt", "optlen",
+               "<= " + std::to_string(sizeof(struct sock_fprog)) + " (sizeof(struct sock_fprog))", info[5]);
+  }
+  struct sock_fprog prog;
+  memset(&prog, 0, sizeof(prog));
+  prog.len = len;
+  prog.filter = filter.present && filter.length > 0 ? reinterpret_cast<struct sock_filter*>(filter.data) : nullptr;
+  BSDSOCK_SYSCALL(env, setsockopt(fd, level, optname, &prog, static_cast<socklen_t>(optlen)));
+}
+#endif
+
 Napi::Value Getsockopt(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = ArgInt(info, 0, "getsockopt", "sockfd");
@@ -50,6 +87,9 @@ Napi::Value Getsockopt(const Napi::CallbackInfo& info) {
 void InitOptions(Napi::Env env, Napi::Object exports) {
   AddFunction(env, exports, "setsockopt", Setsockopt);
   AddFunction(env, exports, "getsockopt", Getsockopt);
+#ifdef __linux__
+  AddFunction(env, exports, "setsockoptFprog", SetsockoptFprog);
+#endif
 }
 
 }  // namespace bsdsock

@@ -9,6 +9,9 @@
 
 #include <fcntl.h>
 #include <sys/ioctl.h>
+#ifdef __linux__
+#include <net/if.h>
+#endif
 #include <sys/socket.h>
 #include <unistd.h>
 #ifdef __linux__
@@ -150,12 +153,41 @@ bool IntRequest(unsigned long request) {
   return false;
 }
 
+#ifdef __linux__
+// The interface requests of netdevice(7) whose argument is a struct ifreq: the kernel reads ifr_name
+// (or ifr_ifindex for SIOCGIFNAME) and reads or writes one member of the union.
+bool IfreqRequest(unsigned long request) {
+  static const unsigned long kRequests[] = {SIOCGIFNAME,    SIOCGIFINDEX,   SIOCGIFFLAGS, SIOCSIFFLAGS, SIOCGIFADDR,
+                                            SIOCGIFNETMASK, SIOCGIFBRDADDR, SIOCGIFMTU,   SIOCSIFMTU,   SIOCGIFHWADDR};
+  for (unsigned long r : kRequests)
+    if (r == request) return true;
+  return false;
+}
+#endif
+
 Napi::Value Ioctl(const Napi::CallbackInfo& info) {
   int fd = ArgInt(info, 0, "ioctl", "fd");
   auto request = static_cast<unsigned long>(ArgInteger(info, 1, "ioctl", "request", 0, UINT32_MAX));
+#ifdef __linux__
+  if (IfreqRequest(request)) {
+    Bytes argp = ArgBytes(info, 2, "ioctl", "argp", Nullable::kNo, Text::kNo, nullptr);
+    if (argp.length != sizeof(struct ifreq)) {
+      ThrowType(info.Env(), "ioctl", "argp", "an ifreq, as this request takes", info[2]);
+    }
+    // A real, aligned struct ifreq; the name is terminated where C's IFNAMSIZ ends, whatever the bytes say.
+    struct ifreq ifr;
+    memcpy(&ifr, argp.data, sizeof(ifr));
+    ifr.ifr_name[IFNAMSIZ - 1] = '\0';
+    int r = ioctl(fd, request, &ifr);
+    int e = errno;
+    memcpy(argp.data, &ifr, sizeof(ifr));
+    return Result(info.Env(), r, e);
+  }
+#endif
   if (!IntRequest(request)) {
     ThrowValue(info.Env(), "ioctl", "request",
-               "must be a request whose argument is an int (FIONREAD, FIONBIO, SIOCATMARK, SIOCINQ, SIOCOUTQ)",
+               "must be a request whose argument is an int (FIONREAD, FIONBIO, SIOCATMARK, SIOCINQ, SIOCOUTQ) or an "
+               "ifreq (SIOCGIFINDEX, SIOCGIFNAME, SIOCGIFFLAGS, SIOCSIFFLAGS, SIOCGIFADDR, SIOCGIFMTU, ...)",
                info[1]);
   }
   Bytes argp = ArgBytes(info, 2, "ioctl", "argp", Nullable::kNo, Text::kNo, nullptr);

@@ -24,6 +24,7 @@ function exportedFunctions(api: Record<string, unknown>): string[] {
 // What the addon exports besides the calls themselves, and why.
 const ADDON_INTERNALS: Readonly<Record<string, string>> = {
   cmsgNext: "CMSG_FIRSTHDR/CMSG_NXTHDR's walk over a control buffer",
+  setsockoptFprog: 'setsockopt with a sock_fprog, whose struct (and filter pointer) the addon builds',
   getaddrinfoAsync: 'getaddrinfo of bsdsock/promises, on the thread pool',
   getnameinfoAsync: 'getnameinfo of bsdsock/promises, on the thread pool',
   gethostbynameAsync: 'gethostbyname of bsdsock/promises, on the thread pool',

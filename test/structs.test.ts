@@ -44,6 +44,33 @@ import {
   sockaddr_un,
   socklen_t,
   timeval,
+  timespec,
+  ip_mreq,
+  ip_mreqn,
+  ipv6_mreq,
+  in_pktinfo,
+  in6_pktinfo,
+  sockaddr_ll,
+  sockaddr_nl,
+  nlmsghdr,
+  sockaddr_vm,
+  sockaddr_can,
+  tcp_info,
+  ifreq,
+  sock_filter,
+  sock_fprog,
+  array,
+  BPF_JUMP,
+  BPF_STMT,
+  BPF_JMP,
+  BPF_JEQ,
+  BPF_K,
+  BPF_RET,
+  AF_PACKET,
+  ETH_P_ALL,
+  PACKET_OUTGOING,
+  IFF_UP,
+  IFF_LOOPBACK,
   type CTypeName,
   type Struct,
   type StructClass,
@@ -109,6 +136,26 @@ const classes: [string, AnyStructClass][] = [
   ['msghdr', msghdr],
   ['cmsghdr', cmsghdr],
   ['addrinfo', addrinfo],
+  ['timespec', timespec],
+  ['ip_mreq', ip_mreq],
+  ['ipv6_mreq', ipv6_mreq],
+  // Linux's own (linux/*.h, netpacket/packet.h, net/if.h): elsewhere their layouts are size 0.
+  ...(process.platform === 'linux'
+    ? ([
+        ['sockaddr_ll', sockaddr_ll],
+        ['sockaddr_nl', sockaddr_nl],
+        ['nlmsghdr', nlmsghdr],
+        ['sockaddr_vm', sockaddr_vm],
+        ['sockaddr_can', sockaddr_can],
+        ['ip_mreqn', ip_mreqn],
+        ['in_pktinfo', in_pktinfo],
+        ['in6_pktinfo', in6_pktinfo],
+        ['tcp_info', tcp_info],
+        ['ifreq', ifreq],
+        ['sock_filter', sock_filter],
+        ['sock_fprog', sock_fprog],
+      ] as [string, AnyStructClass][])
+    : []),
 ];
 
 describeNeeding(cc())('layouts agree with the C compiler', () => {
@@ -197,6 +244,50 @@ describe('accessors write the bytes C writes', () => {
     hints.ai_socktype = SOCK_DGRAM;
     hints.ai_protocol = IPPROTO_UDP;
     expect(hex(hints)).toBe(C.bytes.get('addrinfo'));
+  });
+
+  const withCOnLinux = process.platform === 'linux' ? withC : test.skip;
+
+  withCOnLinux('tcp_info: the two 4-bit window scales share the byte after tcpi_options, as C packs them', () => {
+    const ti = new tcp_info();
+    ti.tcpi_state = 1;
+    ti.tcpi_snd_wscale = 7;
+    ti.tcpi_rcv_wscale = 9;
+    ti.tcpi_rtt = 12345;
+    ti.tcpi_bytes_acked = 0x123456789a;
+    expect(hex(ti)).toBe(C.bytes.get('tcp_info'));
+    expect([ti.tcpi_snd_wscale, ti.tcpi_rcv_wscale, ti.tcpi_bytes_acked]).toEqual([7, 9, 0x123456789a]);
+    expect(() => (ti.tcpi_rcv_wscale = 16)).toThrow(RangeError);
+  });
+
+  withCOnLinux('sockaddr_ll: protocol in network order, hardware address bytes', () => {
+    const ll = new sockaddr_ll();
+    ll.sll_family = AF_PACKET;
+    ll.sll_protocol = htons(ETH_P_ALL);
+    ll.sll_ifindex = 1;
+    ll.sll_hatype = 772;
+    ll.sll_pkttype = PACKET_OUTGOING;
+    ll.sll_halen = 6;
+    ll.sll_addr = Uint8Array.of(0, 0, 0, 0, 0, 0xab);
+    expect(hex(ll)).toBe(C.bytes.get('sockaddr_ll'));
+    expect(ll.sa_family).toBe(AF_PACKET);
+  });
+
+  withCOnLinux("ifreq: the name, then the union (ifr_flags shares ifr_ifindex's bytes)", () => {
+    const ifr = new ifreq();
+    ifr.ifr_name = 'lo';
+    ifr.ifr_flags = IFF_UP | IFF_LOOPBACK;
+    expect(hex(ifr)).toBe(C.bytes.get('ifreq'));
+    expect(ifr.ifr_name).toBe('lo');
+    expect(ifr.ifr_ifindex).toBe(IFF_UP | IFF_LOOPBACK);
+    expect(ifr.ifr_addr.bytes.byteOffset).toBe(ifr.bytes.byteOffset + offsetof(ifreq, 'ifr_addr'));
+  });
+
+  withCOnLinux("sock_filter: BPF_JUMP and BPF_STMT make the instructions C's macros make", () => {
+    const insn = array(sock_filter, 2);
+    insn[0] = BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x800, 0, 1);
+    insn[1] = BPF_STMT(BPF_RET | BPF_K, 0xffffffff);
+    expect(insn.bytes.toString('hex')).toBe(C.bytes.get('sock_filter'));
   });
 
   test('a field reads back what was written', () => {

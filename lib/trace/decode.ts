@@ -10,14 +10,24 @@ import { native, type Memory } from '../native';
 import {
   Struct,
   cmsghdr,
+  ifreq,
+  in_pktinfo,
   iovec,
+  ip_mreq,
+  ip_mreqn,
+  ipv6_mreq,
   linger,
   msghdr,
   pollfd,
   ptr,
+  sock_fprog,
   sockaddr_in,
   sockaddr_in6,
+  sockaddr_ll,
+  sockaddr_nl,
   sockaddr_un,
+  sockaddr_vm,
+  timespec,
   timeval,
   type SockaddrLike,
   type socklen_t,
@@ -87,6 +97,14 @@ export function sockFlags(v: number): string {
 
 /** @internal */
 export function protocol(domain: number, v: number): string {
+  // A netlink socket's protocol by its NETLINK_ name; a packet socket's, an Ethernet protocol in network
+  // byte order, as `htons(ETH_P_ALL)`.
+  if (domain === C.AF_NETLINK) return table('NETLINK_').get(v) ?? String(v);
+  if (domain === C.AF_PACKET && v >= 0 && v <= 0xffff) {
+    const proto = ((v & 0xff) << 8) | (v >>> 8);
+    const host = native.littleEndian ? proto : v;
+    return `htons(${table('ETH_P_').get(host) ?? `${hex(host)} /* ETH_P_??? */`})`;
+  }
   // strace names IP protocols only for the IP families; 0 there is IPPROTO_IP.
   if (domain !== C.AF_INET && domain !== C.AF_INET6) return String(v);
   return table('IPPROTO_').get(v) ?? String(v);
@@ -242,9 +260,102 @@ export function sockaddrText(addr: SockaddrLike | Memory | null, addrlen: number
     if (end < 0) end = path.length;
     return `${head}, sun_path=${quoteWhole(path.subarray(0, end))}}`;
   }
+  // The Linux families strace decodes, when the length covers their whole struct (strace 6 prints a
+  // shorter one, such as the 18 bytes getsockname gives back for a packet socket, as sa_data).
+  if (fam === C.AF_PACKET && sockaddr_ll.layout.size > 0 && len >= sockaddr_ll.layout.size) {
+    const ll = new sockaddr_ll(bytes);
+    const proto = netU16(bytes, sockaddr_ll.layout.fields.sll_protocol[0]);
+    const protoText = table('ETH_P_').get(proto) ?? `${hex(proto)} /* ETH_P_??? */`;
+    const halen = ll.sll_halen;
+    const addr =
+      halen === 0
+        ? ''
+        : `, sll_addr=[${[...ll.sll_addr.subarray(0, Math.min(halen, ll.sll_addr.length))].map(byteHex).join(', ')}]`;
+    return (
+      `${head}, sll_protocol=htons(${protoText}), sll_ifindex=${ifindexText(ll.sll_ifindex)}, ` +
+      `sll_hatype=${named('ARPHRD_', ll.sll_hatype)}, sll_pkttype=${named('PACKET_', ll.sll_pkttype, notPacketType)}, ` +
+      `sll_halen=${halen}${addr}}`
+    );
+  }
+  if (fam === C.AF_NETLINK && sockaddr_nl.layout.size > 0 && len >= sockaddr_nl.layout.size) {
+    const nl = new sockaddr_nl(bytes);
+    return `${head}, nl_pid=${nl.nl_pid}, nl_groups=${hex08(nl.nl_groups)}}`;
+  }
+  if (fam === C.AF_VSOCK && sockaddr_vm.layout.size > 0 && len >= sockaddr_vm.layout.size) {
+    const vm = new sockaddr_vm(bytes);
+    const cid = table('VMADDR_CID_').get(vm.svm_cid) ?? hex(vm.svm_cid);
+    const port = vm.svm_port === C.VMADDR_PORT_ANY ? 'VMADDR_PORT_ANY' : hex(vm.svm_port);
+    const flags =
+      'svm_flags' in sockaddr_vm.layout.fields ? `, svm_flags=${flagSet('VMADDR_FLAG_', vm.svm_flags)}` : '';
+    return `${head}, svm_cid=${cid}, svm_port=${port}${flags}}`;
+  }
   const data = bytes.subarray(famOff + 2, len);
   return `${head}, sa_data=${quote(data, data.length)}}`;
 }
+
+// The packet types of sockaddr_ll (PACKET_HOST ...), not the PACKET_ socket options that share values.
+const PACKET_TYPES = new Set([
+  'PACKET_HOST',
+  'PACKET_BROADCAST',
+  'PACKET_MULTICAST',
+  'PACKET_OTHERHOST',
+  'PACKET_OUTGOING',
+  'PACKET_LOOPBACK',
+  'PACKET_USER',
+  'PACKET_KERNEL',
+]);
+const notPacketType = (name: string): boolean => !PACKET_TYPES.has(name);
+
+// A byte as strace's `%#02x` prints it: `00`, `0x1`, `0xaa`.
+const byteHex = (b: number): string => (b === 0 ? '00' : `0x${b.toString(16)}`);
+
+// `%#08x`: `00000000`, `0x000011`.
+const hex08 = (v: number): string => (v === 0 ? '00000000' : `0x${(v >>> 0).toString(16).padStart(6, '0')}`);
+
+/**
+ * An interface index as strace prints it: `if_nametoindex("lo")` for one this process's network
+ * namespace has, else the number.
+ * @internal
+ */
+export function ifindexText(index: number): string {
+  if (index <= 0) return String(index);
+  const name = native.if_indextoname(index, Buffer.alloc(16));
+  return typeof name === 'string' ? `if_nametoindex(${quote(name, name.length)})` : String(index);
+}
+
+const ipv4Text = (a: Uint8Array): string => `inet_addr("${a[0]}.${a[1]}.${a[2]}.${a[3]}")`;
+
+/**
+ * An ifreq as strace prints it for request `name`: the name it read, then (on success) the member the
+ * request wrote or read.
+ * @internal
+ */
+export function ifreqText(name: string, ifr: ifreq, r: number): string {
+  const nameText = `ifr_name=${quote(ifr.ifr_name, IFNAMSIZ_TEXT)}`;
+  if (name === 'SIOCGIFNAME')
+    return r < 0 ? `{ifr_ifindex=${ifr.ifr_ifindex}}` : `{ifr_ifindex=${ifr.ifr_ifindex}, ${nameText}}`;
+  const given = name === 'SIOCSIFFLAGS' || name === 'SIOCSIFMTU';
+  if (r < 0 && !given) return `{${nameText}}`;
+  switch (name) {
+    case 'SIOCGIFINDEX':
+      return `{${nameText}, ifr_ifindex=${ifr.ifr_ifindex}}`;
+    case 'SIOCGIFFLAGS':
+    case 'SIOCSIFFLAGS':
+      return `{${nameText}, ifr_flags=${flagSet('IFF_', ifr.ifr_flags & 0xffff)}}`;
+    case 'SIOCGIFMTU':
+    case 'SIOCSIFMTU':
+      return `{${nameText}, ifr_mtu=${ifr.ifr_mtu}}`;
+    case 'SIOCGIFADDR':
+      return `{${nameText}, ifr_addr=${sockaddrText(ifr.ifr_addr.bytes, ifr.ifr_addr.bytes.length)}}`;
+    case 'SIOCGIFNETMASK':
+      return `{${nameText}, ifr_netmask=${sockaddrText(ifr.ifr_addr.bytes, ifr.ifr_addr.bytes.length)}}`;
+    case 'SIOCGIFBRDADDR':
+      return `{${nameText}, ifr_broadaddr=${sockaddrText(ifr.ifr_addr.bytes, ifr.ifr_addr.bytes.length)}}`;
+    default:
+      return `{${nameText}}`;
+  }
+}
+const IFNAMSIZ_TEXT = 16;
 
 // A path: strace prints it whole (up to sizeof(sun_path)), not cut at 32 bytes.
 function quoteWhole(bytes: Uint8Array): string {
@@ -342,6 +453,21 @@ export function optvalText(optval: number | ptr<number> | Struct | Memory | null
   if (optval instanceof ptr) return `[${optval.value}]`;
   if (optval instanceof linger) return `{l_onoff=${optval.l_onoff}, l_linger=${optval.l_linger}}`;
   if (optval instanceof timeval) return `{tv_sec=${optval.tv_sec}, tv_usec=${optval.tv_usec}}`;
+  if (optval instanceof timespec) return `{tv_sec=${optval.tv_sec}, tv_nsec=${optval.tv_nsec}}`;
+  // strace reads an ip_mreqn given to IP_ADD_MEMBERSHIP as the ip_mreq it begins like.
+  if (optval instanceof ip_mreq || optval instanceof ip_mreqn) {
+    const b = optval.bytes;
+    return `{imr_multiaddr=${ipv4Text(b.subarray(0, 4))}, imr_interface=${ipv4Text(b.subarray(4, 8))}}`;
+  }
+  if (optval instanceof ipv6_mreq) {
+    const group = native.inet_ntop(C.AF_INET6, optval.ipv6mr_multiaddr.bytes, null, 46);
+    return (
+      `{inet_pton(AF_INET6, "${String(group)}", &ipv6mr_multiaddr), ` +
+      `ipv6mr_interface=${ifindexText(optval.ipv6mr_interface)}}`
+    );
+  }
+  // strace prints the filter's address, which JavaScript has not: `...`.
+  if (optval instanceof sock_fprog) return `{len=${optval.len}, filter=${optval.filter === null ? 'NULL' : UNFILLED}}`;
   const bytes = bytesOf(optval instanceof Struct ? optval.bytes : optval);
   if (optlen === 4 && bytes.length >= 4)
     return `[${new DataView(bytes.buffer, bytes.byteOffset, 4).getInt32(0, native.littleEndian)}]`;
@@ -400,6 +526,26 @@ function cmsgText(control: Buffer, controllen: number): string {
       dataText = `[${fds.join(', ')}]`;
     } else if (header.cmsg_level === C.SOL_SOCKET && header.cmsg_type === C.SCM_CREDENTIALS) {
       typeText = 'SCM_CREDENTIALS';
+    } else if (header.cmsg_level === C.SOL_SOCKET && header.cmsg_type === C.SCM_TIMESTAMPNS) {
+      typeText = named('SO_', header.cmsg_type);
+      if (data.length >= timespec.layout.size) {
+        const ts = new timespec(data);
+        dataText = `{tv_sec=${ts.tv_sec}, tv_nsec=${ts.tv_nsec}}`;
+      }
+    } else if (header.cmsg_level === C.SOL_IP) {
+      typeText = named('IP_', header.cmsg_type);
+      if (header.cmsg_type === C.IP_PKTINFO && in_pktinfo.layout.size > 0 && data.length >= in_pktinfo.layout.size) {
+        const pi = new in_pktinfo(data);
+        dataText =
+          `{ipi_ifindex=${ifindexText(pi.ipi_ifindex)}, ipi_spec_dst=${ipv4Text(pi.ipi_spec_dst.bytes)}, ` +
+          `ipi_addr=${ipv4Text(pi.ipi_addr.bytes)}}`;
+      } else if (header.cmsg_type === C.IP_TTL && data.length >= 4) {
+        dataText = `[${new DataView(data.buffer, data.byteOffset, 4).getInt32(0, native.littleEndian)}]`;
+      }
+    } else if (header.cmsg_level === C.SOL_IPV6) {
+      // strace 6 names no IPv6 control message and shows none of their data: `cmsg_type=0x32}`.
+      items.push(`{cmsg_len=${header.cmsg_len}, cmsg_level=SOL_IPV6, cmsg_type=${hex(header.cmsg_type)}}`);
+      continue;
     }
     items.push(
       `{cmsg_len=${header.cmsg_len}, cmsg_level=${level(header.cmsg_level)}, cmsg_type=${typeText}, cmsg_data=${dataText}}`,
@@ -410,12 +556,7 @@ function cmsgText(control: Buffer, controllen: number): string {
 
 // sendmsg's msghdr (filled < 0) or recvmsg's after the call (filled = bytes received).
 /** @internal */
-export function msghdrText(
-  msg: msghdr,
-  filled: number,
-  namelenBefore: number | undefined,
-  controllenBefore: number | undefined,
-): string {
+export function msghdrText(msg: msghdr, filled: number, namelenBefore: number | undefined): string {
   const after = (before: number | undefined, now: number): string =>
     before === undefined || before === now ? String(now) : `${before} => ${now}`;
   const name =
@@ -433,7 +574,8 @@ export function msghdrText(
   if (msg.msg_control !== null && msg.msg_controllen > 0) {
     parts.push(`msg_control=${cmsgText(msg.msg_control, msg.msg_controllen)}`);
   }
-  parts.push(`msg_controllen=${after(controllenBefore, msg.msg_controllen)}`);
+  // strace 6 shows only the length recvmsg gave back (msg_controllen=88), not the one it was given.
+  parts.push(`msg_controllen=${msg.msg_controllen}`);
   parts.push(`msg_flags=${msgFlags(msg.msg_flags)}`);
   return `{${parts.join(', ')}}`;
 }

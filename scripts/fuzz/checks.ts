@@ -166,6 +166,16 @@ export function checkResult(
       else if (typeof r !== 'string') fail(`${label}: returned ${describe(r)}`);
       else errnoUnchanged();
       return;
+    case 'ifindex':
+      if (r === 0) checkErrnoAfterFailure(label, [S.ENODEV]);
+      else if (!isInt(r) || r < 0 || r > 0xffffffff) fail(`${label}: returned ${describe(r)}`);
+      else errnoUnchanged();
+      return;
+    case 'ifname':
+      if (r === null) checkErrnoAfterFailure(label, [S.ENXIO]);
+      else if (typeof r !== 'string') fail(`${label}: returned ${describe(r)}`);
+      else errnoUnchanged();
+      return;
     case 'info':
       if (r === null) checkErrnoAfterFailure(label, expectedErrno(fn, fdClass, args));
       else if (typeof r !== 'object') fail(`${label}: returned ${describe(r)}`);

@@ -170,6 +170,21 @@ const STRUCT_CLASSES = {
   addrinfo: S.addrinfo,
   fd_set: S.fd_set,
   epoll_event: S.epoll_event,
+  timespec: S.timespec,
+  ip_mreq: S.ip_mreq,
+  ip_mreqn: S.ip_mreqn,
+  ipv6_mreq: S.ipv6_mreq,
+  in_pktinfo: S.in_pktinfo,
+  in6_pktinfo: S.in6_pktinfo,
+  sockaddr_ll: S.sockaddr_ll,
+  sockaddr_nl: S.sockaddr_nl,
+  nlmsghdr: S.nlmsghdr,
+  sockaddr_vm: S.sockaddr_vm,
+  sockaddr_can: S.sockaddr_can,
+  tcp_info: S.tcp_info,
+  ifreq: S.ifreq,
+  sock_filter: S.sock_filter,
+  sock_fprog: S.sock_fprog,
 } as const;
 
 /** The structs the fuzzer makes, by C name. */

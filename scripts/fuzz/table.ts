@@ -83,7 +83,8 @@ export type Api = 'bsdsock' | 'bsdsock/promises';
  * - fd, zero, int, count: a syscall's descriptor, 0, int, byte count, or -1 with errno set;
  *   a library function's count (sizeof, strlen) is never negative;
  * - gai: an EAI_* status (EAI_SYSTEM sets errno); pton: 1, 0, or -1 with EAFNOSUPPORT; ntop: a
- *   string, or null with errno; info: an object, or null with errno; stats: engineStats' counters;
+ *   string, or null with errno; ifindex: an interface index, or 0 with ENODEV; ifname: a string, or
+ *   null with ENXIO; info: an object, or null with errno; stats: engineStats' counters;
  *   netdb: a hostent or servent, or null (a host lookup's null sets h_errno, and errno with NETDB_INTERNAL);
  * - string, undefined, u16, u32: that; any: anything, errno untouched.
  */
@@ -95,6 +96,8 @@ export type ResultKind =
   | 'gai'
   | 'pton'
   | 'ntop'
+  | 'ifindex'
+  | 'ifname'
   | 'info'
   | 'netdb'
   | 'stats'
@@ -299,11 +302,35 @@ const PARAMS: Readonly<Record<string, ParamGen>> = {
   // dup2 closes newfd first: only the run's own descriptors, or numbers that cannot be open. Its class
   // is not the call's: a closed newfd makes dup2 succeed, and oldfd's decides EBADF.
   newfd: () => genFd(true)[0],
+  // The interface requests only read (the fuzzer changes no interface: never SIOCSIFFLAGS or SIOCSIFMTU).
   request: () =>
     chance(0.85)
-      ? pick([S.FIONREAD ?? 0, S.FIONBIO ?? 0, S.SIOCATMARK ?? 0, S.SIOCOUTQ ?? 0, S.TCP_NODELAY ?? 1, 0x5401])
+      ? pick([
+          S.FIONREAD ?? 0,
+          S.FIONBIO ?? 0,
+          S.SIOCATMARK ?? 0,
+          S.SIOCOUTQ ?? 0,
+          S.TCP_NODELAY ?? 1,
+          0x5401,
+          S.SIOCGIFINDEX ?? 0,
+          S.SIOCGIFFLAGS ?? 0,
+          S.SIOCGIFADDR ?? 0,
+          S.SIOCGIFMTU ?? 0,
+          S.SIOCGIFNAME ?? 0,
+          S.SIOCGIFHWADDR ?? 0,
+        ])
       : genHostileNumber(),
-  argp: () => (chance(0.85) ? note(new S.ptr(pick([0, 1, 5])), 'ptr(n)') : genAny()),
+  argp: () => {
+    if (chance(0.1)) return genAny();
+    if (chance(0.45)) return note(new S.ptr(pick([0, 1, 5])), 'ptr(n)');
+    const ifr = newStruct('ifreq');
+    const name = pick(['lo', '', 'nope0', 'eth0', '123456789012345']);
+    if (S.sizeof(S.ifreq) > 0) ifr.ifr_name = name;
+    if (chance(0.3) && S.sizeof(S.ifreq) > 0) ifr.ifr_ifindex = pick([1, 0, -1, 2 ** 31 - 1]);
+    return note(ifr, `ifreq{${name}}`);
+  },
+  ifindex: () => (chance(0.85) ? pick([0, 1, 2, 999, 2 ** 32 - 1]) : genHostileNumber()),
+  nlh: genNlmsghdr,
   inp: () => (chance(0.8) ? newStruct('in_addr') : chance(0.5) ? genStruct() : genAny()),
   // The watched fd's class is the call's (a closed one is EBADF); a closed epfd is too, unclassed.
   epfd: () => genFd(false)[0],
@@ -377,6 +404,29 @@ function genTimeval(a: ArgState): unknown {
   return t;
 }
 
+// A classic BPF opcode, or a value no u16 holds.
+function bpfCode(): unknown {
+  return chance(0.85)
+    ? pick([(S.BPF_LD ?? 0) | (S.BPF_H ?? 0) | (S.BPF_ABS ?? 0), (S.BPF_RET ?? 0) | (S.BPF_K ?? 0), 0x15, 0xffff])
+    : genHostileNumber();
+}
+
+// A length for the NLMSG_* macros: small, aligned or not, negative, or hostile.
+function netlinkLength(): unknown {
+  return chance(0.85) ? pick([0, 1, 4, 15, 16, 17, 20, 64, 4096, -1]) : genHostileNumber();
+}
+
+// An nlmsghdr on a buffer (as cast(nlmsghdr, buf) makes one) whose nlmsg_len may lie, or something else.
+function genNlmsghdr(): unknown {
+  if (chance(0.1) || S.sizeof(S.nlmsghdr) === 0) return genAny();
+  const size = pick([16, 20, 32, 64]);
+  const buf = makeBuffer(size, 'u8', { resizable: false });
+  buf.fill(0);
+  const nh = S.cast(S.nlmsghdr, buf);
+  nh.nlmsg_len = pick([0, 15, 16, 17, 20, 32, 64, 65, 0xffffffff]);
+  return note(nh, `nlmsghdr{len=${nh.nlmsg_len}}/${size}`);
+}
+
 function genEpollEvent(): unknown {
   if (chance(0.1)) return genAny();
   const ev = newStruct('epoll_event');
@@ -411,6 +461,18 @@ const BY_CALL: Readonly<Partial<Record<`${CallName}.${string}`, ParamGen>>> = {
   'getservbyname.name': () => (chance(0.9) ? pick(['http', 'www', 'ssh', 'domain', 'nope', '', 'a\0b']) : genAny()),
   'gethostbyaddr.addr': addressBytes,
   'gethostbyaddr.len': (a) => (chance(0.7) ? pick([4, 16, 0, 3]) : genLen(memSize(prev(a)))),
+  'if_nametoindex.ifname': () =>
+    chance(0.85) ? pick(['lo', '', 'nope0', 'a\0b', '1234567890123456789', 'eth0']) : genAny(),
+  'if_indextoname.ifname': () => (chance(0.85) ? genBuffer() : genAny()),
+  'NLMSG_ALIGN.len': netlinkLength,
+  'NLMSG_LENGTH.len': netlinkLength,
+  'NLMSG_SPACE.len': netlinkLength,
+  'NLMSG_PAYLOAD.len': netlinkLength,
+  'NLMSG_OK.len': () => {
+    const n = netlinkLength();
+    return chance(0.5) && typeof n === 'number' ? note(new S.ptr(n), `ptr(${n})`) : n;
+  },
+  'NLMSG_NEXT.len': () => (chance(0.9) ? note(new S.ptr(pick([0, 16, 20, 64, -4])), 'ptr(len)') : genAny()),
   'gethostbyaddr.type': () => (chance(0.9) ? pick([S.AF_INET, S.AF_INET6, S.AF_UNIX, 12345]) : genHostileNumber()),
 };
 
@@ -541,8 +603,13 @@ export const TABLE: Table = {
     },
   },
   // FIONBIO may have cleared O_NONBLOCK, which every descriptor of the run keeps.
-  // argp is a ptr: the call sets its value, which is no bytes.
-  ioctl: { ...call, adopt: ([fd]) => keepNonblocking(fd), writes: () => [] },
+  // A ptr argp: the call sets its value, which is no bytes.
+  // An ifreq request writes into the ifreq (its union, or ifr_name for SIOCGIFNAME).
+  ioctl: {
+    ...call,
+    adopt: ([fd]) => keepNonblocking(fd),
+    writes: ([, , argp]) => (isA(argp, S.ifreq) ? [span(argp, S.sizeof(S.ifreq))] : []),
+  },
   inet_aton: { ...call, result: 'any', writes: ([, inp]) => [span(inp, 4)] },
   epoll_create1: { ...call, result: 'fd', adopt: (_args, r) => adopt(r, 'epoll') },
   epoll_ctl: call,
@@ -577,6 +644,15 @@ export const TABLE: Table = {
   CMSG_FIRSTHDR: { ...call, result: 'any' },
   CMSG_NXTHDR: { ...call, result: 'any' },
   CMSG_DATA: { ...call, result: 'any' },
+  if_nametoindex: { ...call, result: 'ifindex' },
+  if_indextoname: { ...call, result: 'ifname', writes: ([, ifname]) => [span(ifname, 16)] },
+  NLMSG_ALIGN: { ...call, result: 'any' },
+  NLMSG_LENGTH: { ...call, result: 'any' },
+  NLMSG_SPACE: { ...call, result: 'any' },
+  NLMSG_DATA: { ...call, result: 'any' },
+  NLMSG_OK: { ...call, result: 'any' },
+  NLMSG_NEXT: { ...call, result: 'any', writes: () => [] },
+  NLMSG_PAYLOAD: { ...call, result: 'any' },
 
   // ---- helpers: not C functions, so the registry has no parameters for them
   sizeof: {
@@ -608,6 +684,11 @@ export const TABLE: Table = {
   },
   array: {
     gen: () => ({ args: [chance(0.8) ? structClasses() : genAny(), genInt([0, 1, 3, 64, -1, 2 ** 31, 0.5])] }),
+    result: 'any',
+  },
+  BPF_STMT: { gen: () => ({ args: [bpfCode(), genInt([0, 12, 0xffffffff, -1, 2 ** 32])] }), result: 'any' },
+  BPF_JUMP: {
+    gen: () => ({ args: [bpfCode(), genInt([0, 0x800]), genInt([0, 1, 255, 256]), genInt([0, 1, 255, -1])] }),
     result: 'any',
   },
   errnoName: { gen: () => ({ args: [genInt([0, 1, 4, 104, 9999, -1])] }), result: 'any' },

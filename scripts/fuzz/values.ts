@@ -228,10 +228,40 @@ export const OPTNAMES = (): number[] =>
 export function genOptval(level: unknown, optname: unknown): unknown {
   const r = rand();
   if (r < 0.3) return genInt([0, 1, 4096, -1, 65536]);
-  if (r < 0.5) return newStruct(pick(['linger', 'timeval', 'ucred'] as const));
+  if (r < 0.45) {
+    return newStruct(
+      pick([
+        'linger',
+        'timeval',
+        'ucred',
+        'ip_mreq',
+        'ip_mreqn',
+        'ipv6_mreq',
+        'timespec',
+        'tcp_info',
+        'in6_pktinfo',
+      ] as const),
+    );
+  }
+  if (r < 0.5) return genFprog();
   if (r < 0.55) return null;
   if (r < 0.6 && level === S.SOL_SOCKET && optname === S.SO_LINGER) return newStruct('linger');
   return genBuffer();
+}
+
+/**
+ * A sock_fprog for SO_ATTACH_FILTER: a program that accepts everything (or a bad one the kernel
+ * refuses), with a len that may run past its instructions, or no instructions at all.
+ */
+function genFprog(): unknown {
+  if (S.sizeof(S.sock_fprog) === 0) return newStruct('sock_fprog');
+  const prog = newStruct('sock_fprog');
+  const n = pick([0, 1, 2]);
+  const filter = S.array(S.sock_filter, n);
+  for (let k = 0; k < n; k++) filter[k] = S.BPF_STMT((S.BPF_RET ?? 6) | (S.BPF_K ?? 0), pick([0xffff, 0, 1]));
+  prog.filter = chance(0.1) ? null : chance(0.1) ? [...filter] : filter;
+  prog.len = chance(0.8) ? n : pick([0, n + 1, 65535]);
+  return note(prog, `sock_fprog{len=${prog.len}, ${n} insns}`);
 }
 
 // ---------------------------------------------------------------- fcntl

@@ -23,6 +23,16 @@
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <time.h>
+#ifdef __linux__
+#include <linux/can.h>
+#include <linux/filter.h>
+#include <linux/if_ether.h>
+#include <linux/netlink.h>
+#include <linux/tcp.h> /* the kernel's tcp_info, with the 64-bit counters */
+#include <linux/vm_sockets.h>
+#include <net/if.h>
+#include <netpacket/packet.h>
+#endif
 
 #define SIZE(S) printf("size %s %zu\n", #S, sizeof(struct S))
 #define FIELD(S, F) printf("field %s %s %zu %zu\n", #S, #F, offsetof(struct S, F), sizeof(((struct S*)0)->F))
@@ -96,6 +106,124 @@ int main(void) {
   FIELD(addrinfo, ai_canonname);
   FIELD(addrinfo, ai_next);
 
+  SIZE(timespec);
+  FIELD(timespec, tv_sec);
+  FIELD(timespec, tv_nsec);
+  SIZE(ip_mreq);
+  FIELD(ip_mreq, imr_multiaddr);
+  FIELD(ip_mreq, imr_interface);
+  SIZE(ipv6_mreq);
+  FIELD(ipv6_mreq, ipv6mr_multiaddr);
+  FIELD(ipv6_mreq, ipv6mr_interface);
+#ifdef __linux__
+  SIZE(sockaddr_ll);
+  FIELD(sockaddr_ll, sll_family);
+  FIELD(sockaddr_ll, sll_protocol);
+  FIELD(sockaddr_ll, sll_ifindex);
+  FIELD(sockaddr_ll, sll_hatype);
+  FIELD(sockaddr_ll, sll_pkttype);
+  FIELD(sockaddr_ll, sll_halen);
+  FIELD(sockaddr_ll, sll_addr);
+  SIZE(sockaddr_nl);
+  FIELD(sockaddr_nl, nl_family);
+  FIELD(sockaddr_nl, nl_pid);
+  FIELD(sockaddr_nl, nl_groups);
+  SIZE(nlmsghdr);
+  FIELD(nlmsghdr, nlmsg_len);
+  FIELD(nlmsghdr, nlmsg_type);
+  FIELD(nlmsghdr, nlmsg_flags);
+  FIELD(nlmsghdr, nlmsg_seq);
+  FIELD(nlmsghdr, nlmsg_pid);
+  SIZE(sockaddr_vm);
+  FIELD(sockaddr_vm, svm_family);
+  FIELD(sockaddr_vm, svm_port);
+  FIELD(sockaddr_vm, svm_cid);
+#ifdef VMADDR_FLAG_TO_HOST
+  FIELD(sockaddr_vm, svm_flags);
+#endif
+  SIZE(sockaddr_can);
+  FIELD(sockaddr_can, can_family);
+  FIELD(sockaddr_can, can_ifindex);
+  SIZE(ip_mreqn);
+  FIELD(ip_mreqn, imr_multiaddr);
+  FIELD(ip_mreqn, imr_address);
+  FIELD(ip_mreqn, imr_ifindex);
+  SIZE(in_pktinfo);
+  FIELD(in_pktinfo, ipi_ifindex);
+  FIELD(in_pktinfo, ipi_spec_dst);
+  FIELD(in_pktinfo, ipi_addr);
+  SIZE(in6_pktinfo);
+  FIELD(in6_pktinfo, ipi6_addr);
+  FIELD(in6_pktinfo, ipi6_ifindex);
+  SIZE(tcp_info);
+  FIELD(tcp_info, tcpi_state);
+  FIELD(tcp_info, tcpi_ca_state);
+  FIELD(tcp_info, tcpi_retransmits);
+  FIELD(tcp_info, tcpi_probes);
+  FIELD(tcp_info, tcpi_backoff);
+  FIELD(tcp_info, tcpi_options);
+  FIELD(tcp_info, tcpi_rto);
+  FIELD(tcp_info, tcpi_ato);
+  FIELD(tcp_info, tcpi_snd_mss);
+  FIELD(tcp_info, tcpi_rcv_mss);
+  FIELD(tcp_info, tcpi_unacked);
+  FIELD(tcp_info, tcpi_sacked);
+  FIELD(tcp_info, tcpi_lost);
+  FIELD(tcp_info, tcpi_retrans);
+  FIELD(tcp_info, tcpi_fackets);
+  FIELD(tcp_info, tcpi_last_data_sent);
+  FIELD(tcp_info, tcpi_last_ack_sent);
+  FIELD(tcp_info, tcpi_last_data_recv);
+  FIELD(tcp_info, tcpi_last_ack_recv);
+  FIELD(tcp_info, tcpi_pmtu);
+  FIELD(tcp_info, tcpi_rcv_ssthresh);
+  FIELD(tcp_info, tcpi_rtt);
+  FIELD(tcp_info, tcpi_rttvar);
+  FIELD(tcp_info, tcpi_snd_ssthresh);
+  FIELD(tcp_info, tcpi_snd_cwnd);
+  FIELD(tcp_info, tcpi_advmss);
+  FIELD(tcp_info, tcpi_reordering);
+  FIELD(tcp_info, tcpi_rcv_rtt);
+  FIELD(tcp_info, tcpi_rcv_space);
+  FIELD(tcp_info, tcpi_total_retrans);
+  FIELD(tcp_info, tcpi_pacing_rate);
+  FIELD(tcp_info, tcpi_max_pacing_rate);
+  FIELD(tcp_info, tcpi_bytes_acked);
+  FIELD(tcp_info, tcpi_bytes_received);
+  FIELD(tcp_info, tcpi_segs_out);
+  FIELD(tcp_info, tcpi_segs_in);
+  FIELD(tcp_info, tcpi_notsent_bytes);
+  FIELD(tcp_info, tcpi_min_rtt);
+  FIELD(tcp_info, tcpi_data_segs_in);
+  FIELD(tcp_info, tcpi_data_segs_out);
+  FIELD(tcp_info, tcpi_delivery_rate);
+  FIELD(tcp_info, tcpi_busy_time);
+  FIELD(tcp_info, tcpi_rwnd_limited);
+  FIELD(tcp_info, tcpi_sndbuf_limited);
+  FIELD(tcp_info, tcpi_delivered);
+  FIELD(tcp_info, tcpi_delivered_ce);
+  FIELD(tcp_info, tcpi_bytes_sent);
+  FIELD(tcp_info, tcpi_bytes_retrans);
+  FIELD(tcp_info, tcpi_dsack_dups);
+  FIELD(tcp_info, tcpi_reord_seen);
+  FIELD(tcp_info, tcpi_rcv_ooopack);
+  FIELD(tcp_info, tcpi_snd_wnd);
+  SIZE(ifreq);
+  FIELD(ifreq, ifr_name);
+  FIELD(ifreq, ifr_ifindex);
+  FIELD(ifreq, ifr_flags);
+  FIELD(ifreq, ifr_addr);
+  FIELD(ifreq, ifr_mtu);
+  SIZE(sock_filter);
+  FIELD(sock_filter, code);
+  FIELD(sock_filter, jt);
+  FIELD(sock_filter, jf);
+  FIELD(sock_filter, k);
+  SIZE(sock_fprog);
+  FIELD(sock_fprog, len);
+  FIELD(sock_fprog, filter);
+#endif
+
   TYPE(char, "char");
   TYPE(short, "short");
   TYPE(int, "int");
@@ -168,5 +296,40 @@ int main(void) {
   hints.ai_socktype = SOCK_DGRAM;
   hints.ai_protocol = IPPROTO_UDP;
   bytes("addrinfo", &hints, sizeof(hints));
+
+#ifdef __linux__
+  /* The two 4-bit fields of tcp_info, where this compiler puts them. */
+  struct tcp_info ti;
+  memset(&ti, 0, sizeof(ti));
+  ti.tcpi_state = 1;
+  ti.tcpi_snd_wscale = 7;
+  ti.tcpi_rcv_wscale = 9;
+  ti.tcpi_rtt = 12345;
+  ti.tcpi_bytes_acked = 0x123456789aULL;
+  bytes("tcp_info", &ti, sizeof(ti));
+
+  struct sockaddr_ll ll;
+  memset(&ll, 0, sizeof(ll));
+  ll.sll_family = AF_PACKET;
+  ll.sll_protocol = htons(ETH_P_ALL);
+  ll.sll_ifindex = 1;
+  ll.sll_hatype = 772;
+  ll.sll_pkttype = PACKET_OUTGOING;
+  ll.sll_halen = 6;
+  ll.sll_addr[5] = 0xab;
+  bytes("sockaddr_ll", &ll, sizeof(ll));
+
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof(ifr));
+  strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+  ifr.ifr_flags = IFF_UP | IFF_LOOPBACK;
+  bytes("ifreq", &ifr, sizeof(ifr));
+
+  struct sock_filter insn[2] = {
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x800, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
+  };
+  bytes("sock_filter", insn, sizeof(insn));
+#endif
   return 0;
 }
