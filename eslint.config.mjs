@@ -139,6 +139,8 @@ export default defineConfig([
       'examples/echoclient.ts',
       'examples/fdsender.ts',
       'examples/fdreceiver.ts',
+      'examples/ping.ts',
+      'examples/tcpdump.ts',
     ],
     rules: {
       'prefer-const': 'off',
