@@ -141,6 +141,7 @@ export default defineConfig([
       'examples/fdreceiver.ts',
       'examples/ping.ts',
       'examples/tcpdump.ts',
+      'examples/ss.ts',
     ],
     rules: {
       'prefer-const': 'off',

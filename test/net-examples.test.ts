@@ -1,10 +1,10 @@
 // The examples people reach for beyond the classic programs (issue 13): ping over a ping socket and a
-// tiny tcpdump over a packet socket with a BPF filter (examples/c/NAME.c and their line-by-line ports
+// tiny tcpdump over a packet socket with a BPF filter, and ss over NETLINK_SOCK_DIAG (examples/c/NAME.c and their line-by-line ports
 // examples/NAME.ts, run compiled from dist/examples/NAME.js). Each runs, C then TypeScript, in a fresh
 // private network namespace (helpers/netns.ts: nothing touches the host's network), and the two must
 // print the same bytes after renaming only what the kernel picks: the client's ephemeral port.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ensureDist, root, tempDir } from './helpers/build';
 import { compileC } from './helpers/c';
@@ -26,11 +26,11 @@ function argv(impl: Impl, program: string, ...args: string[]): string[] {
 beforeAll(() => {
   if (cc().missing !== null) return;
   work = tempDir('net-examples');
-  for (const program of ['ping', 'tcpdump']) {
+  for (const program of ['ping', 'tcpdump', 'ss']) {
     const source = path.join(root, 'examples', 'c', `${program}.c`);
     binaries.set(program, compileC(source, { dir: work.path('bin'), flags: ['-Wall', '-Wextra', '-Werror'] }));
   }
-  ensureDist('dist/examples/ping.js', 'dist/examples/tcpdump.js');
+  ensureDist('dist/examples/ping.js', 'dist/examples/tcpdump.js', 'dist/examples/ss.js');
 }, 180_000);
 
 afterAll(() => work?.remove());
@@ -165,4 +165,58 @@ describeNeeding(cc(), netns())('tcpdump: a packet socket on lo with a BPF filter
     });
     expect(run('TS')).toEqual(c);
   });
+});
+
+// What ss lists: a listener on 8080 and one connection to it, held open while C and TS each run.
+const HOLD = `
+const net = require('node:net');
+const srv = net.createServer(() => {}).listen(8080, '127.0.0.1', () => {
+  const c = net.connect(8080, '127.0.0.1', () => console.log('ready'));
+  process.stdin.on('end', () => { c.destroy(); srv.close(); process.exit(0); }).resume();
+});
+`;
+
+describeNeeding(cc(), netns())('ss: the TCP sockets of the namespace over NETLINK_SOCK_DIAG', () => {
+  test('C and TS list the listener and both ends of the connection, as ss -tan does, line for line', () => {
+    const dir = work.path('ss');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'hold.js'), HOLD);
+    const q = (a: string[]): string => a.map((w) => `'${w}'`).join(' ');
+    const script = [
+      `mkfifo in; "${process.execPath}" hold.js <in >hold.out & exec 3>in`,
+      'until grep -q ready hold.out; do sleep 0.01; done',
+      `${q(argv('C', 'ss'))} >c.out 2>&1; ${q(argv('TS', 'ss'))} >ts.out 2>&1; ss -tanH >ss.out`,
+      'exec 3>&-; wait',
+    ].join('\n');
+    const prefix = requireNetns('ss');
+    const r = spawnSync(prefix[0], [...prefix.slice(1), 'sh', '-c', script], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status).toBe(0);
+    const read = (f: string): string => readFileSync(path.join(dir, f), 'utf8');
+    const c = read('c.out');
+    expect(read('ts.out')).toBe(c);
+    const lines = c.trim().split('\n');
+    expect(lines[0]).toBe('State      Local Address:Port    Peer Address:Port');
+    const rows = lines.slice(1).map((l) => l.split(/\s+/).join(' '));
+    const client = /^ESTAB 127\.0\.0\.1:(\d+) 127\.0\.0\.1:8080$/.exec(
+      rows.find((l) => l.endsWith(':8080') && l.startsWith('ESTAB'))!,
+    )![1];
+    expect(rows.sort()).toEqual(
+      [
+        'LISTEN 127.0.0.1:8080 0.0.0.0:*',
+        `ESTAB 127.0.0.1:${client} 127.0.0.1:8080`,
+        `ESTAB 127.0.0.1:8080 127.0.0.1:${client}`,
+      ].sort(),
+    );
+    // ss itself, asked the same: state, local, peer in columns 1, 4 and 5.
+    const fromSs = read('ss.out')
+      .trim()
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/))
+      .map((w) => `${w[0]} ${w[3]} ${w[4]}`);
+    expect(fromSs.sort()).toEqual(rows.sort());
+  }, 60_000);
 });
