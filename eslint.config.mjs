@@ -139,6 +139,9 @@ export default defineConfig([
       'examples/echoclient.ts',
       'examples/fdsender.ts',
       'examples/fdreceiver.ts',
+      'examples/ping.ts',
+      'examples/tcpdump.ts',
+      'examples/ss.ts',
     ],
     rules: {
       'prefer-const': 'off',

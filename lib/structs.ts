@@ -925,6 +925,106 @@ export class sock_fprog extends Struct {
 defineWhere(sock_fprog, () => integers(sock_fprog, ['len']));
 
 /**
+ * `struct inet_diag_sockid` (Linux, linux/inet_diag.h): a socket's addresses and ports in a
+ * NETLINK_SOCK_DIAG request or answer (sock_diag(7)). Ports are in network byte order (`ntohs`);
+ * `idiag_src` and `idiag_dst` are 16 bytes each (C's `__be32[4]`), an IPv4 address in the first 4.
+ */
+export class inet_diag_sockid extends Struct {
+  /** `sizeof(struct inet_diag_sockid)` and its field offsets (Linux only). */
+  static readonly layout: StructLayout = linuxLayout('inet_diag_sockid');
+  /** The source (local) port, network byte order. */
+  declare idiag_sport: number;
+  /** The destination (peer) port, network byte order. */
+  declare idiag_dport: number;
+  /** The source address, 16 bytes (a view; assigning copies): inet_ntop reads it. */
+  declare idiag_src: Uint8Array;
+  /** The destination address, 16 bytes (a view; assigning copies). */
+  declare idiag_dst: Uint8Array;
+  /** The interface the socket is bound to, or 0. */
+  declare idiag_if: number;
+  /** The kernel's cookie for the socket, two 32-bit words (a view); INET_DIAG_NOCOOKIE in both for any. */
+  declare idiag_cookie: Uint8Array;
+}
+defineWhere(inet_diag_sockid, () => ({
+  ...integers(inet_diag_sockid, ['idiag_sport', 'idiag_dport', 'idiag_if']),
+  ...Object.fromEntries(
+    ['idiag_src', 'idiag_dst', 'idiag_cookie'].map((f) => [
+      f,
+      arrayField('inet_diag_sockid', f, fieldOf(inet_diag_sockid.layout, 'inet_diag_sockid', f)),
+    ]),
+  ),
+}));
+
+/**
+ * `struct inet_diag_req_v2` (Linux): a NETLINK_SOCK_DIAG request (nlmsg_type SOCK_DIAG_BY_FAMILY) for
+ * the TCP or UDP sockets of one family, in the states whose bits `idiag_states` sets (`1 << TCP_LISTEN`
+ * ...), as ss(8) sends it (sock_diag(7)).
+ */
+export class inet_diag_req_v2 extends Struct {
+  /** `sizeof(struct inet_diag_req_v2)` and its field offsets (Linux only). */
+  static readonly layout: StructLayout = linuxLayout('inet_diag_req_v2');
+  /** AF_INET or AF_INET6. */
+  declare sdiag_family: number;
+  /** IPPROTO_TCP, IPPROTO_UDP, ... */
+  declare sdiag_protocol: number;
+  /** The extensions wanted, as bits `1 << (INET_DIAG_INFO - 1)` ... */
+  declare idiag_ext: number;
+  /** Padding, 0. */
+  declare pad: number;
+  /** The TCP states wanted, one bit per state: `1 << TCP_ESTABLISHED` ...; ~0 for all. */
+  declare idiag_states: number;
+  /** Which socket (for a single one) (a view; assigning copies). */
+  declare id: inet_diag_sockid;
+}
+defineWhere(inet_diag_req_v2, () => ({
+  ...integers(inet_diag_req_v2, ['sdiag_family', 'sdiag_protocol', 'idiag_ext', 'pad', 'idiag_states']),
+  id: nested(inet_diag_req_v2, 'id', inet_diag_sockid),
+}));
+
+/**
+ * `struct inet_diag_msg` (Linux): one socket in a NETLINK_SOCK_DIAG answer, the data of a
+ * SOCK_DIAG_BY_FAMILY message (`cast(inet_diag_msg, NLMSG_DATA(nh))`), its attributes after it.
+ */
+export class inet_diag_msg extends Struct {
+  /** `sizeof(struct inet_diag_msg)` and its field offsets (Linux only). */
+  static readonly layout: StructLayout = linuxLayout('inet_diag_msg');
+  /** AF_INET or AF_INET6. */
+  declare idiag_family: number;
+  /** The TCP state (TCP_LISTEN, TCP_ESTABLISHED, ...). */
+  declare idiag_state: number;
+  /** Which timer runs (0 none, 1 retransmit, 2 keepalive, ...). */
+  declare idiag_timer: number;
+  /** Retransmits (or probes) so far. */
+  declare idiag_retrans: number;
+  /** The socket's addresses and ports (a view). */
+  declare id: inet_diag_sockid;
+  /** Milliseconds until the timer fires. */
+  declare idiag_expires: number;
+  /** Bytes queued to read (a listener: its accept queue). */
+  declare idiag_rqueue: number;
+  /** Bytes queued to send (a listener: its backlog). */
+  declare idiag_wqueue: number;
+  /** The owner's uid. */
+  declare idiag_uid: number;
+  /** The socket's inode, as in /proc/PID/fd's `socket:[N]`. */
+  declare idiag_inode: number;
+}
+defineWhere(inet_diag_msg, () => ({
+  ...integers(inet_diag_msg, [
+    'idiag_family',
+    'idiag_state',
+    'idiag_timer',
+    'idiag_retrans',
+    'idiag_expires',
+    'idiag_rqueue',
+    'idiag_wqueue',
+    'idiag_uid',
+    'idiag_inode',
+  ]),
+  id: nested(inet_diag_msg, 'id', inet_diag_sockid),
+}));
+
+/**
  * C's BPF_STMT(code, k) macro: the instruction `{ code, 0, 0, k }`.
  * @param code - the opcode (BPF_LD | BPF_W | BPF_ABS, BPF_RET | BPF_K, ...).
  * @param k - the operand.

@@ -17,7 +17,9 @@
 // older copy without the 64-bit counters); this file includes no netinet/tcp.h, so the two do not meet.
 #include <linux/can.h>
 #include <linux/filter.h>
+#include <linux/inet_diag.h>
 #include <linux/netlink.h>
+#include <linux/sock_diag.h>
 #include <linux/tcp.h>
 #include <linux/vm_sockets.h>
 #include <netpacket/packet.h>
@@ -262,6 +264,11 @@ Napi::Object Layouts(Napi::Env env) {
   BSDSOCK_LAYOUT(ifreq, F(ifr_name) F(ifr_ifindex) F(ifr_flags) F(ifr_addr) F(ifr_mtu));
   BSDSOCK_LAYOUT(sock_filter, F(code) F(jt) F(jf) F(k));
   BSDSOCK_LAYOUT(sock_fprog, F(len) F(filter));
+  // NETLINK_SOCK_DIAG (sock_diag(7)): what ss asks the kernel, and what it answers.
+  BSDSOCK_LAYOUT(inet_diag_sockid, F(idiag_sport) F(idiag_dport) F(idiag_src) F(idiag_dst) F(idiag_if) F(idiag_cookie));
+  BSDSOCK_LAYOUT(inet_diag_req_v2, F(sdiag_family) F(sdiag_protocol) F(idiag_ext) F(pad) F(idiag_states) F(id));
+  BSDSOCK_LAYOUT(inet_diag_msg, F(idiag_family) F(idiag_state) F(idiag_timer) F(idiag_retrans) F(id) F(idiag_expires)
+                                    F(idiag_rqueue) F(idiag_wqueue) F(idiag_uid) F(idiag_inode));
 #endif
   return layouts;
 }

@@ -26,8 +26,10 @@
 #include <linux/can.h>
 #include <linux/filter.h>
 #include <linux/if_ether.h>
+#include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
 #include <linux/sockios.h>
 #include <linux/vm_sockets.h>
 #include <net/if_arp.h>
@@ -45,6 +47,16 @@
 #define TCP_LAST_ACK TCP_LAST_ACK
 #define TCP_LISTEN TCP_LISTEN
 #define TCP_CLOSING TCP_CLOSING
+// The INET_DIAG_* attribute types are an enum in linux/inet_diag.h, likewise.
+#define INET_DIAG_NONE INET_DIAG_NONE
+#define INET_DIAG_MEMINFO INET_DIAG_MEMINFO
+#define INET_DIAG_INFO INET_DIAG_INFO
+#define INET_DIAG_VEGASINFO INET_DIAG_VEGASINFO
+#define INET_DIAG_CONG INET_DIAG_CONG
+#define INET_DIAG_TOS INET_DIAG_TOS
+#define INET_DIAG_TCLASS INET_DIAG_TCLASS
+#define INET_DIAG_SKMEMINFO INET_DIAG_SKMEMINFO
+#define INET_DIAG_SHUTDOWN INET_DIAG_SHUTDOWN
 #endif
 
 #include <cerrno>

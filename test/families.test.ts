@@ -4,8 +4,32 @@
 // IPV6_PKTINFO, a packet socket with a classic BPF filter and a netlink dump in a private network
 // namespace (a child Node program, since this process cannot enter one); and the tracer's lines for
 // them beside real strace's.
+import { execFileSync } from 'node:child_process';
+import { readlinkSync } from 'node:fs';
 import {
+  AF_ALG,
   AF_CAN,
+  AF_NETLINK,
+  INADDR_LOOPBACK,
+  NETLINK_SOCK_DIAG,
+  NLM_F_DUMP,
+  NLM_F_REQUEST,
+  SOCK_DIAG_BY_FAMILY,
+  SOCK_SEQPACKET,
+  SO_REUSEPORT,
+  TCP_LISTEN,
+  accept,
+  connect,
+  htonl,
+  inet_diag_msg,
+  inet_diag_req_v2,
+  inet_ntop,
+  listen,
+  ntohs,
+  recv,
+  sockaddr_nl,
+  poll,
+  pollfd,
   AF_INET,
   AF_VSOCK,
   CAN_RAW,
@@ -246,6 +270,111 @@ describeLinux('on loopback, in this process', () => {
     expect(info.tcpi_snd_mss).toBeGreaterThan(0);
   });
 
+  test("NETLINK_SOCK_DIAG: an inet_diag_req_v2 dump finds this process's listener and connection, as ss -tan does", () => {
+    const { listener, client, addr } = fds.tcpConnection();
+    const port = ntohs(addr.sin_port);
+    const nl = fds.socket(AF_NETLINK, SOCK_RAW, NETLINK_SOCK_DIAG);
+    const req = Buffer.alloc(NLMSG_SPACE(sizeof(inet_diag_req_v2)));
+    const nh = cast(nlmsghdr, req);
+    nh.nlmsg_len = NLMSG_LENGTH(sizeof(inet_diag_req_v2));
+    nh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+    nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    const r = cast(inet_diag_req_v2, NLMSG_DATA(nh));
+    r.sdiag_family = AF_INET;
+    r.sdiag_protocol = IPPROTO_TCP;
+    r.idiag_states = (1 << TCP_LISTEN) | (1 << TCP_ESTABLISHED);
+    const kernel = new sockaddr_nl();
+    kernel.nl_family = AF_NETLINK;
+    expect(sendto(nl, req, nh.nlmsg_len, 0, kernel, sizeof(kernel))).toBe(nh.nlmsg_len);
+    const found: string[] = [];
+    const inodes = new Map<string, number>();
+    const buf = Buffer.alloc(65536);
+    for (let done = false; !done; ) {
+      const n = recv(nl, buf, buf.length, 0);
+      expect(n).toBeGreaterThan(0);
+      const len = new ptr(n);
+      for (let h = cast(nlmsghdr, buf); NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+        if (h.nlmsg_type === NLMSG_DONE) {
+          done = true;
+          break;
+        }
+        expect(h.nlmsg_type).toBe(SOCK_DIAG_BY_FAMILY);
+        const m = cast(inet_diag_msg, NLMSG_DATA(h));
+        const sport = ntohs(m.id.idiag_sport);
+        const dport = ntohs(m.id.idiag_dport);
+        if (sport !== port && dport !== port) continue;
+        const src = inet_ntop(AF_INET, m.id.idiag_src.subarray(0, 4), null, 16);
+        const dst = inet_ntop(AF_INET, m.id.idiag_dst.subarray(0, 4), null, 16);
+        const line = `${m.idiag_state === TCP_LISTEN ? 'LISTEN' : 'ESTAB'} ${src}:${sport} ${dst}:${dport === 0 ? '*' : dport}`;
+        found.push(line);
+        inodes.set(line, m.idiag_inode);
+      }
+    }
+    const clientPort = found
+      .map((l) => /^ESTAB 127\.0\.0\.1:(\d+) 127\.0\.0\.1:(\d+)$/.exec(l))
+      .find((m) => m?.[2] === String(port))?.[1];
+    expect(found.sort()).toEqual(
+      [
+        `LISTEN 127.0.0.1:${port} 0.0.0.0:*`,
+        `ESTAB 127.0.0.1:${clientPort} 127.0.0.1:${port}`,
+        `ESTAB 127.0.0.1:${port} 127.0.0.1:${clientPort}`,
+      ].sort(),
+    );
+    // The inodes are those of this process's descriptors (socket:[N] in /proc/self/fd).
+    const inodeOf = (fd: number): number => Number(/^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`))![1]);
+    expect(inodes.get(`LISTEN 127.0.0.1:${port} 0.0.0.0:*`)).toBe(inodeOf(listener));
+    expect(inodes.get(`ESTAB 127.0.0.1:${clientPort} 127.0.0.1:${port}`)).toBe(inodeOf(client));
+    // And ss, which asks the same of the kernel, sees the same three.
+    let ss: string;
+    try {
+      ss = execFileSync('ss', ['-tanH'], { encoding: 'utf8' });
+    } catch {
+      return; // no ss here: the dump above stands alone
+    }
+    const fromSs = ss
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/))
+      .filter((w) => w.length >= 5 && (w[3].endsWith(`:${port}`) || w[4].endsWith(`:${port}`)))
+      .map((w) => `${w[0]} ${w[3]} ${w[4].replace(/:\*$/, ':*')}`);
+    expect(fromSs.sort()).toEqual(found.sort());
+  });
+
+  test('SO_REUSEPORT: two listeners on one port, and the kernel spreads 24 connections between them', () => {
+    const listeners = [0, 1].map(() => fds.socket(AF_INET, SOCK_STREAM));
+    const addr = new sockaddr_in();
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    for (const l of listeners) {
+      expect(setsockopt(l, SOL_SOCKET, SO_REUSEPORT, 1, 4)).toBe(0);
+      expect(bind(l, addr, sizeof(addr))).toBe(0);
+      expect(listen(l, 32)).toBe(0);
+      expect(getsockname(l, addr, new socklen_t(sizeof(addr)))).toBe(0); // the second binds the first's port
+    }
+    const [a, b] = listeners.map((l) => {
+      const got = new sockaddr_in();
+      getsockname(l, got, new socklen_t(sizeof(got)));
+      return ntohs(got.sin_port);
+    });
+    expect(a).toBe(b);
+    const N = 24;
+    for (let i = 0; i < N; i++) expect(connect(fds.socket(AF_INET, SOCK_STREAM), addr, sizeof(addr))).toBe(0);
+    const accepted = listeners.map((l) => {
+      // Loopback handshakes complete within connect: every connection is queued by now.
+      const p = new pollfd();
+      p.fd = l;
+      p.events = POLLIN;
+      let n = 0;
+      for (; poll([p], 1, 0) === 1; n++) fds.add(accept(l, null, null));
+      return n;
+    });
+    expect(accepted[0] + accepted[1]).toBe(N);
+    expect(accepted[0]).toBeGreaterThan(0);
+    expect(accepted[1]).toBeGreaterThan(0);
+    // Without SO_REUSEPORT on the second socket, the port is taken.
+    const third = fds.socket(AF_INET, SOCK_STREAM);
+    expect(bind(third, addr, sizeof(addr))).toBe(-1);
+  });
+
   test('IP_PKTINFO, IP_TTL and SO_TIMESTAMPNS control messages, read with CMSG_DATA + cast', () => {
     const { fd: rx, addr } = fds.bound(SOCK_DGRAM);
     for (const opt of [IP_PKTINFO, IP_RECVTTL]) expect(setsockopt(rx, IPPROTO_IP, opt, 1, 4)).toBe(0);
@@ -314,6 +443,17 @@ describeLinux('families this kernel may lack', () => {
     can.can_family = AF_CAN;
     can.can_ifindex = 0;
     expect(bind(fd, can, sizeof(can))).toBe(0);
+  });
+});
+
+describeLinux('AF_ALG', () => {
+  test('socket(AF_ALG, SOCK_SEQPACKET, 0): EAFNOSUPPORT where the kernel has no crypto API sockets (CONFIG_CRYPTO_USER_API); bsdsock has no sockaddr_alg yet, so there is nothing more to prove', () => {
+    const fd = socket(AF_ALG, SOCK_SEQPACKET, 0);
+    if (fd >= 0) {
+      fds.add(fd); // the kernel has AF_ALG: binding a hash needs struct sockaddr_alg, not in bsdsock yet
+      return;
+    }
+    expect(errno).toBe(EAFNOSUPPORT);
   });
 });
 
@@ -588,4 +728,64 @@ describeNeeding(netns())('in a private network namespace (a child program)', () 
   test('a netlink RTM_GETLINK dump lists lo, index 1', () => {
     expect(results.get('RTM_GETLINK')).toEqual([[1, 'lo']]);
   });
+});
+
+// SO_BINDTODEVICE in a namespace with a second device (a veth pair; this kernel may have no dummy):
+// two UDP sockets on one port, one bound to v0 and one to lo; a datagram to 127.0.0.1 comes in on lo
+// and reaches only the socket bound to lo.
+const BIND_TO_DEVICE = `
+const S = require(process.env.BSDSOCK);
+const out = (k, v) => console.log(JSON.stringify([k, v]));
+const udp = (dev, port) => {
+  const s = S.socket(S.AF_INET, S.SOCK_DGRAM, 0);
+  out('SO_BINDTODEVICE ' + dev, S.setsockopt(s, S.SOL_SOCKET, S.SO_BINDTODEVICE, Buffer.from(dev + '\\0'), dev.length + 1));
+  const a = new S.sockaddr_in(); a.sin_family = S.AF_INET; a.sin_port = S.htons(port);
+  out('bind ' + dev, S.bind(s, a, S.sizeof(a)));
+  S.getsockname(s, a, new S.socklen_t(S.sizeof(a)));
+  return [s, S.ntohs(a.sin_port)];
+};
+const [onV0, port] = udp('v0', 0);
+const [onLo] = udp('lo', port);
+const name = Buffer.alloc(S.IFNAMSIZ); const len = new S.socklen_t(S.IFNAMSIZ);
+S.getsockopt(onLo, S.SOL_SOCKET, S.SO_BINDTODEVICE, name, len);
+out('getsockopt', name.toString('latin1', 0, len.value - 1));
+const tx = S.socket(S.AF_INET, S.SOCK_DGRAM, 0);
+const to = new S.sockaddr_in(); to.sin_family = S.AF_INET; to.sin_port = S.htons(port); to.sin_addr.s_addr = S.htonl(S.INADDR_LOOPBACK);
+S.sendto(tx, 'via lo', 6, 0, to, S.sizeof(to));
+const fds = [onV0, onLo].map((fd) => { const p = new S.pollfd(); p.fd = fd; p.events = S.POLLIN; return p; });
+S.poll(fds, 2, 2000);
+S.poll(fds, 2, 200); // and a little longer, for a datagram to v0's socket that should not come
+out('readable', fds.map((p) => (p.revents & S.POLLIN) !== 0));
+const buf = Buffer.alloc(16);
+out('received on lo', buf.toString('utf8', 0, S.recv(onLo, buf, 16, S.MSG_DONTWAIT)));
+const u = S.socket(S.AF_INET, S.SOCK_DGRAM, 0);
+out('nope0', [S.setsockopt(u, S.SOL_SOCKET, S.SO_BINDTODEVICE, Buffer.from('nope0\\0'), 6), S.errnoName(S.errno)]);
+`;
+
+describeNeeding(netns())('SO_BINDTODEVICE, in a private network namespace with a veth pair', () => {
+  test('a datagram to 127.0.0.1 reaches the socket bound to lo, not the one on the same port bound to v0', () => {
+    const prefix = requireNetns(
+      'this test',
+      'ip link add v0 type veth peer name v1',
+      'ip link set v0 up',
+      'ip link set v1 up',
+    );
+    const r = runNode({ code: BIND_TO_DEVICE }, { prefix, limitMs: 30000 });
+    if (r.status !== 0)
+      throw new Error(`the namespace's program failed (${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
+    const results = new Map(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as [string, unknown]),
+    );
+    expect(results.get('SO_BINDTODEVICE v0')).toBe(0);
+    expect(results.get('SO_BINDTODEVICE lo')).toBe(0);
+    expect(results.get('bind v0')).toBe(0);
+    expect(results.get('bind lo')).toBe(0); // the same port: sockets bound to different devices do not conflict
+    expect(results.get('getsockopt')).toBe('lo');
+    expect(results.get('readable')).toEqual([false, true]);
+    expect(results.get('received on lo')).toBe('via lo');
+    expect(results.get('nope0')).toEqual([-1, 'ENODEV']);
+  }, 60000);
 });

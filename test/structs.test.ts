@@ -59,6 +59,9 @@ import {
   ifreq,
   sock_filter,
   sock_fprog,
+  inet_diag_sockid,
+  inet_diag_req_v2,
+  inet_diag_msg,
   array,
   BPF_JUMP,
   BPF_STMT,
@@ -154,6 +157,9 @@ const classes: [string, AnyStructClass][] = [
         ['ifreq', ifreq],
         ['sock_filter', sock_filter],
         ['sock_fprog', sock_fprog],
+        ['inet_diag_sockid', inet_diag_sockid],
+        ['inet_diag_req_v2', inet_diag_req_v2],
+        ['inet_diag_msg', inet_diag_msg],
       ] as [string, AnyStructClass][])
     : []),
 ];

@@ -27,7 +27,9 @@
 #include <linux/can.h>
 #include <linux/filter.h>
 #include <linux/if_ether.h>
+#include <linux/inet_diag.h>
 #include <linux/netlink.h>
+#include <linux/sock_diag.h>
 #include <linux/tcp.h> /* the kernel's tcp_info, with the 64-bit counters */
 #include <linux/vm_sockets.h>
 #include <net/if.h>
@@ -222,6 +224,31 @@ int main(void) {
   SIZE(sock_fprog);
   FIELD(sock_fprog, len);
   FIELD(sock_fprog, filter);
+  SIZE(inet_diag_sockid);
+  FIELD(inet_diag_sockid, idiag_sport);
+  FIELD(inet_diag_sockid, idiag_dport);
+  FIELD(inet_diag_sockid, idiag_src);
+  FIELD(inet_diag_sockid, idiag_dst);
+  FIELD(inet_diag_sockid, idiag_if);
+  FIELD(inet_diag_sockid, idiag_cookie);
+  SIZE(inet_diag_req_v2);
+  FIELD(inet_diag_req_v2, sdiag_family);
+  FIELD(inet_diag_req_v2, sdiag_protocol);
+  FIELD(inet_diag_req_v2, idiag_ext);
+  FIELD(inet_diag_req_v2, pad);
+  FIELD(inet_diag_req_v2, idiag_states);
+  FIELD(inet_diag_req_v2, id);
+  SIZE(inet_diag_msg);
+  FIELD(inet_diag_msg, idiag_family);
+  FIELD(inet_diag_msg, idiag_state);
+  FIELD(inet_diag_msg, idiag_timer);
+  FIELD(inet_diag_msg, idiag_retrans);
+  FIELD(inet_diag_msg, id);
+  FIELD(inet_diag_msg, idiag_expires);
+  FIELD(inet_diag_msg, idiag_rqueue);
+  FIELD(inet_diag_msg, idiag_wqueue);
+  FIELD(inet_diag_msg, idiag_uid);
+  FIELD(inet_diag_msg, idiag_inode);
 #endif
 
   TYPE(char, "char");
