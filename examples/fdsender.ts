@@ -2,11 +2,11 @@
 // What it passes is one end of a socketpair, with MESSAGE already written into the other end: the
 // receiver reads MESSAGE through the descriptor it was given. Ported line by line from examples/c/fdsender.c.
 // Usage: fdsender PATH MESSAGE   (PATH: where fdreceiver is bound)
-// port-stats: 83 of 85 C lines map one to one
+// port-stats: 84 of 85 C lines map one to one
 // Output: "fdsender: wrote N bytes into socket N, to be read from socket N", "fdsender: passed socket N". Pairs with fdreceiver.
 import { exit, fprintf, memcpy, memset, printf, stderr, strncpy } from 'bsdsock/libc';
 import {
-  AF_UNIX, CMSG_DATA, CMSG_FIRSTHDR, CMSG_LEN, CMSG_SPACE,
+  AF_UNIX, CMSG_DATA, CMSG_FIRSTHDR, CMSG_LEN, CMSG_SPACE, cast, sockaddr,
   SCM_RIGHTS, SOCK_STREAM, SOL_SOCKET, close, cmsghdr, connect,
   iovec, msghdr, offsetof, perror, sendmsg, sizeof,
   sockaddr_un, socket, socketpair, strlen, write,
@@ -49,7 +49,7 @@ function main(argc: number, argv: string[]): number {
   memset(addr, 0, sizeof(addr));
   addr.sun_family = AF_UNIX;
   strncpy(addr.bytes.subarray(offsetof(sockaddr_un, 'sun_path')), argv[1], sizeof(addr) - offsetof(sockaddr_un, 'sun_path') - 1);
-  if (connect(sockfd, addr, sizeof(addr)) == -1) {
+  if (connect(sockfd, cast(sockaddr, addr), sizeof(addr)) == -1) {
     perror('connect');
     exit(2);
   }

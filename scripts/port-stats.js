@@ -31,7 +31,8 @@
 //      identifiers and its string, char and number literals, comments removed, with the C-only words
 //      removed from the C side (int char short long unsigned signed void struct const static volatile
 //      register extern union define) and C's NULL read as null. A string or char literal is compared by what
-//      is between its quotes (C's "ab" and 'a' match TS's 'ab', "ab", `ab` and 'a'); a TS template
+//      is between its quotes (C's "ab" and 'a' match TS's 'ab', "ab", `ab` and 'a'), and a C char
+//      literal, being an int, also matches its code as a number ('\0' matches 0, 'A' matches 65); a TS template
 //      literal is one string token, and the identifiers of its ${...} parts are tokens too. A number
 //      is compared as written, lower-cased, without C's integer suffixes (10UL is 10). Everything else
 //      (operators, & and *, ->, casts' parentheses) is ignored. A preprocessor line is tokenized like
@@ -123,7 +124,8 @@ function scanLine(line, inBlock, lang) {
         text += line[j];
         j++;
       }
-      tokens.push(`lit:${text}`);
+      // A C char literal is an int: it may stand as its string or as its code (`'\0'` as 0).
+      tokens.push(ch === "'" && lang === 'c' ? `chr:${text}` : `lit:${text}`);
       if (ch === '`') {
         // The identifiers and literals of each ${...} are tokens of the line as well.
         for (const m of text.matchAll(/\$\{([^}]*)\}/g)) tokens.push(...scanLine(m[1], false, lang).tokens);
@@ -184,15 +186,35 @@ function cTokens(tokens) {
   return tokens.filter((t) => !C_ONLY.has(t)).map((t) => (t === 'NULL' ? 'null' : t));
 }
 
+const ESCAPES = { n: 10, t: 9, r: 13, v: 11, f: 12, a: 7, b: 8, e: 27, '\\': 92, "'": 39, '"': 34, '?': 63 };
+
+/** The value of a C char literal's text (between its quotes), or null. */
+function charCode(text) {
+  if (text.length === 1) return text.charCodeAt(0);
+  if (text[0] !== '\\') return null;
+  if (/^\\[0-7]{1,3}$/.test(text)) return parseInt(text.slice(1), 8);
+  if (/^\\x[0-9a-fA-F]+$/.test(text)) return parseInt(text.slice(2), 16);
+  return text.length === 2 && text[1] in ESCAPES ? ESCAPES[text[1]] : null;
+}
+
 /** The C tokens that the TS tokens lack, as a multiset difference. */
 function missingTokens(cToks, tsToks) {
   const have = new Map();
   for (const t of tsToks) have.set(t, (have.get(t) ?? 0) + 1);
-  const missing = [];
-  for (const t of cToks) {
+  const take = (t) => {
     const k = have.get(t) ?? 0;
     if (k > 0) have.set(t, k - 1);
-    else missing.push(t);
+    return k > 0;
+  };
+  const missing = [];
+  for (const t of cToks) {
+    if (t.startsWith('chr:')) {
+      const code = charCode(t.slice(4));
+      if (take(`lit:${t.slice(4)}`) || (code !== null && take(`num:${code}`))) continue;
+      missing.push(`lit:${t.slice(4)}`);
+    } else if (!take(t)) {
+      missing.push(t);
+    }
   }
   return missing;
 }

@@ -37,6 +37,16 @@ function pair(c: string, ts: string): { mapped: boolean; missing: string[]; incl
   return { mapped: a.mapped === 1, missing: a.unmapped[0]?.missing ?? [], include: a.includes === 1 };
 }
 
+describe('char literals', () => {
+  test("a C char literal is an int: it matches its string or its code, and nothing else", () => {
+    expect(pair("buf[n] = '\\0';", 'buf[n] = 0;').mapped).toBe(true);
+    expect(pair("buf[n] = '\\0';", "buf[n] = '\\0'.charCodeAt(0);").mapped).toBe(true);
+    expect(pair("if (c == '\\n')", 'if (c == 10)').mapped).toBe(true);
+    expect(pair("if (c == 'A')", 'if (c == 65)').mapped).toBe(true);
+    expect(pair("buf[n] = '\\0';", 'buf[n] = 1;')).toMatchObject({ mapped: false, missing: ['"\\\\0"'] });
+  });
+});
+
 describe('the call of main', () => {
   test('one more, last, TS line that calls main is allowed and not counted; any other extra line is not', () => {
     const c = 'int main(void) {\n  return 0;\n}\n';
