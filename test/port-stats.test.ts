@@ -38,7 +38,7 @@ function pair(c: string, ts: string): { mapped: boolean; missing: string[]; incl
 }
 
 describe('char literals', () => {
-  test("a C char literal is an int: it matches its string or its code, and nothing else", () => {
+  test('a C char literal is an int: it matches its string or its code, and nothing else', () => {
     expect(pair("buf[n] = '\\0';", 'buf[n] = 0;').mapped).toBe(true);
     expect(pair("buf[n] = '\\0';", "buf[n] = '\\0'.charCodeAt(0);").mapped).toBe(true);
     expect(pair("if (c == '\\n')", 'if (c == 10)').mapped).toBe(true);
