@@ -142,6 +142,8 @@ export default defineConfig([
       'examples/ping.ts',
       'examples/tcpdump.ts',
       'examples/ss.ts',
+      'examples/mcastsend.ts',
+      'examples/mcastrecv.ts',
     ],
     rules: {
       'prefer-const': 'off',

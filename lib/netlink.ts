@@ -11,7 +11,7 @@
 // macro reads past the memory the header lives in: a length that claims more is a RangeError.
 import { NLMSG_ALIGNTO, NLMSG_HDRLEN } from './constants.gen';
 import { invalidArgType, outOfRange } from './errors';
-import { memoryOf, nlmsghdr, ptr } from './structs';
+import { isInstance, memoryOf, nlmsghdr, ptr } from './structs';
 
 const ALIGNTO = NLMSG_ALIGNTO ?? 4;
 const HDRLEN = NLMSG_HDRLEN ?? 16;
@@ -24,7 +24,7 @@ function lengthArg(fn: string, param: string, len: unknown): number {
 }
 
 function headerArg(fn: string, nlh: unknown): Uint8Array {
-  if (!(nlh instanceof nlmsghdr)) throw invalidArgType(fn, 'nlh', 'an nlmsghdr', nlh);
+  if (!isInstance(nlh, nlmsghdr)) throw invalidArgType(fn, 'nlh', 'an nlmsghdr', nlh);
   return memoryOf(nlh);
 }
 

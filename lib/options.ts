@@ -2,7 +2,7 @@
 import { fail } from './errno';
 import { invalidArgType, outOfRange } from './errors';
 import { native, type Memory } from './native';
-import { Struct, isStructArray, ptr, sock_filter, sock_fprog, socklen_t, type BufferLike } from './structs';
+import { Struct, isInstance, isStructArray, ptr, sock_filter, sock_fprog, socklen_t, type BufferLike } from './structs';
 import { traceCall } from './trace';
 import { tracing } from './trace/sink';
 
@@ -28,7 +28,7 @@ export function setsockopt(
   optval: number | Struct | BufferLike | null,
   optlen: number,
 ): number {
-  if (optval instanceof sock_fprog && native.setsockoptFprog !== undefined) {
+  if (isInstance(optval, sock_fprog) && native.setsockoptFprog !== undefined) {
     return setsockoptFprog(sockfd, level, optname, optval, optlen);
   }
   const value: number | Memory | null = optval instanceof Struct ? optval.bytes : optval;
@@ -56,8 +56,8 @@ function setsockoptFprog(sockfd: number, level: number, optname: number, prog: s
 function filterBytes(filter: unknown): Buffer | null {
   if (filter === null) return null;
   if (isStructArray(filter) && filter.type === sock_filter) return filter.bytes;
-  if (filter instanceof sock_filter) return filter.bytes;
-  if (Array.isArray(filter) && filter.every((f) => f instanceof sock_filter)) {
+  if (isInstance(filter, sock_filter)) return filter.bytes;
+  if (Array.isArray(filter) && filter.every((f) => isInstance(f, sock_filter))) {
     return Buffer.concat(filter.map((f) => f.bytes));
   }
   throw invalidArgType(

@@ -5,7 +5,7 @@ import { isAttached, release } from './engine';
 import { fail } from './errno';
 import { invalidArgType, outOfRange } from './errors';
 import { native, type Memory } from './native';
-import { ifreq, ptr } from './structs';
+import { ifreq, isInstance, ptr } from './structs';
 import * as C from './constants.gen';
 import { optionalSockaddrArg, sockaddrArg, socklenArg, type SockaddrLike, type socklen_t } from './structs';
 import { closed, opened, openedByFcntl, openedPair } from './ledger';
@@ -342,7 +342,7 @@ export function dup2(oldfd: number, newfd: number): number {
  * @see https://man7.org/linux/man-pages/man2/ioctl.2.html
  */
 export function ioctl(fd: number, request: number, argp: ptr<number> | ifreq): number {
-  if (argp instanceof ifreq && native.layouts.ifreq !== undefined) {
+  if (isInstance(argp, ifreq)) {
     if (!ifreqRequest(request)) {
       throw invalidArgType(
         'ioctl',

@@ -432,13 +432,53 @@ export class fd_set extends Struct {
   static readonly layout = layoutOf('fd_set');
 }
 
+// The layout of a struct the platform may lack (these are Linux's); where it does, an empty one that
+// nothing reaches: the class is exported as undefined there (platformStruct, at the end of this file).
 const linuxLayout = (name: string): StructLayout => native.layouts[name] ?? { size: 0, align: 1, fields: {} };
+
+/**
+ * A struct class as the package exports it: the class where the addon has its layout (the platform
+ * has the struct), else `undefined`, never a class over a guessed layout. As for a constant the
+ * platform lacks, its type stays the class: check `if (sockaddr_ll === undefined)` where a program
+ * runs on several systems.
+ * @param Class - the struct class, named as in C.
+ * @param layouts - the layouts to look its name up in (the addon's).
+ * @returns Class, or undefined.
+ * @internal
+ */
+export function platformStruct<C extends StructClass>(
+  Class: C,
+  layouts: Readonly<Record<string, StructLayout | undefined>> = native.layouts,
+): C {
+  return (layouts[Class.name] === undefined ? undefined : Class) as C;
+}
+
+/**
+ * Whether a struct class the platform may lack is there (not undefined).
+ * @param Class - the struct class, or undefined.
+ * @internal
+ */
+export function present(Class: StructClass): boolean {
+  return (Class as unknown) !== undefined;
+}
+
+/**
+ * `x instanceof Class` for a struct class the platform may lack (undefined there): false where it does.
+ * @param x - any value.
+ * @param Class - the struct class, or undefined.
+ * @internal
+ */
+export function isInstance<T extends Struct>(x: unknown, Class: abstract new (source?: Uint8Array) => T): x is T {
+  return (Class as unknown) !== undefined && x instanceof Class;
+}
 
 /**
  * `epoll_data_t` (Linux): the union an epoll_event carries back, as the program set it. `fd` and `u32`
  * share its first four bytes, `u64` all eight; C's `ptr` has no meaning here (use `fd` or `u64` as a key).
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
  */
-export class epoll_data extends Struct {
+class epoll_data extends Struct {
   /** `sizeof(epoll_data_t)` and its member offsets (Linux only). */
   static readonly layout: StructLayout = linuxLayout('epoll_data');
   /** A descriptor. */
@@ -450,8 +490,12 @@ export class epoll_data extends Struct {
 }
 if (native.layouts.epoll_data !== undefined) define(epoll_data, integers(epoll_data, ['fd', 'u32', 'u64']));
 
-/** `struct epoll_event` (Linux): what epoll_ctl watches for, and what epoll_wait reports. */
-export class epoll_event extends Struct {
+/**
+ * `struct epoll_event` (Linux): what epoll_ctl watches for, and what epoll_wait reports.
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
+ */
+class epoll_event extends Struct {
   /** `sizeof(struct epoll_event)` and its field offsets (Linux only; packed on x86-64). */
   static readonly layout: StructLayout = linuxLayout('epoll_event');
   /** EPOLLIN, EPOLLOUT, EPOLLET, ... */
@@ -488,10 +532,14 @@ export class timeval extends Struct {
 }
 define(timeval, integers(timeval, ['tv_sec', 'tv_usec']));
 
-/** `struct ucred` (Linux): the peer's credentials, from SO_PEERCRED. */
-export class ucred extends Struct {
+/**
+ * `struct ucred` (Linux): the peer's credentials, from SO_PEERCRED.
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
+ */
+class ucred extends Struct {
   /** `sizeof(struct ucred)` and its field offsets on this platform (Linux only). */
-  static readonly layout: StructLayout = native.layouts.ucred ?? { size: 0, align: 1, fields: {} };
+  static readonly layout: StructLayout = linuxLayout('ucred');
   /** Process ID. */
   declare pid: number;
   /** User ID. */
@@ -559,8 +607,10 @@ function defineWhere(Class: StructClass, accessors: () => Record<string, Accesso
 /**
  * `struct ip_mreqn` (Linux): a multicast group to join by interface index, or IP_MULTICAST_IF's value
  * (ip(7)).
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
  */
-export class ip_mreqn extends Struct {
+class ip_mreqn extends Struct {
   /** `sizeof(struct ip_mreqn)` and its field offsets (Linux only). */
   static readonly layout: StructLayout = linuxLayout('ip_mreqn');
   /** The group's address (a view; assigning copies). */
@@ -579,8 +629,10 @@ defineWhere(ip_mreqn, () => ({
 /**
  * `struct in_pktinfo` (Linux): the data of an IP_PKTINFO control message, where and through which
  * interface a datagram came (ip(7)). Read it with `cast(in_pktinfo, CMSG_DATA(cmsg))`.
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
  */
-export class in_pktinfo extends Struct {
+class in_pktinfo extends Struct {
   /** `sizeof(struct in_pktinfo)` and its field offsets (Linux only). */
   static readonly layout: StructLayout = linuxLayout('in_pktinfo');
   /** The index of the interface the packet came in on. */
@@ -599,8 +651,10 @@ defineWhere(in_pktinfo, () => ({
 /**
  * `struct in6_pktinfo` (Linux): the data of an IPV6_PKTINFO control message (with IPV6_RECVPKTINFO set),
  * or IPV6_PKTINFO's value to choose the source (ipv6(7)).
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
  */
-export class in6_pktinfo extends Struct {
+class in6_pktinfo extends Struct {
   /** `sizeof(struct in6_pktinfo)` and its field offsets (Linux only). */
   static readonly layout: StructLayout = linuxLayout('in6_pktinfo');
   /** The packet's destination (or the source to send from). */
@@ -616,8 +670,10 @@ defineWhere(in6_pktinfo, () => ({
 /**
  * `struct sockaddr_ll` (Linux): a link-level address for AF_PACKET sockets (packet(7)). `sll_protocol`
  * is in network byte order: `htons(ETH_P_ALL)`.
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
  */
-export class sockaddr_ll extends SockaddrStruct {
+class sockaddr_ll extends SockaddrStruct {
   /** `sizeof(struct sockaddr_ll)` and its field offsets (Linux only). */
   static readonly layout: StructLayout = linuxLayout('sockaddr_ll');
   /** AF_PACKET. */
@@ -640,8 +696,12 @@ defineWhere(sockaddr_ll, () => ({
   sll_addr: arrayField('sockaddr_ll', 'sll_addr', fieldOf(sockaddr_ll.layout, 'sockaddr_ll', 'sll_addr')),
 }));
 
-/** `struct sockaddr_nl` (Linux): a netlink address (netlink(7)). */
-export class sockaddr_nl extends SockaddrStruct {
+/**
+ * `struct sockaddr_nl` (Linux): a netlink address (netlink(7)).
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
+ */
+class sockaddr_nl extends SockaddrStruct {
   /** `sizeof(struct sockaddr_nl)` and its field offsets (Linux only). */
   static readonly layout: StructLayout = linuxLayout('sockaddr_nl');
   /** AF_NETLINK. */
@@ -656,8 +716,10 @@ defineWhere(sockaddr_nl, () => integers(sockaddr_nl, ['nl_family', 'nl_pid', 'nl
 /**
  * `struct nlmsghdr` (Linux): the header of each netlink message (netlink(7)). Walk a buffer of them
  * with NLMSG_OK and NLMSG_NEXT, as C does.
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
  */
-export class nlmsghdr extends Struct {
+class nlmsghdr extends Struct {
   /** `sizeof(struct nlmsghdr)` and its field offsets (Linux only). */
   static readonly layout: StructLayout = linuxLayout('nlmsghdr');
   /** The message's length, header included. */
@@ -673,8 +735,12 @@ export class nlmsghdr extends Struct {
 }
 defineWhere(nlmsghdr, () => integers(nlmsghdr, ['nlmsg_len', 'nlmsg_type', 'nlmsg_flags', 'nlmsg_seq', 'nlmsg_pid']));
 
-/** `struct sockaddr_vm` (Linux): a vsock address, CID and port (vsock(7)). */
-export class sockaddr_vm extends SockaddrStruct {
+/**
+ * `struct sockaddr_vm` (Linux): a vsock address, CID and port (vsock(7)).
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
+ */
+class sockaddr_vm extends SockaddrStruct {
   /** `sizeof(struct sockaddr_vm)` and its field offsets (Linux only). */
   static readonly layout: StructLayout = linuxLayout('sockaddr_vm');
   /** AF_VSOCK. */
@@ -691,8 +757,10 @@ defineWhere(sockaddr_vm, () => integers(sockaddr_vm, Object.keys(sockaddr_vm.lay
 /**
  * `struct sockaddr_can` (Linux): a CAN address (for CAN_RAW, the interface). Its `can_addr` union (the
  * transport protocols' addresses) has no accessors here; its bytes are in `bytes`.
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
  */
-export class sockaddr_can extends SockaddrStruct {
+class sockaddr_can extends SockaddrStruct {
   /** `sizeof(struct sockaddr_can)` and its field offsets (Linux only). */
   static readonly layout: StructLayout = linuxLayout('sockaddr_can');
   /** AF_CAN. */
@@ -709,8 +777,10 @@ defineWhere(sockaddr_can, () => integers(sockaddr_can, ['can_family', 'can_ifind
  * where the compiler fills bit-fields from the low end, as GCC and Clang do on little-endian machines,
  * in its high 4 bits on big-endian ones); the later bit-fields (`tcpi_delivery_rate_app_limited`,
  * `tcpi_fastopen_client_fail`) have no accessors.
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
  */
-export class tcp_info extends Struct {
+class tcp_info extends Struct {
   /** `sizeof(struct tcp_info)` and its field offsets (Linux only). */
   static readonly layout: StructLayout = linuxLayout('tcp_info');
   /** TCP_ESTABLISHED, TCP_LISTEN, ... */
@@ -848,8 +918,10 @@ defineWhere(tcp_info, () => {
  * and one member of the union after it is the request's argument or result (`ifr_ifindex` for
  * SIOCGIFINDEX, `ifr_flags` for SIOCGIFFLAGS/SIOCSIFFLAGS, `ifr_addr` for SIOCGIFADDR, `ifr_mtu` for
  * SIOCGIFMTU). The members share their bytes, as in C.
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
  */
-export class ifreq extends Struct {
+class ifreq extends Struct {
   /** `sizeof(struct ifreq)` and its field offsets (Linux only). */
   static readonly layout: StructLayout = linuxLayout('ifreq');
   /**
@@ -893,8 +965,10 @@ defineWhere(ifreq, () => {
 /**
  * `struct sock_filter` (Linux): one classic BPF instruction (filter(2) of SO_ATTACH_FILTER). Make it
  * with BPF_STMT or BPF_JUMP, as C does; a program is `array(sock_filter, n)`.
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
  */
-export class sock_filter extends Struct {
+class sock_filter extends Struct {
   /** `sizeof(struct sock_filter)` and its field offsets (Linux only). */
   static readonly layout: StructLayout = linuxLayout('sock_filter');
   /** The opcode: BPF_LD | BPF_H | BPF_ABS, BPF_JMP | BPF_JEQ | BPF_K, BPF_RET | BPF_K, ... */
@@ -913,8 +987,10 @@ defineWhere(sock_filter, () => integers(sock_filter, ['code', 'jt', 'jf', 'k']))
  * instructions at `filter`. `filter` holds the program itself, a C array `array(sock_filter, n)` (C's
  * `struct sock_filter *`); setsockopt gives the kernel a real struct sock_fprog pointing at its bytes.
  * A `len` past the array is a RangeError there, before the call.
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
  */
-export class sock_fprog extends Struct {
+class sock_fprog extends Struct {
   /** `sizeof(struct sock_fprog)` and its field offsets (Linux only). */
   static readonly layout: StructLayout = linuxLayout('sock_fprog');
   /** How many instructions (C's unsigned short). */
@@ -928,8 +1004,10 @@ defineWhere(sock_fprog, () => integers(sock_fprog, ['len']));
  * `struct inet_diag_sockid` (Linux, linux/inet_diag.h): a socket's addresses and ports in a
  * NETLINK_SOCK_DIAG request or answer (sock_diag(7)). Ports are in network byte order (`ntohs`);
  * `idiag_src` and `idiag_dst` are 16 bytes each (C's `__be32[4]`), an IPv4 address in the first 4.
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
  */
-export class inet_diag_sockid extends Struct {
+class inet_diag_sockid extends Struct {
   /** `sizeof(struct inet_diag_sockid)` and its field offsets (Linux only). */
   static readonly layout: StructLayout = linuxLayout('inet_diag_sockid');
   /** The source (local) port, network byte order. */
@@ -959,8 +1037,10 @@ defineWhere(inet_diag_sockid, () => ({
  * `struct inet_diag_req_v2` (Linux): a NETLINK_SOCK_DIAG request (nlmsg_type SOCK_DIAG_BY_FAMILY) for
  * the TCP or UDP sockets of one family, in the states whose bits `idiag_states` sets (`1 << TCP_LISTEN`
  * ...), as ss(8) sends it (sock_diag(7)).
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
  */
-export class inet_diag_req_v2 extends Struct {
+class inet_diag_req_v2 extends Struct {
   /** `sizeof(struct inet_diag_req_v2)` and its field offsets (Linux only). */
   static readonly layout: StructLayout = linuxLayout('inet_diag_req_v2');
   /** AF_INET or AF_INET6. */
@@ -984,8 +1064,10 @@ defineWhere(inet_diag_req_v2, () => ({
 /**
  * `struct inet_diag_msg` (Linux): one socket in a NETLINK_SOCK_DIAG answer, the data of a
  * SOCK_DIAG_BY_FAMILY message (`cast(inet_diag_msg, NLMSG_DATA(nh))`), its attributes after it.
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
  */
-export class inet_diag_msg extends Struct {
+class inet_diag_msg extends Struct {
   /** `sizeof(struct inet_diag_msg)` and its field offsets (Linux only). */
   static readonly layout: StructLayout = linuxLayout('inet_diag_msg');
   /** AF_INET or AF_INET6. */
@@ -1030,6 +1112,7 @@ defineWhere(inet_diag_msg, () => ({
  * @param k - the operand.
  */
 export function BPF_STMT(code: number, k: number): sock_filter {
+  if (native.layouts.sock_filter === undefined) throw new Error('bsdsock: this platform has no struct sock_filter');
   const insn = new sock_filter();
   insn.code = code;
   insn.k = k;
@@ -1432,3 +1515,124 @@ export function structArg(
   if (value instanceof type) return value.bytes;
   throw invalidArgType(fn, param, `${/^[aeio]/.test(type.name) ? 'an' : 'a'} ${type.name}`, value);
 }
+
+// --- The exported names of the structs the platform may lack -----------------
+//
+// Each is its class where the addon has its layout, and undefined elsewhere (platformStruct); its type
+// is the class either way. Inside this file the classes are used directly: every use is behind a
+// layout check (defineWhere, BPF_STMT's).
+/** The exported `epoll_data`: its class where the platform has the struct, else `undefined`. */
+const platform_epoll_data = platformStruct(epoll_data);
+/** The exported `epoll_data`'s type: the class's instances. */
+type platform_epoll_data = epoll_data;
+/** The exported `epoll_event`: its class where the platform has the struct, else `undefined`. */
+const platform_epoll_event = platformStruct(epoll_event);
+/** The exported `epoll_event`'s type: the class's instances. */
+type platform_epoll_event = epoll_event;
+/** The exported `ucred`: its class where the platform has the struct, else `undefined`. */
+const platform_ucred = platformStruct(ucred);
+/** The exported `ucred`'s type: the class's instances. */
+type platform_ucred = ucred;
+/** The exported `ip_mreqn`: its class where the platform has the struct, else `undefined`. */
+const platform_ip_mreqn = platformStruct(ip_mreqn);
+/** The exported `ip_mreqn`'s type: the class's instances. */
+type platform_ip_mreqn = ip_mreqn;
+/** The exported `in_pktinfo`: its class where the platform has the struct, else `undefined`. */
+const platform_in_pktinfo = platformStruct(in_pktinfo);
+/** The exported `in_pktinfo`'s type: the class's instances. */
+type platform_in_pktinfo = in_pktinfo;
+/** The exported `in6_pktinfo`: its class where the platform has the struct, else `undefined`. */
+const platform_in6_pktinfo = platformStruct(in6_pktinfo);
+/** The exported `in6_pktinfo`'s type: the class's instances. */
+type platform_in6_pktinfo = in6_pktinfo;
+/** The exported `sockaddr_ll`: its class where the platform has the struct, else `undefined`. */
+const platform_sockaddr_ll = platformStruct(sockaddr_ll);
+/** The exported `sockaddr_ll`'s type: the class's instances. */
+type platform_sockaddr_ll = sockaddr_ll;
+/** The exported `sockaddr_nl`: its class where the platform has the struct, else `undefined`. */
+const platform_sockaddr_nl = platformStruct(sockaddr_nl);
+/** The exported `sockaddr_nl`'s type: the class's instances. */
+type platform_sockaddr_nl = sockaddr_nl;
+/** The exported `nlmsghdr`: its class where the platform has the struct, else `undefined`. */
+const platform_nlmsghdr = platformStruct(nlmsghdr);
+/** The exported `nlmsghdr`'s type: the class's instances. */
+type platform_nlmsghdr = nlmsghdr;
+/** The exported `sockaddr_vm`: its class where the platform has the struct, else `undefined`. */
+const platform_sockaddr_vm = platformStruct(sockaddr_vm);
+/** The exported `sockaddr_vm`'s type: the class's instances. */
+type platform_sockaddr_vm = sockaddr_vm;
+/** The exported `sockaddr_can`: its class where the platform has the struct, else `undefined`. */
+const platform_sockaddr_can = platformStruct(sockaddr_can);
+/** The exported `sockaddr_can`'s type: the class's instances. */
+type platform_sockaddr_can = sockaddr_can;
+/** The exported `tcp_info`: its class where the platform has the struct, else `undefined`. */
+const platform_tcp_info = platformStruct(tcp_info);
+/** The exported `tcp_info`'s type: the class's instances. */
+type platform_tcp_info = tcp_info;
+/** The exported `ifreq`: its class where the platform has the struct, else `undefined`. */
+const platform_ifreq = platformStruct(ifreq);
+/** The exported `ifreq`'s type: the class's instances. */
+type platform_ifreq = ifreq;
+/** The exported `sock_filter`: its class where the platform has the struct, else `undefined`. */
+const platform_sock_filter = platformStruct(sock_filter);
+/** The exported `sock_filter`'s type: the class's instances. */
+type platform_sock_filter = sock_filter;
+/** The exported `sock_fprog`: its class where the platform has the struct, else `undefined`. */
+const platform_sock_fprog = platformStruct(sock_fprog);
+/** The exported `sock_fprog`'s type: the class's instances. */
+type platform_sock_fprog = sock_fprog;
+/** The exported `inet_diag_sockid`: its class where the platform has the struct, else `undefined`. */
+const platform_inet_diag_sockid = platformStruct(inet_diag_sockid);
+/** The exported `inet_diag_sockid`'s type: the class's instances. */
+type platform_inet_diag_sockid = inet_diag_sockid;
+/** The exported `inet_diag_req_v2`: its class where the platform has the struct, else `undefined`. */
+const platform_inet_diag_req_v2 = platformStruct(inet_diag_req_v2);
+/** The exported `inet_diag_req_v2`'s type: the class's instances. */
+type platform_inet_diag_req_v2 = inet_diag_req_v2;
+/** The exported `inet_diag_msg`: its class where the platform has the struct, else `undefined`. */
+const platform_inet_diag_msg = platformStruct(inet_diag_msg);
+/** The exported `inet_diag_msg`'s type: the class's instances. */
+type platform_inet_diag_msg = inet_diag_msg;
+export {
+  platform_epoll_data as epoll_data,
+  platform_epoll_event as epoll_event,
+  platform_ucred as ucred,
+  platform_ip_mreqn as ip_mreqn,
+  platform_in_pktinfo as in_pktinfo,
+  platform_in6_pktinfo as in6_pktinfo,
+  platform_sockaddr_ll as sockaddr_ll,
+  platform_sockaddr_nl as sockaddr_nl,
+  platform_nlmsghdr as nlmsghdr,
+  platform_sockaddr_vm as sockaddr_vm,
+  platform_sockaddr_can as sockaddr_can,
+  platform_tcp_info as tcp_info,
+  platform_ifreq as ifreq,
+  platform_sock_filter as sock_filter,
+  platform_sock_fprog as sock_fprog,
+  platform_inet_diag_sockid as inet_diag_sockid,
+  platform_inet_diag_req_v2 as inet_diag_req_v2,
+  platform_inet_diag_msg as inet_diag_msg,
+};
+// The classes themselves, under names of their own, so that a declaration file can name their types
+// (`typeof ucred_class`) wherever a program's inferred types reach them. Not exported by the package.
+/** @internal */
+export {
+  epoll_data as epoll_data_class,
+  epoll_event as epoll_event_class,
+  ucred as ucred_class,
+  ip_mreqn as ip_mreqn_class,
+  in_pktinfo as in_pktinfo_class,
+  in6_pktinfo as in6_pktinfo_class,
+  sockaddr_ll as sockaddr_ll_class,
+  sockaddr_nl as sockaddr_nl_class,
+  nlmsghdr as nlmsghdr_class,
+  sockaddr_vm as sockaddr_vm_class,
+  sockaddr_can as sockaddr_can_class,
+  tcp_info as tcp_info_class,
+  ifreq as ifreq_class,
+  sock_filter as sock_filter_class,
+  sock_fprog as sock_fprog_class,
+  inet_diag_sockid as inet_diag_sockid_class,
+  inet_diag_req_v2 as inet_diag_req_v2_class,
+  inet_diag_msg as inet_diag_msg_class,
+};

@@ -1,8 +1,9 @@
-// The examples people reach for beyond the classic programs (issue 13): ping over a ping socket and a
-// tiny tcpdump over a packet socket with a BPF filter, and ss over NETLINK_SOCK_DIAG (examples/c/NAME.c and their line-by-line ports
-// examples/NAME.ts, run compiled from dist/examples/NAME.js). Each runs, C then TypeScript, in a fresh
-// private network namespace (helpers/netns.ts: nothing touches the host's network), and the two must
-// print the same bytes after renaming only what the kernel picks: the client's ephemeral port.
+// The examples people reach for beyond the classic programs (issue 13): ping over a ping socket, a
+// tiny tcpdump over a packet socket with a BPF filter, ss over NETLINK_SOCK_DIAG, and a UDP multicast
+// sender and receiver (examples/c/NAME.c and their line-by-line ports examples/NAME.ts, run compiled
+// from dist/examples/NAME.js). Each runs, C then TypeScript, in a fresh private network namespace
+// (helpers/netns.ts: nothing touches the host's network), and the two must print the same bytes after
+// renaming only what the kernel picks: ephemeral ports.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -26,11 +27,17 @@ function argv(impl: Impl, program: string, ...args: string[]): string[] {
 beforeAll(() => {
   if (cc().missing !== null) return;
   work = tempDir('net-examples');
-  for (const program of ['ping', 'tcpdump', 'ss']) {
+  for (const program of ['ping', 'tcpdump', 'ss', 'mcastsend', 'mcastrecv']) {
     const source = path.join(root, 'examples', 'c', `${program}.c`);
     binaries.set(program, compileC(source, { dir: work.path('bin'), flags: ['-Wall', '-Wextra', '-Werror'] }));
   }
-  ensureDist('dist/examples/ping.js', 'dist/examples/tcpdump.js', 'dist/examples/ss.js');
+  ensureDist(
+    'dist/examples/ping.js',
+    'dist/examples/tcpdump.js',
+    'dist/examples/ss.js',
+    'dist/examples/mcastsend.js',
+    'dist/examples/mcastrecv.js',
+  );
 }, 180_000);
 
 afterAll(() => work?.remove());
@@ -224,4 +231,77 @@ describeNeeding(cc(), netns())('ss: the TCP sockets of the namespace over NETLIN
       .map((w) => `${w[0]} ${w[3]} ${w[4]}`);
     expect(fromSs.sort()).toEqual(rows.sort());
   }, 60_000);
+});
+
+// Multicast on lo: the namespace's lo gets IFF_MULTICAST (as families.test.ts sets it with SIOCSIFFLAGS),
+// the receiver joins 239.1.2.3 on 127.0.0.1 at a port the kernel picks (0), the sender sends to that port
+// out of 127.0.0.1 with IP_MULTICAST_LOOP on. The namespace has no route to the group: the interface
+// address given to both is what makes the join and the send work.
+describeNeeding(cc(), netns())('mcastsend and mcastrecv: UDP multicast on lo (ip_mreq, IP_MULTICAST_*)', () => {
+  const GROUP = '239.1.2.3';
+  const receivers = new Map<string, string>();
+  const senders = new Map<string, string>();
+  const pairs = IMPLS.flatMap((r) => IMPLS.map((s) => [r, s] as [Impl, Impl]));
+
+  test.each(pairs)(
+    '%s receiver, %s sender: joined on the port it printed, three datagrams from one sender, left',
+    (recvImpl, sendImpl) => {
+      const dir = work.path(`mcast-${recvImpl}-${sendImpl}`);
+      mkdirSync(dir, { recursive: true });
+      // The sender's PORT is the one the receiver printed.
+      const port = `"$(sed -n 's/.* on port \\([0-9]*\\)$/\\1/p' server.out)"`;
+      const { server, client } = serverThenClient({
+        dir,
+        prefix: requireNetns('mcast', 'ip link set lo multicast on'),
+        server: argv(recvImpl, 'mcastrecv', GROUP, '0', '3', '127.0.0.1'),
+        client: ['sh', '-c', `exec "$@" ${port} 3 127.0.0.1`, 'sh', ...argv(sendImpl, 'mcastsend', GROUP)],
+        listening: `mcastrecv: joined ${GROUP} on port `,
+        killAfter: 30,
+      });
+      expect(client.stderr).toBe('');
+      expect(client.status).toBe(0);
+      expect(server!.stderr).toBe('');
+      expect(server!.status).toBe(0);
+      const bound = /on port (\d+)\n/.exec(server!.stdout)![1];
+      expect(Number(bound)).toBeGreaterThan(0);
+      const from = [...server!.stdout.matchAll(/from 127\.0\.0\.1:(\d+):/g)].map((m) => m[1]);
+      expect(new Set(from).size).toBe(1); // one socket sent all three
+      const received = server!.stdout
+        .replaceAll(`port ${bound}\n`, 'port <port>\n')
+        .replaceAll(`127.0.0.1:${from[0]}:`, '127.0.0.1:<port>:');
+      const sent = client.stdout.replaceAll(`${GROUP}:${bound}\n`, `${GROUP}:<port>\n`);
+      receivers.set(`${recvImpl}-${sendImpl}`, received);
+      senders.set(`${recvImpl}-${sendImpl}`, sent);
+      expect(received).toBe(
+        [
+          `mcastrecv: joined ${GROUP} on port <port>`,
+          'from 127.0.0.1:<port>: message 1 of 3',
+          'from 127.0.0.1:<port>: message 2 of 3',
+          'from 127.0.0.1:<port>: message 3 of 3',
+          `mcastrecv: left ${GROUP}`,
+          '',
+        ].join('\n'),
+      );
+      expect(sent).toBe(`sent 14 bytes to ${GROUP}:<port>\n`.repeat(3));
+    },
+    60_000,
+  );
+
+  test('all four pairings printed the same, receiver and sender', () => {
+    expect(receivers.size).toBe(4);
+    expect(new Set(receivers.values()).size).toBe(1);
+    expect(new Set(senders.values()).size).toBe(1);
+  });
+
+  test('a bad argument: the usage line, exit 1 (C and TS alike)', () => {
+    for (const program of ['mcastsend', 'mcastrecv']) {
+      const run = (impl: Impl): Outcome => alone(`${program}-usage-${impl}`, [], argv(impl, program, GROUP, '0'));
+      expect(run('C')).toEqual({
+        stdout: '',
+        stderr: `usage: ${program} GROUP PORT COUNT [IFADDR]\n`,
+        status: 1,
+      });
+      expect(run('TS')).toEqual(run('C'));
+    }
+  });
 });

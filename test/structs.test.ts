@@ -78,6 +78,9 @@ import {
   type Struct,
   type StructClass,
 } from 'bsdsock';
+import * as bsdsock from 'bsdsock';
+import { native } from '../lib/native';
+import { Struct as StructBase, isInstance, platformStruct, present } from '../lib/structs';
 import { root } from './helpers/build';
 import { compileC, runC } from './helpers/c';
 import { bad, expectThrown } from './helpers/errors';
@@ -607,5 +610,49 @@ describe('socklen_t', () => {
       { type: TypeError, code: 'ERR_INVALID_ARG_TYPE', fn: 'socklen_t', param: 'value' },
     );
     expect(len.value).toBe(4);
+  });
+});
+
+// issue 13, "Bad input": a struct whose layout the platform lacks is undefined, never a class over a
+// guessed (empty) layout; its type stays the class, as a missing constant's stays number.
+describe('a struct the platform lacks is undefined', () => {
+  const structClasses = Object.entries(bsdsock).filter(
+    // SockaddrStruct, the abstract base of the socket addresses, is no C struct and has no layout.
+    ([n, v]) =>
+      typeof v === 'function' &&
+      (v as { prototype?: unknown }).prototype instanceof StructBase &&
+      n !== 'SockaddrStruct',
+  ) as [string, StructClass][];
+
+  test('every exported struct class has a layout here, not an empty one', () => {
+    expect(structClasses.length).toBeGreaterThanOrEqual(36);
+    for (const [name, Class] of structClasses) {
+      expect([name, Class.name]).toEqual([name, name]);
+      expect([name, Class.layout.size > 0]).toEqual([name, true]);
+    }
+    // Among them, the platform-only ones.
+    const names = structClasses.map(([n]) => n);
+    expect(names).toEqual(expect.arrayContaining(['ucred', 'epoll_event', 'sockaddr_ll', 'tcp_info', 'inet_diag_msg']));
+  });
+
+  test('platformStruct: the class for a layout the addon has, undefined for one it lacks', () => {
+    expect(platformStruct(bsdsock.sockaddr_ll)).toBe(bsdsock.sockaddr_ll);
+    expect(platformStruct(bsdsock.tcp_info)).toBe(bsdsock.tcp_info);
+    // The same class where the addon has no layout of that name: what another platform sees.
+    const { sockaddr_ll: _absent, ...elsewhere } = native.layouts;
+    expect(platformStruct(bsdsock.sockaddr_ll, elsewhere)).toBeUndefined();
+    expect(platformStruct(bsdsock.sockaddr_in, elsewhere)).toBe(bsdsock.sockaddr_in);
+    class no_such_struct extends StructBase {
+      static readonly layout = { size: 4, align: 4, fields: {} };
+    }
+    expect(platformStruct(no_such_struct)).toBeUndefined();
+  });
+
+  test('the helpers that take such a struct do not need its class to exist', () => {
+    // isInstance is what lib/ uses in place of instanceof for them: false, not a TypeError, for undefined.
+    expect(isInstance(new bsdsock.ifreq(), undefined as unknown as typeof bsdsock.ifreq)).toBe(false);
+    expect(isInstance(new bsdsock.ifreq(), bsdsock.ifreq)).toBe(true);
+    expect(present(undefined as unknown as typeof bsdsock.ifreq)).toBe(false);
+    expect(present(bsdsock.ifreq)).toBe(true);
   });
 });

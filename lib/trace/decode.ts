@@ -16,9 +16,11 @@ import {
   ip_mreq,
   ip_mreqn,
   ipv6_mreq,
+  isInstance,
   linger,
   msghdr,
   pollfd,
+  present,
   ptr,
   sock_fprog,
   sockaddr_in,
@@ -262,7 +264,7 @@ export function sockaddrText(addr: SockaddrLike | Memory | null, addrlen: number
   }
   // The Linux families strace decodes, when the length covers their whole struct (strace 6 prints a
   // shorter one, such as the 18 bytes getsockname gives back for a packet socket, as sa_data).
-  if (fam === C.AF_PACKET && sockaddr_ll.layout.size > 0 && len >= sockaddr_ll.layout.size) {
+  if (fam === C.AF_PACKET && present(sockaddr_ll) && len >= sockaddr_ll.layout.size) {
     const ll = new sockaddr_ll(bytes);
     const proto = netU16(bytes, sockaddr_ll.layout.fields.sll_protocol[0]);
     const protoText = table('ETH_P_').get(proto) ?? `${hex(proto)} /* ETH_P_??? */`;
@@ -277,11 +279,11 @@ export function sockaddrText(addr: SockaddrLike | Memory | null, addrlen: number
       `sll_halen=${halen}${addr}}`
     );
   }
-  if (fam === C.AF_NETLINK && sockaddr_nl.layout.size > 0 && len >= sockaddr_nl.layout.size) {
+  if (fam === C.AF_NETLINK && present(sockaddr_nl) && len >= sockaddr_nl.layout.size) {
     const nl = new sockaddr_nl(bytes);
     return `${head}, nl_pid=${nl.nl_pid}, nl_groups=${hex08(nl.nl_groups)}}`;
   }
-  if (fam === C.AF_VSOCK && sockaddr_vm.layout.size > 0 && len >= sockaddr_vm.layout.size) {
+  if (fam === C.AF_VSOCK && present(sockaddr_vm) && len >= sockaddr_vm.layout.size) {
     const vm = new sockaddr_vm(bytes);
     const cid = table('VMADDR_CID_').get(vm.svm_cid) ?? hex(vm.svm_cid);
     const port = vm.svm_port === C.VMADDR_PORT_ANY ? 'VMADDR_PORT_ANY' : hex(vm.svm_port);
@@ -455,7 +457,7 @@ export function optvalText(optval: number | ptr<number> | Struct | Memory | null
   if (optval instanceof timeval) return `{tv_sec=${optval.tv_sec}, tv_usec=${optval.tv_usec}}`;
   if (optval instanceof timespec) return `{tv_sec=${optval.tv_sec}, tv_nsec=${optval.tv_nsec}}`;
   // strace reads an ip_mreqn given to IP_ADD_MEMBERSHIP as the ip_mreq it begins like.
-  if (optval instanceof ip_mreq || optval instanceof ip_mreqn) {
+  if (optval instanceof ip_mreq || isInstance(optval, ip_mreqn)) {
     const b = optval.bytes;
     return `{imr_multiaddr=${ipv4Text(b.subarray(0, 4))}, imr_interface=${ipv4Text(b.subarray(4, 8))}}`;
   }
@@ -467,7 +469,8 @@ export function optvalText(optval: number | ptr<number> | Struct | Memory | null
     );
   }
   // strace prints the filter's address, which JavaScript has not: `...`.
-  if (optval instanceof sock_fprog) return `{len=${optval.len}, filter=${optval.filter === null ? 'NULL' : UNFILLED}}`;
+  if (isInstance(optval, sock_fprog))
+    return `{len=${optval.len}, filter=${optval.filter === null ? 'NULL' : UNFILLED}}`;
   const bytes = bytesOf(optval instanceof Struct ? optval.bytes : optval);
   if (optlen === 4 && bytes.length >= 4)
     return `[${new DataView(bytes.buffer, bytes.byteOffset, 4).getInt32(0, native.littleEndian)}]`;
@@ -534,7 +537,7 @@ function cmsgText(control: Buffer, controllen: number): string {
       }
     } else if (header.cmsg_level === C.SOL_IP) {
       typeText = named('IP_', header.cmsg_type);
-      if (header.cmsg_type === C.IP_PKTINFO && in_pktinfo.layout.size > 0 && data.length >= in_pktinfo.layout.size) {
+      if (header.cmsg_type === C.IP_PKTINFO && present(in_pktinfo) && data.length >= in_pktinfo.layout.size) {
         const pi = new in_pktinfo(data);
         dataText =
           `{ipi_ifindex=${ifindexText(pi.ipi_ifindex)}, ipi_spec_dst=${ipv4Text(pi.ipi_spec_dst.bytes)}, ` +

@@ -14,6 +14,8 @@ const GUARD_BYTE = 0xa5;
 
 /** `x instanceof C`, false for a Proxy (whose traps the fuzzer makes throw). */
 export function isA<T>(x: unknown, C: abstract new (...args: never[]) => T): x is T {
+  // A struct class the platform lacks is undefined (S.platformStruct): nothing is one of it.
+  if ((C as unknown) === undefined) return false;
   return x !== null && typeof x === 'object' && !util.types.isProxy(x) && x instanceof C;
 }
 
@@ -185,12 +187,23 @@ const STRUCT_CLASSES = {
   ifreq: S.ifreq,
   sock_filter: S.sock_filter,
   sock_fprog: S.sock_fprog,
+  inet_diag_sockid: S.inet_diag_sockid,
+  inet_diag_req_v2: S.inet_diag_req_v2,
+  inet_diag_msg: S.inet_diag_msg,
 } as const;
 
 /** The structs the fuzzer makes, by C name. */
 export type StructName = keyof typeof STRUCT_CLASSES;
-/** Their names. */
-export const STRUCTS = Object.keys(STRUCT_CLASSES) as StructName[];
+/**
+ * Whether this platform has the struct: a class whose layout the addon lacks is exported as undefined.
+ * @param name - its C name.
+ */
+export function hasStruct(name: StructName): boolean {
+  return (STRUCT_CLASSES[name] as unknown) !== undefined;
+}
+
+/** Their names, those this platform has. */
+export const STRUCTS = (Object.keys(STRUCT_CLASSES) as StructName[]).filter(hasStruct);
 
 /** The class of a struct. */
 export function structClass<K extends StructName>(name: K): (typeof STRUCT_CLASSES)[K] {
@@ -207,8 +220,14 @@ export function newStruct<K extends StructName>(name: K): InstanceType<(typeof S
   return note(new C(b), name) as InstanceType<(typeof STRUCT_CLASSES)[K]>;
 }
 
-/** A struct of any kind the fuzzer makes. */
+/**
+ * A struct of any kind the fuzzer makes; now and then a nested one, a view into its container's guarded
+ * memory (the inet_diag_sockid `id` of a sock_diag request or answer).
+ */
 export function genStruct(): S.Struct {
+  if (chance(0.05) && hasStruct('inet_diag_msg') && hasStruct('inet_diag_req_v2')) {
+    return newStruct(pick(['inet_diag_msg', 'inet_diag_req_v2'] as const)).id;
+  }
   return newStruct(pick(STRUCTS));
 }
 

@@ -33,6 +33,7 @@ import {
 import {
   genBuffer,
   genStruct,
+  hasStruct,
   isA,
   lenOf,
   makeBuffer,
@@ -323,10 +324,11 @@ const PARAMS: Readonly<Record<string, ParamGen>> = {
   argp: () => {
     if (chance(0.1)) return genAny();
     if (chance(0.45)) return note(new S.ptr(pick([0, 1, 5])), 'ptr(n)');
+    if (!hasStruct('ifreq')) return genAny();
     const ifr = newStruct('ifreq');
     const name = pick(['lo', '', 'nope0', 'eth0', '123456789012345']);
-    if (S.sizeof(S.ifreq) > 0) ifr.ifr_name = name;
-    if (chance(0.3) && S.sizeof(S.ifreq) > 0) ifr.ifr_ifindex = pick([1, 0, -1, 2 ** 31 - 1]);
+    ifr.ifr_name = name;
+    if (chance(0.3)) ifr.ifr_ifindex = pick([1, 0, -1, 2 ** 31 - 1]);
     return note(ifr, `ifreq{${name}}`);
   },
   ifindex: () => (chance(0.85) ? pick([0, 1, 2, 999, 2 ** 32 - 1]) : genHostileNumber()),
@@ -418,7 +420,7 @@ function netlinkLength(): unknown {
 
 // An nlmsghdr on a buffer (as cast(nlmsghdr, buf) makes one) whose nlmsg_len may lie, or something else.
 function genNlmsghdr(): unknown {
-  if (chance(0.1) || S.sizeof(S.nlmsghdr) === 0) return genAny();
+  if (chance(0.1) || !hasStruct('nlmsghdr')) return genAny();
   const size = pick([16, 20, 32, 64]);
   const buf = makeBuffer(size, 'u8', { resizable: false });
   buf.fill(0);
@@ -667,7 +669,10 @@ export const TABLE: Table = {
   },
   offsetof: {
     gen: () => ({
-      args: [chance(0.7) ? structClasses() : genAny(), pick(['sin_port', 'fd', 'revents', 'msg_iov', 'nope', '', 5])],
+      args: [
+        chance(0.7) ? structClasses() : genAny(),
+        pick(['sin_port', 'fd', 'revents', 'msg_iov', 'id', 'idiag_cookie', 'nope', '', 5]),
+      ],
     }),
     result: 'count',
   },

@@ -2,7 +2,7 @@
 // lengths, strings, and the constants a call's flags and options are made of.
 import * as S from '../../lib/index';
 import { note } from './describe';
-import { genBuffer, genBufferOfSize, genStruct, memSize, newStruct } from './memory';
+import { genBuffer, genBufferOfSize, genStruct, hasStruct, memSize, newStruct } from './memory';
 import { FuzzerOwnError } from './report';
 import { chance, int, pick, rand } from './rng';
 
@@ -229,19 +229,18 @@ export function genOptval(level: unknown, optname: unknown): unknown {
   const r = rand();
   if (r < 0.3) return genInt([0, 1, 4096, -1, 65536]);
   if (r < 0.45) {
-    return newStruct(
-      pick([
-        'linger',
-        'timeval',
-        'ucred',
-        'ip_mreq',
-        'ip_mreqn',
-        'ipv6_mreq',
-        'timespec',
-        'tcp_info',
-        'in6_pktinfo',
-      ] as const),
-    );
+    const kinds = [
+      'linger',
+      'timeval',
+      'ucred',
+      'ip_mreq',
+      'ip_mreqn',
+      'ipv6_mreq',
+      'timespec',
+      'tcp_info',
+      'in6_pktinfo',
+    ] as const;
+    return newStruct(pick(kinds.filter(hasStruct)));
   }
   if (r < 0.5) return genFprog();
   if (r < 0.55) return null;
@@ -254,7 +253,7 @@ export function genOptval(level: unknown, optname: unknown): unknown {
  * refuses), with a len that may run past its instructions, or no instructions at all.
  */
 function genFprog(): unknown {
-  if (S.sizeof(S.sock_fprog) === 0) return newStruct('sock_fprog');
+  if (!hasStruct('sock_fprog') || !hasStruct('sock_filter')) return genBuffer();
   const prog = newStruct('sock_fprog');
   const n = pick([0, 1, 2]);
   const filter = S.array(S.sock_filter, n);
