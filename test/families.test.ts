@@ -512,6 +512,29 @@ S.close(u);
   S.close(r); S.close(s);
 }
 
+// The same with ip_mreqn, which names the interface by its index: join, receive, leave.
+{
+  const r = check(S.socket(S.AF_INET, S.SOCK_DGRAM, 0), 'socket');
+  const a = loopback4(0); a.sin_addr.s_addr = S.htonl(S.INADDR_ANY);
+  check(S.bind(r, a, S.sizeof(a)), 'bind');
+  S.getsockname(r, a, new S.socklen_t(S.sizeof(a)));
+  const mreqn = new S.ip_mreqn();
+  S.inet_pton(S.AF_INET, '239.1.2.4', mreqn.imr_multiaddr);
+  mreqn.imr_ifindex = S.if_nametoindex('lo');
+  out('ip_mreqn join', S.setsockopt(r, S.IPPROTO_IP, S.IP_ADD_MEMBERSHIP, mreqn, S.sizeof(mreqn)));
+  const s = check(S.socket(S.AF_INET, S.SOCK_DGRAM, 0), 'socket');
+  check(S.setsockopt(s, S.IPPROTO_IP, S.IP_MULTICAST_IF, mreqn, S.sizeof(mreqn)), 'IP_MULTICAST_IF');
+  const g = new S.sockaddr_in(); g.sin_family = S.AF_INET; g.sin_port = a.sin_port;
+  S.inet_pton(S.AF_INET, '239.1.2.4', g.sin_addr);
+  S.sendto(s, 'by index', 8, 0, g, S.sizeof(g));
+  waitIn(r);
+  const buf = Buffer.alloc(64);
+  const n = S.recv(r, buf, 64, S.MSG_DONTWAIT);
+  out('ip_mreqn received', n > 0 ? buf.toString('utf8', 0, n) : S.errnoName(S.errno));
+  out('ip_mreqn drop', S.setsockopt(r, S.IPPROTO_IP, S.IP_DROP_MEMBERSHIP, mreqn, S.sizeof(mreqn)));
+  S.close(r); S.close(s);
+}
+
 // IPv6: ipv6_mreq joins ff02::1:3 on lo; IPV6_RECVPKTINFO gives the destination and the interface.
 {
   const r = check(S.socket(S.AF_INET6, S.SOCK_DGRAM, 0), 'socket6');
@@ -670,6 +693,12 @@ describeNeeding(netns())('in a private network namespace (a child program)', () 
     expect(results.get('multicast received')).toBe('to the group');
     expect(results.get('IP_DROP_MEMBERSHIP')).toBe(0);
     expect(results.get('after leaving')).toBe(0);
+  });
+
+  test('ip_mreqn joins by interface index (and picks the sending interface), receives, leaves', () => {
+    expect(results.get('ip_mreqn join')).toBe(0);
+    expect(results.get('ip_mreqn received')).toBe('by index');
+    expect(results.get('ip_mreqn drop')).toBe(0);
   });
 
   test('ipv6_mreq joins a group on lo; IPV6_PKTINFO gives the interface and the destination', () => {
