@@ -43,6 +43,7 @@ export {
   nlmsghdr,
   sockaddr_vm,
   sockaddr_can,
+  sockaddr_alg,
   tcp_info,
   ifreq,
   sock_filter,

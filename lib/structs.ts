@@ -406,7 +406,8 @@ export type SockaddrLike =
   | sockaddr_ll
   | sockaddr_nl
   | sockaddr_vm
-  | sockaddr_can;
+  | sockaddr_can
+  | sockaddr_alg;
 
 // --- Other structs ----------------------------------------------------------
 
@@ -769,6 +770,54 @@ class sockaddr_can extends SockaddrStruct {
   declare can_ifindex: number;
 }
 defineWhere(sockaddr_can, () => integers(sockaddr_can, ['can_family', 'can_ifindex']));
+
+/**
+ * `struct sockaddr_alg` (Linux): the kernel crypto API's address (AF_ALG): the kind of algorithm and
+ * its name, `salg_type = "hash"`, `salg_name = "sha256"`. Both read as the text up to their NUL;
+ * assigning a text that leaves no room for the NUL is a RangeError, where C's strcpy would overflow.
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
+ */
+class sockaddr_alg extends SockaddrStruct {
+  /** `sizeof(struct sockaddr_alg)` and its field offsets (Linux only). */
+  static readonly layout: StructLayout = linuxLayout('sockaddr_alg');
+  /** AF_ALG. */
+  declare salg_family: number;
+  /** The kind of algorithm: "hash", "skcipher", "aead", "rng". */
+  declare salg_type: string;
+  /** Feature flags (CRYPTO_ALG_*), usually 0. */
+  declare salg_feat: number;
+  /** The mask for salg_feat, usually 0. */
+  declare salg_mask: number;
+  /** The algorithm's name: "sha256", "cbc(aes)". */
+  declare salg_name: string;
+}
+
+// A NUL-terminated text in a char array field: read up to the NUL, written with room for one.
+function textField(Class: StructClass, field: string): Accessor {
+  const [offset, size] = fieldOf(Class.layout, Class.name, field);
+  return {
+    get() {
+      const text = this.bytes.subarray(offset, offset + size);
+      const end = text.indexOf(0);
+      return text.toString('utf8', 0, end < 0 ? size : end);
+    },
+    set(v: string) {
+      if (typeof v !== 'string') throw invalidArgType(Class.name, field, 'of type string', v);
+      const encoded = Buffer.from(v, 'utf8');
+      if (encoded.length > size - 1) {
+        throw outOfRange(Class.name, field, `at most ${size - 1} bytes long (and its NUL)`, encoded.length);
+      }
+      this.bytes.fill(0, offset, offset + size);
+      this.bytes.set(encoded, offset);
+    },
+  };
+}
+defineWhere(sockaddr_alg, () => ({
+  ...integers(sockaddr_alg, ['salg_family', 'salg_feat', 'salg_mask']),
+  salg_type: textField(sockaddr_alg, 'salg_type'),
+  salg_name: textField(sockaddr_alg, 'salg_name'),
+}));
 
 /**
  * `struct tcp_info` (Linux, linux/tcp.h): what TCP_INFO reports of a connection (tcp(7)). Times are in
@@ -1565,6 +1614,10 @@ type platform_sockaddr_vm = sockaddr_vm;
 const platform_sockaddr_can = platformStruct(sockaddr_can);
 /** The exported `sockaddr_can`'s type: the class's instances. */
 type platform_sockaddr_can = sockaddr_can;
+/** The exported `sockaddr_alg`: its class where the platform has the struct, else `undefined`. */
+const platform_sockaddr_alg = platformStruct(sockaddr_alg);
+/** The exported `sockaddr_alg`'s type: the class's instances. */
+type platform_sockaddr_alg = sockaddr_alg;
 /** The exported `tcp_info`: its class where the platform has the struct, else `undefined`. */
 const platform_tcp_info = platformStruct(tcp_info);
 /** The exported `tcp_info`'s type: the class's instances. */
@@ -1605,6 +1658,7 @@ export {
   platform_nlmsghdr as nlmsghdr,
   platform_sockaddr_vm as sockaddr_vm,
   platform_sockaddr_can as sockaddr_can,
+  platform_sockaddr_alg as sockaddr_alg,
   platform_tcp_info as tcp_info,
   platform_ifreq as ifreq,
   platform_sock_filter as sock_filter,
@@ -1628,6 +1682,7 @@ export {
   nlmsghdr as nlmsghdr_class,
   sockaddr_vm as sockaddr_vm_class,
   sockaddr_can as sockaddr_can_class,
+  sockaddr_alg as sockaddr_alg_class,
   tcp_info as tcp_info_class,
   ifreq as ifreq_class,
   sock_filter as sock_filter_class,

@@ -17,6 +17,7 @@
 // older copy without the 64-bit counters); this file includes no netinet/tcp.h, so the two do not meet.
 #include <linux/can.h>
 #include <linux/filter.h>
+#include <linux/if_alg.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
@@ -243,6 +244,7 @@ Napi::Object Layouts(Napi::Env env) {
   BSDSOCK_LAYOUT(sockaddr_vm, F(svm_family) F(svm_port) F(svm_cid));
 #endif
   BSDSOCK_LAYOUT(sockaddr_can, F(can_family) F(can_ifindex));
+  BSDSOCK_LAYOUT(sockaddr_alg, F(salg_family) F(salg_type) F(salg_feat) F(salg_mask) F(salg_name));
   BSDSOCK_LAYOUT(ip_mreqn, F(imr_multiaddr) F(imr_address) F(imr_ifindex));
   BSDSOCK_LAYOUT(in_pktinfo, F(ipi_ifindex) F(ipi_spec_dst) F(ipi_addr));
   BSDSOCK_LAYOUT(in6_pktinfo, F(ipi6_addr) F(ipi6_ifindex));

@@ -210,6 +210,8 @@ vm.svm_cid = 3; vm.svm_port = S.VMADDR_PORT_ANY;
 S.connect(u, vm, S.sizeof(vm));
 const can = new S.sockaddr_can(); can.can_family = S.AF_CAN; can.can_ifindex = 1;
 S.connect(u, can, S.sizeof(can));
+const alg = new S.sockaddr_alg(); alg.salg_family = S.AF_ALG; alg.salg_type = 'hash'; alg.salg_name = 'sha256';
+S.connect(u, alg, S.sizeof(alg));
 const ifr = new S.ifreq(); ifr.ifr_name = 'lo';
 for (const r of [S.SIOCGIFINDEX, S.SIOCGIFFLAGS, S.SIOCGIFADDR, S.SIOCGIFMTU, S.SIOCGIFNAME]) S.ioctl(u, r, ifr);
 ifr.ifr_name = 'nope0';

@@ -29,6 +29,7 @@ import {
   sockaddr_nl,
   sockaddr_un,
   sockaddr_vm,
+  sockaddr_alg,
   timespec,
   timeval,
   type SockaddrLike,
@@ -290,6 +291,15 @@ export function sockaddrText(addr: SockaddrLike | Memory | null, addrlen: number
     const flags =
       'svm_flags' in sockaddr_vm.layout.fields ? `, svm_flags=${flagSet('VMADDR_FLAG_', vm.svm_flags)}` : '';
     return `${head}, svm_cid=${cid}, svm_port=${port}${flags}}`;
+  }
+  if (fam === C.AF_ALG && present(sockaddr_alg) && len >= sockaddr_alg.layout.size) {
+    const alg = new sockaddr_alg(bytes);
+    // strace names the CRYPTO_ALG_* bits from a table of its own (they are not in the system's headers).
+    const algFlags = (v: number): string => (v === 0 ? '0' : `${hex(v)} /* CRYPTO_ALG_??? */`);
+    return (
+      `${head}, salg_type=${quote(alg.salg_type, Buffer.byteLength(alg.salg_type))}, salg_feat=${algFlags(alg.salg_feat)}, ` +
+      `salg_mask=${algFlags(alg.salg_mask)}, salg_name=${quote(alg.salg_name, Buffer.byteLength(alg.salg_name))}}`
+    );
   }
   const data = bytes.subarray(famOff + 2, len);
   return `${head}, sa_data=${quote(data, data.length)}}`;

@@ -183,6 +183,7 @@ const STRUCT_CLASSES = {
   nlmsghdr: S.nlmsghdr,
   sockaddr_vm: S.sockaddr_vm,
   sockaddr_can: S.sockaddr_can,
+  sockaddr_alg: S.sockaddr_alg,
   tcp_info: S.tcp_info,
   ifreq: S.ifreq,
   sock_filter: S.sock_filter,

@@ -26,6 +26,7 @@
 #ifdef __linux__
 #include <linux/can.h>
 #include <linux/filter.h>
+#include <linux/if_alg.h>
 #include <linux/if_ether.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
@@ -146,6 +147,12 @@ int main(void) {
   SIZE(sockaddr_can);
   FIELD(sockaddr_can, can_family);
   FIELD(sockaddr_can, can_ifindex);
+  SIZE(sockaddr_alg);
+  FIELD(sockaddr_alg, salg_family);
+  FIELD(sockaddr_alg, salg_type);
+  FIELD(sockaddr_alg, salg_feat);
+  FIELD(sockaddr_alg, salg_mask);
+  FIELD(sockaddr_alg, salg_name);
   SIZE(ip_mreqn);
   FIELD(ip_mreqn, imr_multiaddr);
   FIELD(ip_mreqn, imr_address);
