@@ -793,8 +793,9 @@ class sockaddr_alg extends SockaddrStruct {
   declare salg_name: string;
 }
 
-// A NUL-terminated text in a char array field: read up to the NUL, written with room for one.
-function textField(Class: StructClass, field: string): Accessor {
+// A NUL-terminated text in a char array field (ifr_name, salg_type): read up to the NUL, written with
+// room for one; `limit` names the bound in the error, as C's headers do (IFNAMSIZ).
+function textField(Class: StructClass, field: string, limit = ''): Accessor {
   const [offset, size] = fieldOf(Class.layout, Class.name, field);
   return {
     get() {
@@ -806,7 +807,7 @@ function textField(Class: StructClass, field: string): Accessor {
       if (typeof v !== 'string') throw invalidArgType(Class.name, field, 'of type string', v);
       const encoded = Buffer.from(v, 'utf8');
       if (encoded.length > size - 1) {
-        throw outOfRange(Class.name, field, `at most ${size - 1} bytes long (and its NUL)`, encoded.length);
+        throw outOfRange(Class.name, field, `at most ${limit}${size - 1} bytes long (and its NUL)`, encoded.length);
       }
       this.bytes.fill(0, offset, offset + size);
       this.bytes.set(encoded, offset);
@@ -987,29 +988,11 @@ class ifreq extends Struct {
   /** The MTU (SIOCGIFMTU). */
   declare ifr_mtu: number;
 }
-defineWhere(ifreq, () => {
-  const [offset, size] = fieldOf(ifreq.layout, 'ifreq', 'ifr_name');
-  return {
-    ...integers(ifreq, ['ifr_ifindex', 'ifr_flags', 'ifr_mtu']),
-    ifr_addr: nested(ifreq, 'ifr_addr', sockaddr),
-    ifr_name: {
-      get() {
-        const name = this.bytes.subarray(offset, offset + size);
-        const end = name.indexOf(0);
-        return name.toString('utf8', 0, end < 0 ? size : end);
-      },
-      set(v: string) {
-        if (typeof v !== 'string') throw invalidArgType('ifreq', 'ifr_name', 'of type string', v);
-        const encoded = Buffer.from(v, 'utf8');
-        if (encoded.length > size - 1) {
-          throw outOfRange('ifreq', 'ifr_name', `at most IFNAMSIZ - 1 = ${size - 1} bytes long`, encoded.length);
-        }
-        this.bytes.fill(0, offset, offset + size);
-        this.bytes.set(encoded, offset);
-      },
-    },
-  };
-});
+defineWhere(ifreq, () => ({
+  ...integers(ifreq, ['ifr_ifindex', 'ifr_flags', 'ifr_mtu']),
+  ifr_addr: nested(ifreq, 'ifr_addr', sockaddr),
+  ifr_name: textField(ifreq, 'ifr_name', 'IFNAMSIZ - 1 = '),
+}));
 
 /**
  * `struct sock_filter` (Linux): one classic BPF instruction (filter(2) of SO_ATTACH_FILTER). Make it
