@@ -31,6 +31,7 @@ const common = {
     '^bsdsock$': '<rootDir>/lib/index.ts',
     '^bsdsock/promises$': '<rootDir>/lib/promises.ts',
     '^bsdsock/libc$': '<rootDir>/lib/libc.ts',
+    '^bsdsock/timeline$': '<rootDir>/lib/timeline.ts',
   },
   // Every suite checks, around all its tests, that it left no socket open.
   setupFilesAfterEnv: ['<rootDir>/test/setup/no-leaks.ts'],

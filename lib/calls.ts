@@ -780,6 +780,7 @@ export const CALLS = {
     ],
   }),
   FD_ZERO: library('select(2)', 'nothing; empties the set', ['set'], ['set']),
+  clock_gettime: library('clock_gettime(2)', '0, or -1 with `errno` (`EINVAL`)', ['clockid', 'tp'], ['tp']),
   FD_SET: library('select(2)', 'nothing; adds `fd` to the set', ['fd', 'set'], ['set']),
   FD_CLR: library('select(2)', 'nothing; removes `fd` from the set', ['fd', 'set'], ['set']),
   FD_ISSET: library('select(2)', '1 when `fd` is in the set, else 0', ['fd', 'set']),

@@ -98,7 +98,18 @@ export {
 } from './io';
 export { setsockopt, getsockopt } from './options';
 export { NLMSG_ALIGN, NLMSG_LENGTH, NLMSG_SPACE, NLMSG_DATA, NLMSG_OK, NLMSG_NEXT, NLMSG_PAYLOAD } from './netlink';
-export { poll, select, FD_ZERO, FD_SET, FD_CLR, FD_ISSET, epoll_create1, epoll_ctl, epoll_wait } from './poll';
+export {
+  poll,
+  select,
+  FD_ZERO,
+  FD_SET,
+  FD_CLR,
+  FD_ISSET,
+  epoll_create1,
+  epoll_ctl,
+  epoll_wait,
+  clock_gettime,
+} from './poll';
 export {
   getaddrinfo,
   freeaddrinfo,

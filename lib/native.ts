@@ -144,6 +144,7 @@ export interface NativeBinding {
   /** FD_SET (op 0), FD_CLR (1), FD_ISSET (2: its result). */
   fdSet(op: 0 | 1 | 2, fd: number, set: Memory): number;
   FD_ZERO(set: Memory): void;
+  clock_gettime(clockid: number, tp: Memory): number;
   epoll_create1?(flags: number): number;
   epoll_ctl?(epfd: number, op: number, fd: number, event: Memory | null): number;
   epoll_wait?(epfd: number, events: Memory[], maxevents: number, timeout: number, validateOnly?: true): number;

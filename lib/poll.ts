@@ -1,7 +1,7 @@
 // poll and select: wait for readiness on several descriptors; the fd_set macros.
 import { fail } from './errno';
 import { native, type Memory } from './native';
-import { epoll_event, fd_set, pollfd, structArg, structArrayArg, timeval } from './structs';
+import { epoll_event, fd_set, pollfd, structArg, structArrayArg, timespec, timeval } from './structs';
 import { traceCall } from './trace';
 import { tracing } from './trace/sink';
 
@@ -200,3 +200,18 @@ export const epoll_wait:
           : native.epoll_wait!(epfd, bytes, maxevents, timeout);
         return r < 0 ? fail(r) : r;
       };
+
+/**
+ * Reads a clock into `tp`: clock_gettime(2). CLOCK_REALTIME is the wall clock (the clock of the
+ * kernel's packet timestamps, SO_TIMESTAMPNS); CLOCK_MONOTONIC never jumps, for measuring durations.
+ * Not a traced call: glibc answers it from the vDSO, without entering the kernel, so strace does not
+ * show it either.
+ * @param clockid - CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME, CLOCK_PROCESS_CPUTIME_ID, ...
+ * @param tp - the timespec that receives the time (tv_sec, tv_nsec).
+ * @returns 0, or -1 with errno: EINVAL (no such clock on this system).
+ * @see https://man7.org/linux/man-pages/man2/clock_gettime.2.html
+ */
+export function clock_gettime(clockid: number, tp: timespec): number {
+  const r = native.clock_gettime(clockid, structArg('clock_gettime', 'tp', tp, timespec));
+  return r < 0 ? fail(r) : r;
+}

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <sys/select.h>
 #include <sys/time.h>
+#include <time.h>
 #ifdef __linux__
 #include <sys/epoll.h>
 #endif
@@ -157,6 +158,21 @@ Napi::Value EpollWait(const Napi::CallbackInfo& info) {
 }
 #endif
 
+// clock_gettime(clockid, tp): the clock's time into tp (a timespec). The tracer stamps its JSON
+// records with CLOCK_REALTIME, the clock of the kernel's packet timestamps (SO_TIMESTAMPNS), so that
+// calls and captured segments merge in true order.
+Napi::Value ClockGettime(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto clockid = static_cast<clockid_t>(ArgInteger(info, 0, "clock_gettime", "clockid", INT32_MIN, INT32_MAX));
+  Bytes tp = ArgBytes(info, 1, "clock_gettime", "tp", Nullable::kNo, Text::kNo, nullptr);
+  if (tp.length != sizeof(struct timespec)) ThrowType(env, "clock_gettime", "tp", "a timespec", info[1]);
+  struct timespec ts;
+  int r = clock_gettime(clockid, &ts);
+  int e = errno;
+  if (r == 0) memcpy(tp.data, &ts, sizeof(ts));
+  return Result(env, r, e);
+}
+
 }  // namespace
 
 void InitPoll(Napi::Env env, Napi::Object exports) {
@@ -164,6 +180,7 @@ void InitPoll(Napi::Env env, Napi::Object exports) {
   AddFunction(env, exports, "select", Select);
   AddFunction(env, exports, "fdSet", FdSetOp);
   AddFunction(env, exports, "FD_ZERO", FdZero);
+  AddFunction(env, exports, "clock_gettime", ClockGettime);
 #ifdef __linux__
   AddFunction(env, exports, "epoll_create1", EpollCreate1);
   AddFunction(env, exports, "epoll_ctl", EpollCtl);

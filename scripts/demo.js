@@ -1,327 +1,318 @@
 #!/usr/bin/env node
 // npm run demo: the seed's server and client, ported to TypeScript, run together as two processes with
 // the tracer on, and shown as one timeline: the server's calls on the left, the client's on the right,
-// in the order they happened; then what each program printed.
+// the TCP segments on the wire between them and each socket's TCP state, in the order they happened;
+// then what each program printed. `npm run demo -- --help` lists the options.
 //
-//   npm run demo                      the timeline (one column with labels when the terminal, or
-//                                     COLUMNS through a pipe, is narrower than 80)
-//   npm run demo -- --narrow          one column with `server │` / `client │` labels
-//   npm run demo -- --wide            two columns even when stdout is not a terminal that wide
-//   npm run demo -- --mermaid FILE    also write the timeline as a Mermaid sequenceDiagram to FILE
-//   npm run demo -- --explain         follow each failed call with what its error means
+// Where the system allows it (Linux's unprivileged user namespaces, as `unshare -rn` uses), the demo
+// re-runs itself in a private user and network namespace: there it may open a packet socket on lo
+// without root, and port 8080 is always free, so it never waits for a previous run's TIME_WAIT.
+// Elsewhere it runs as before, without the packet column, and says why in one line.
 //
-// Each program writes its trace as JSON lines (BSDSOCK_TRACE_FORMAT=json) on descriptor 3
-// (BSDSOCK_TRACE_FD=3), each event stamped with performance.timeOrigin + performance.now() in
-// microseconds: one clock for both processes, so their events merge in true order. A call that waits
-// (accept, recv, connect, ...) has a start and an end event; it shows on one line when nothing happened
-// in between, else as strace shows it: `accept(3,  <unfinished ...>`, a `┊` while it waits, and
-// `<... accept resumed>...` on the row of the other program's call that woke it.
+// The drawing is bsdsock/timeline's (lib/timeline): any two programs that use bsdsock can be drawn the
+// same way (`npx bsdsock timeline -- node server.js -- node client.js`).
 'use strict';
-const { spawn } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 const program = (name) => path.join(root, 'dist', 'examples', `${name}.js`);
+const PORT = 8080;
+
+const HELP = `usage: npm run demo -- [options]     (or: npx bsdsock demo [options])
+
+Runs the seed's server and client (examples/server.ts, client.ts) with the tracer on and draws one
+timeline: the server's calls on the left, the client's on the right, and between them each TCP segment
+on the wire (SYN, SYN-ACK, ACK, data, FIN, RST) with each socket's TCP state (LISTEN, SYN_SENT, ...,
+TIME_WAIT), checked against the kernel. Then what each program printed.
+
+options:
+  --refused        run the client with no server listening: its SYN is answered by RST, and connect
+                   fails with ECONNREFUSED (with the hint that explains it)
+  --no-packets     the calls only, without the capture and the states
+  --narrow         one column, each line labelled server │, client │ or tcp │
+  --wide           columns even when stdout is not a terminal that wide
+  --explain        follow each failed call with what its error means
+  --mermaid FILE   also write the timeline as a Mermaid sequenceDiagram to FILE (fenced as a
+                   \`\`\`mermaid block when FILE ends in .md, so that Markdown viewers draw it)
+  --json           the timeline's records and state checks as JSON, instead of the drawing
+  --help           this text
+
+The packets need a network namespace of the demo's own (unshare -rn): where the system forbids one,
+the demo says why and shows the calls only.
+`;
 
 function parseArgs(argv) {
-  const opts = { narrow: false, wide: false, mermaid: null, explain: false };
+  const opts = {
+    narrow: false,
+    wide: false,
+    mermaid: null,
+    explain: false,
+    packets: true,
+    refused: false,
+    json: false,
+    help: false,
+    // `bsdsock timeline -- CMD ... [-- CMD ...]`: the programs to draw instead of the seed's.
+    commands: null,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--narrow') opts.narrow = true;
     else if (a === '--wide') opts.wide = true;
     else if (a === '--explain') opts.explain = true;
+    else if (a === '--no-packets') opts.packets = false;
+    else if (a === '--refused') opts.refused = true;
+    else if (a === '--json') opts.json = true;
+    else if (a === '--help' || a === '-h') opts.help = true;
     else if (a === '--mermaid') {
       opts.mermaid = argv[++i];
       if (!opts.mermaid) throw new Error('--mermaid needs a file name');
     } else if (a.startsWith('--mermaid=')) opts.mermaid = a.slice('--mermaid='.length);
-    else throw new Error(`unknown option ${a} (known: --narrow, --wide, --mermaid FILE, --explain)`);
+    else if (a === '--') {
+      opts.commands = [];
+      let current = [];
+      for (const w of argv.slice(i + 1)) {
+        if (w === '--') {
+          if (current.length > 0) opts.commands.push(current);
+          current = [];
+        } else current.push(w);
+      }
+      if (current.length > 0) opts.commands.push(current);
+      if (opts.commands.length === 0 || opts.commands.length > 2) {
+        throw new Error('after --, one or two commands separated by --: the server (left), then the client (right)');
+      }
+      break;
+    } else throw new Error(`unknown option ${a} (npm run demo -- --help lists them)`);
   }
   return opts;
 }
 
-function run(name, opts, onTrace) {
-  const env = {
-    ...process.env,
-    BSDSOCK_TRACE: opts.explain ? 'explain' : '1',
-    BSDSOCK_TRACE_FORMAT: 'json',
-    BSDSOCK_TRACE_FD: '3',
-  };
-  const child = spawn(process.execPath, [program(name)], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
-  const out = { name, pid: child.pid, stdout: '', stderr: '', trace: '', status: null };
-  child.stdout.setEncoding('utf8').on('data', (s) => {
-    out.stdout += s;
+// --- The namespace ------------------------------------------------------------------------------
+
+/** Whether this machine gives an unprivileged user a network namespace: null if so, else why not. */
+function namespaceRefusal() {
+  if (process.platform !== 'linux') return `network namespaces are Linux's, and this is ${process.platform}`;
+  const r = spawnSync('unshare', ['-rn', 'true'], { encoding: 'utf8' });
+  if (r.error && r.error.code === 'ENOENT') return 'the unshare command is not installed (Debian: util-linux)';
+  if (r.status === 0) return null;
+  const first = (r.stderr || '').trim().split('\n')[0] || `unshare -rn exited with ${r.status ?? r.signal}`;
+  return `this system refuses an unprivileged network namespace (${first})`;
+}
+
+/** Runs this script again inside `unshare -rn`, forwarding signals; resolves with its exit code. */
+function inNamespace(argv) {
+  const child = spawn('unshare', ['-rn', '--kill-child=SIGTERM', process.execPath, __filename, ...argv], {
+    stdio: 'inherit',
+    env: { ...process.env, BSDSOCK_DEMO_NETNS: '1' },
   });
-  child.stderr.setEncoding('utf8').on('data', (s) => (out.stderr += s));
-  child.stdio[3].setEncoding('utf8').on('data', (s) => {
-    out.trace += s;
-    if (onTrace) onTrace(out.trace);
+  const forward = (signal) => () => child.kill(signal);
+  for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(s, forward(s));
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) => resolve(code ?? (signal === 'SIGINT' ? 130 : 1)));
   });
-  const done = new Promise((resolve) => child.on('close', (code) => resolve(Object.assign(out, { status: code }))));
-  return { child, done };
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+// --- TIME_WAIT, on a machine without namespaces -----------------------------------------------
 
-/**
- * Both programs, the client started once the server waits in accept (its trace says so), as a student
- * starts it in a second terminal once the first one shows the server waiting. 'EADDRINUSE' if port
- * 8080 is held.
- */
-async function once(opts) {
-  let client;
-  const server = run('server', opts, (trace) => {
-    if (!client && /"ph":"start"[^\n]*"call":"accept"/.test(trace)) client = run('client', opts);
-  });
-  const serverOut = await server.done;
-  if (!client) {
-    if (serverOut.stderr.includes('Address already in use')) return { code: 'EADDRINUSE', serverOut };
-    return { code: 1, serverOut, clientOut: null };
+/** What holds the port, from the kernel's table: its TIME_WAIT sockets and the longest time left. */
+function holders(timeline, port) {
+  try {
+    const held = timeline.tcpSockets().filter((s) => s.local.endsWith(`:${port}`));
+    return held;
+  } catch {
+    return [];
   }
-  const clientOut = await client.done;
-  return { code: serverOut.status === 0 && clientOut.status === 0 ? 0 : 1, serverOut, clientOut };
 }
 
-// --- The timeline --------------------------------------------------------------------------------
-
-/** The JSON trace lines of one program, as events. */
-function eventsOf(out, side) {
-  return out.trace
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => ({ ...JSON.parse(l), side }));
-}
-
-/**
- * Items in time order, each { side, kind: 'call' | 'start' | 'resumed' | 'note', text }. A start/end
- * pair becomes one call when nothing happened between them, except the other program's resumptions
- * (a connect completing wakes the accept, which is not a reason to split the connect).
- */
-function itemsOf(events) {
-  events.sort((a, b) => a.t - b.t || (a.side === b.side ? 0 : a.side === 'server' ? -1 : 1));
-  const endIndex = new Map();
-  events.forEach((e, i) => {
-    if (e.ph === 'end') endIndex.set(`${e.side}:${e.id}`, i);
-  });
-  const splits = new Set();
-  events.forEach((e, i) => {
-    if (e.ph !== 'start') return;
-    const j = endIndex.get(`${e.side}:${e.id}`);
-    if (j === undefined) return;
-    const between = events.slice(i + 1, j).filter((x) => !(x.side !== e.side && x.ph === 'end'));
-    if (between.length > 0) splits.add(`${e.side}:${e.id}`);
-  });
-  const items = [];
-  for (const e of events) {
-    const key = `${e.side}:${e.id}`;
-    if (e.ph === 'line') items.push({ side: e.side, kind: 'call', text: e.text });
-    else if (e.ph === 'explain') items.push({ side: e.side, kind: 'note', text: e.text.trim() });
-    else if (e.ph === 'start') {
-      if (splits.has(key))
-        items.push({ side: e.side, kind: 'start', call: e.call, text: `${e.text} <unfinished ...>` });
-      else items.push({ side: e.side, kind: 'call', id: key, text: null });
-    } else if (e.ph === 'end') {
-      if (splits.has(key)) {
-        const rest = e.text.slice(events.find((x) => x.ph === 'start' && `${x.side}:${x.id}` === key).text.length);
-        items.push({ side: e.side, kind: 'resumed', call: e.call, text: `<... ${e.call} resumed>${rest}` });
-      } else {
-        const placeholder = items.find((x) => x.id === key);
-        if (placeholder) placeholder.text = e.text;
-        else items.push({ side: e.side, kind: 'call', text: e.text });
-      }
+async function waitForPort(timeline, port, deadline) {
+  const held = holders(timeline, port);
+  const waiting = held.filter((s) => s.state === 'TIME_WAIT');
+  if (held.length > 0 && waiting.length === 0) {
+    const s = held[0];
+    process.stdout.write(
+      `port ${port} is in use by another program (a socket in ${s.state}, ${s.local}): stop it and try again\n`,
+    );
+    return false;
+  }
+  let left = waiting.length > 0 ? Math.max(...waiting.map((s) => s.expiresMs)) : 3000;
+  process.stdout.write(
+    `port ${port} is held by a connection of the previous run in TIME_WAIT: the side that closes first keeps ` +
+      'the connection for 60 s, so that a late segment of it cannot be taken for part of a new one; the seed ' +
+      'sets no SO_REUSEADDR, so bind fails until then.\n',
+  );
+  const tty = process.stdout.isTTY;
+  let lastPrinted = Infinity;
+  while (left > 0 && Date.now() < deadline) {
+    const seconds = Math.ceil(left / 1000);
+    if (tty) process.stdout.write(`\rwaiting for port ${port}: ${String(seconds).padStart(2)} s `);
+    else if (lastPrinted - seconds >= 10 || lastPrinted === Infinity) {
+      process.stdout.write(`waiting for port ${port}: ${seconds} s\n`);
+      lastPrinted = seconds;
     }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(1000, left)));
+    const now = holders(timeline, port).filter((s) => s.state === 'TIME_WAIT');
+    left = now.length > 0 ? Math.max(...now.map((s) => s.expiresMs)) : 0;
   }
-  return items.filter((x) => x.text !== null);
-}
-
-/**
- * Rows of { server, client, wait: { server, client } }: one item a row, except that a resumed call
- * shares the row of the other program's item just before it (the call that woke it).
- */
-function rowsOf(items) {
-  const rows = [];
-  const waiting = { server: null, client: null };
-  for (const item of items) {
-    const last = rows[rows.length - 1];
-    if (item.kind === 'resumed' && last && last[item.side] === null && last.other === item.side) {
-      last[item.side] = item;
-      waiting[item.side] = null;
-      last.wait[item.side] = null;
-      continue;
-    }
-    const row = {
-      server: null,
-      client: null,
-      wait: { ...waiting },
-      other: item.side === 'server' ? 'client' : 'server',
-    };
-    row[item.side] = item;
-    row.wait[item.side] = null;
-    if (item.kind === 'start') waiting[item.side] = item.call;
-    if (item.kind === 'resumed') waiting[item.side] = null;
-    rows.push(row);
-  }
-  return rows;
-}
-
-/** Splits text into lines of at most width, preferring breaks after ', ' and '|'; continuations indented. */
-function wrap(text, width) {
-  const lines = [];
-  let rest = text;
-  let indent = '';
-  while ((indent + rest).length > width) {
-    const room = width - indent.length;
-    let cut = -1;
-    for (const sep of [', ', '|', ' ', '>', '(']) {
-      // The separator's trailing space may fall just past the edge: it is dropped at the break.
-      const at = rest.lastIndexOf(sep, room - sep.trimEnd().length);
-      if (at > room / 3) {
-        cut = at + sep.length;
-        break;
-      }
-    }
-    if (cut <= 0) cut = room;
-    lines.push(indent + rest.slice(0, cut).trimEnd());
-    rest = rest.slice(cut);
-    indent = '    ';
-  }
-  lines.push(indent + rest);
-  return lines;
-}
-
-const WAIT = '  ┊';
-
-function renderWide(rows, width, labels) {
-  const sep = ' │ ';
-  const leftW = Math.floor((width - sep.length) / 2);
-  const rightW = width - sep.length - leftW;
-  const pad = (s, w) => s + ' '.repeat(Math.max(0, w - s.length));
-  const out = [pad(labels.server, leftW) + sep + labels.client, '─'.repeat(leftW) + '─┼─' + '─'.repeat(rightW)];
-  for (const row of rows) {
-    const cell = (side, w) => (row[side] ? wrap(row[side].text, w) : row.wait[side] ? [WAIT] : []);
-    const l = cell('server', leftW);
-    const r = cell('client', rightW);
-    const n = Math.max(l.length, r.length);
-    for (let k = 0; k < n; k++) {
-      const lk = l[k] ?? (row.wait.server || (row.server && row.server.kind === 'start') ? WAIT : '');
-      const rk = r[k] ?? (row.wait.client || (row.client && row.client.kind === 'start') ? WAIT : '');
-      out.push((pad(lk, leftW) + sep + rk).trimEnd());
-    }
-  }
-  return out.join('\n') + '\n';
-}
-
-function renderNarrow(rows, width) {
-  const label = { server: 'server │ ', client: 'client │ ' };
-  const out = [];
-  for (const row of rows) {
-    // A resumed call comes after the other program's call that woke it, as in time.
-    const order = row.server && row.server.kind === 'resumed' ? ['client', 'server'] : ['server', 'client'];
-    for (const side of order) {
-      if (!row[side]) continue;
-      for (const l of wrap(row[side].text, Math.max(20, width - label[side].length))) out.push(label[side] + l);
-    }
-  }
-  return out.join('\n') + '\n';
-}
-
-// --- Mermaid ------------------------------------------------------------------------------------
-
-// Mermaid reads ';' as a statement end, '#' as an entity start and '<...>' as HTML: write them as
-// entity codes, and keep each message short.
-function mermaidText(s) {
-  const cut = s.length > 140 ? s.slice(0, 137) + '...' : s;
-  return cut
-    .replace(/#/g, '#35;')
-    .replace(/;/g, '#59;')
-    .replace(/</g, '#lt;')
-    .replace(/>/g, '#gt;')
-    .replace(/"/g, '#quot;');
-}
-
-function splitResult(text) {
-  const m = / = (.*)$/.exec(text);
-  return m ? [text.slice(0, m.index), m[1]] : [text, '?'];
-}
-
-/**
- * A sequenceDiagram: each call is a message from its program to the Kernel and the result comes back;
- * a call that waits is activated on its program until the kernel answers it.
- */
-function mermaidOf(items) {
-  const who = { server: 'Server', client: 'Client' };
-  const lines = ['sequenceDiagram', '  participant Server', '  participant Kernel', '  participant Client'];
-  const starts = new Map();
-  for (const item of items) {
-    const p = who[item.side];
-    if (item.kind === 'call') {
-      const [call, result] = splitResult(item.text);
-      lines.push(`  ${p}->>Kernel: ${mermaidText(call)}`);
-      lines.push(`  Kernel-->>${p}: ${mermaidText(`= ${result}`)}`);
-    } else if (item.kind === 'start') {
-      starts.set(item.side, item.call);
-      lines.push(`  ${p}->>+Kernel: ${mermaidText(item.text.replace(/ +<unfinished \.\.\.>$/, ' ...'))}`);
-      lines.push(`  Note over ${p}: waits in ${item.call}`);
-    } else if (item.kind === 'resumed') {
-      const [call, result] = splitResult(item.text);
-      const args = call.replace(/^<\.\.\. \w+ resumed>/, '').replace(/\)$/, '');
-      lines.push(`  Kernel-->>-${p}: ${mermaidText(`= ${result} (${item.call} returns${args ? `: ${args}` : ''})`)}`);
-    } else if (item.kind === 'note') {
-      lines.push(`  Note over ${p}: ${mermaidText(item.text)}`);
-    }
-  }
-  return lines.join('\n') + '\n';
+  if (tty) process.stdout.write('\n');
+  return true;
 }
 
 // --- Output ---------------------------------------------------------------------------------------
 
 function show(out) {
-  const label = `${out.name} (pid ${out.pid}, exit ${out.status})`;
+  const exit = out.status !== null ? `exit ${out.status}` : `killed by ${out.signal}`;
+  const label = `${out.name} (pid ${out.pid}, ${exit})`;
   process.stdout.write(`── ${label} ${'─'.repeat(Math.max(0, 60 - label.length))}\n`);
   const indent = (text, prefix) => text.trimEnd().replace(/^/gm, prefix) + '\n';
   if (out.stdout) process.stdout.write(indent(out.stdout, '  '));
   if (out.stderr) process.stdout.write(indent(out.stderr, '  stderr: '));
 }
 
+function jsonOf(t) {
+  return JSON.stringify(
+    {
+      capture: t.capture,
+      programs: t.programs.map(({ name, pid, stdout, stderr, status, signal }) => ({
+        name,
+        pid,
+        stdout,
+        stderr,
+        status,
+        signal,
+      })),
+      records: t.records,
+      checks: t.checks,
+      final: t.final,
+    },
+    (_k, v) => (typeof v === 'bigint' ? String(v) : v),
+  );
+}
+
+/** The scenario's programs, in column order. */
+function scenario(opts) {
+  if (opts.commands !== null) {
+    const [first, second] = opts.commands;
+    return second === undefined
+      ? [{ name: 'client', argv: first }]
+      : [
+          { name: 'server', argv: first },
+          {
+            name: 'client',
+            argv: second,
+            startWhen: /"ph":"start"[^\n]*"call":"(accept|accept4|poll|select|epoll_wait|recv|recvfrom|read)"/,
+          },
+        ];
+  }
+  if (opts.refused) return [{ name: 'client', argv: [process.execPath, program('client')] }];
+  return [
+    { name: 'server', argv: [process.execPath, program('server')] },
+    // As a student starts it in a second terminal once the first one shows the server waiting.
+    { name: 'client', argv: [process.execPath, program('client')], startWhen: /"ph":"start"[^\n]*"call":"accept"/ },
+  ];
+}
+
 async function main(argv) {
   const opts = parseArgs(argv);
-  // The seed's server closes first, so its side of the last connection sits in TIME_WAIT for 60 s and,
-  // without SO_REUSEADDR (the seed sets none), bind fails with EADDRINUSE meanwhile: wait it out.
-  const deadline = Date.now() + 75_000;
-  let result;
-  for (let attempt = 0; ; attempt++) {
-    result = await once(opts);
-    if (result.code !== 'EADDRINUSE') break;
-    if (Date.now() > deadline) {
-      show(result.serverOut);
+  if (opts.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  let noPackets = opts.packets ? null : '--no-packets';
+  const inside = process.env.BSDSOCK_DEMO_NETNS === '1';
+  if (opts.packets && !inside) {
+    const refusal = namespaceRefusal();
+    if (refusal === null) return inNamespace(argv);
+    noPackets = refusal;
+  }
+  const timeline = require(path.join(root, 'dist', 'lib', 'timeline.js'));
+  if (inside) {
+    try {
+      timeline.interfaceUp('lo');
+    } catch (e) {
+      process.stderr.write(`demo: cannot bring lo up in the namespace: ${e.message}\n`);
       return 1;
     }
-    if (attempt === 0) {
-      process.stdout.write('port 8080 is held (TIME_WAIT from a previous run, or another program); waiting for it\n');
-    }
-    await sleep(3000);
   }
-  const { serverOut, clientOut } = result;
-  const events = [...eventsOf(serverOut, 'server'), ...(clientOut ? eventsOf(clientOut, 'client') : [])];
-  const items = itemsOf(events);
-  const rows = rowsOf(items);
+  const controller = new AbortController();
+  let interrupted = false;
+  for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(s, () => {
+      interrupted = true;
+      controller.abort();
+    });
+  }
+  const programs = scenario(opts);
+  const run = () =>
+    timeline.runTimeline({
+      programs,
+      capture: noPackets === null ? 'lo' : false,
+      explain: opts.explain || opts.refused,
+      cwd: root,
+      signal: controller.signal,
+    });
+  let t = await run();
+  // Without a namespace of its own the seed's server may find port 8080 in TIME_WAIT from the last run.
+  const deadline = Date.now() + 75_000;
+  while (
+    !interrupted &&
+    opts.commands === null &&
+    !opts.refused &&
+    t.programs[0].stderr.includes('Address already in use')
+  ) {
+    if (!(await waitForPort(timeline, PORT, deadline)) || Date.now() > deadline) {
+      show(t.programs[0]);
+      return 1;
+    }
+    t = await run();
+  }
+  if (interrupted) return 130;
+  if (opts.json) {
+    process.stdout.write(jsonOf(t) + '\n');
+    return 0;
+  }
+  if (noPackets !== null && opts.packets) process.stdout.write(`no packet column: ${noPackets}\n\n`);
+  const items = timeline.itemsOf(t.records);
+  const rows = timeline.rowsOf(items);
+  const [first, second] = t.programs;
+  const columns =
+    second === undefined
+      ? { left: ['server', `no server on port ${PORT}`], right: [first.name, `${first.name} (pid ${first.pid})`] }
+      : {
+          left: [first.name, `${first.name} (pid ${first.pid})`],
+          right: [second.name, `${second.name} (pid ${second.pid})`],
+        };
   // A terminal says how wide it is; through a pipe, COLUMNS does if set.
-  const columns = process.stdout.isTTY ? process.stdout.columns : Number(process.env.COLUMNS) || 80;
-  const width = Math.max(40, Math.min(columns || 80, 120));
+  const termColumns = process.stdout.isTTY ? process.stdout.columns : Number(process.env.COLUMNS) || 80;
+  const wire = t.capture.on;
+  const width = Math.max(40, Math.min(termColumns || 80, wire ? 140 : 120));
   const narrow = opts.narrow || (!opts.wide && width < 80);
   process.stdout.write(
-    narrow
-      ? renderNarrow(rows, width)
-      : renderWide(rows, width, {
-          server: `server (pid ${serverOut.pid})`,
-          client: clientOut ? `client (pid ${clientOut.pid})` : 'client',
-        }),
+    narrow ? timeline.renderNarrow(rows, width, columns) : timeline.renderWide(rows, width, columns, wire),
   );
   process.stdout.write('\n');
-  show(serverOut);
-  if (clientOut) show(clientOut);
-  if (opts.mermaid) fs.writeFileSync(opts.mermaid, mermaidOf(items));
-  return result.code;
+  if (wire) {
+    const bad = t.checks.filter((c) => !c.ok);
+    process.stdout.write(
+      bad.length === 0
+        ? `TCP states checked against the kernel (TCP_INFO after each call, sock_diag at the end): ${t.checks.length} of ${t.checks.length} agree\n\n`
+        : `TCP states that disagree with the kernel:\n${bad
+            .map((c) => `  after ${c.at}: ${c.local} ⇄ ${c.peer}: kernel ${c.kernel}, drawn ${c.model.join(' or ')}`)
+            .join('\n')}\n\n`,
+    );
+  }
+  for (const p of t.programs) show(p);
+  if (opts.mermaid) {
+    let text = timeline.mermaidOf(items, columns);
+    if (/\.(md|markdown)$/i.test(opts.mermaid)) text = '```mermaid\n' + text + '```\n';
+    fs.writeFileSync(opts.mermaid, text);
+    process.stdout.write(`\nwrote the timeline as a Mermaid sequenceDiagram to ${path.resolve(opts.mermaid)}\n`);
+  }
+  if (opts.refused) {
+    const c = t.programs[0];
+    return c.status === 1 && /Connection refused/.test(c.stderr) ? 0 : 1;
+  }
+  return t.programs.every((p) => p.status === 0) ? 0 : 1;
 }
 
 /** Runs the demo with argv's options (`npm run demo -- ...`, `npx bsdsock demo ...`), setting the exit code. */
@@ -344,4 +335,4 @@ function cli(argv) {
 
 if (require.main === module) cli(process.argv.slice(2));
 
-module.exports = { cli, itemsOf, rowsOf, renderWide, renderNarrow, mermaidOf, wrap };
+module.exports = { cli, parseArgs };

@@ -1,5 +1,5 @@
 'use strict';
-// Writes the native ES module entries dist/lib/index.mjs, promises.mjs and libc.mjs.
+// Writes the native ES module entries dist/lib/index.mjs, promises.mjs, libc.mjs and timeline.mjs.
 // Importing a CommonJS module from ESM snapshots its exports, which would
 // freeze `errno` and `h_errno`; these entries re-export every name and keep
 // their own bindings live by listening for each new value (h_errno's listener
@@ -36,3 +36,4 @@ function write(entry) {
 write('index');
 write('promises');
 write('libc');
+write('timeline');

@@ -70,6 +70,7 @@ function cProgram(names: string[]): string {
     '#include <sys/select.h>',
     '#include <sys/socket.h>',
     '#include <sys/uio.h>',
+    '#include <time.h>',
     '#include <sys/un.h>',
     '#include <unistd.h>',
     '#ifdef __linux__',

@@ -10,7 +10,8 @@
 import { CALLS, lookupText, statusText, type CallEntry, type CallName, type TraceArgs, type TraceText } from '../calls';
 import { takeInjected } from '../faults';
 import { UNFILLED, peek, result, shown } from './decode';
-import { begin, finish, line } from './sink';
+import { begin, finish, line, startStamp, wantSockets } from './sink';
+import { tcpSocketState, type SocketState } from './sockets';
 
 export { trace, warning, type TraceOptions, type TraceTime } from './sink';
 export { quote, sockaddrText } from './decode';
@@ -40,6 +41,42 @@ function errnumOf(name: CallName, r: number): number {
   if (status === 'h_errno') return r > 0 ? r : 0;
   if (status === 'null') return 0;
   return r < 0 && !isStatus(name) ? -r : 0;
+}
+
+// The calls whose result is a new descriptor, which the kernel is asked about too.
+const RETURNS_FD: ReadonlySet<string> = new Set(['accept', 'accept4', 'socket', 'dup', 'dup2']);
+
+/** The descriptor a call works on (its first parameter, when C names it sockfd or fd), or -1. */
+function fdArg(name: CallName, args: readonly unknown[]): number {
+  const first = CALLS[name].params[0];
+  const fd = args[0];
+  return (first === 'sockfd' || first === 'fd') && typeof fd === 'number' ? fd : -1;
+}
+
+/** What the kernel says of the TCP sockets a call worked on and returned, for the JSON trace. */
+function socketsOf(fds: readonly number[]): SocketState[] {
+  const out: SocketState[] = [];
+  for (const fd of fds) {
+    const s = fd >= 0 ? tcpSocketState(fd) : null;
+    if (s !== null) out.push(s);
+  }
+  return out;
+}
+
+// A close reports its socket as it was just before (afterwards there is no descriptor to ask about).
+function socketsBefore(name: CallName, args: readonly unknown[]): SocketState[] | undefined {
+  return name === 'close' && wantSockets() ? socketsOf([fdArg(name, args)]) : undefined;
+}
+
+function socketsAfter(
+  name: CallName,
+  args: readonly unknown[],
+  r: number,
+  before?: SocketState[],
+): SocketState[] | undefined {
+  if (!wantSockets()) return undefined;
+  if (before !== undefined) return before;
+  return socketsOf([fdArg(name, args), RETURNS_FD.has(name) && r >= 0 ? r : -1]);
 }
 
 /**
@@ -79,12 +116,22 @@ export function traceCall<N extends CallName>(
     const [, start, rest] = traceText(name, args);
     const p = begin(name, start, false);
     const r = run();
-    finish(p, shown(() => rest(r), fallback(name, r)) + injectedNote(name), errnumOf(name, r));
+    const sockets = socketsAfter(name, args, r);
+    finish(p, shown(() => rest(r), fallback(name, r)) + injectedNote(name), errnumOf(name, r), sockets);
     return r;
   }
   const [, start, rest] = traceText(name, args);
+  const before = socketsBefore(name, args);
+  const started = startStamp();
   const r = run();
-  line(name, shown(() => start + rest(r), `${name}(${fallback(name, r)}`) + injectedNote(name), errnumOf(name, r));
+  const sockets = socketsAfter(name, args, r, before);
+  line(
+    name,
+    shown(() => start + rest(r), `${name}(${fallback(name, r)}`) + injectedNote(name),
+    errnumOf(name, r),
+    sockets,
+    started,
+  );
   return r;
 }
 

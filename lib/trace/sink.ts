@@ -8,7 +8,11 @@
 import { writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { invalidArgType } from '../errors';
+import { CLOCK_REALTIME } from '../constants.gen';
 import { hint } from '../explain';
+import { native } from '../native';
+import { timespec } from '../structs';
+import type { SocketState } from './sockets';
 
 /**
  * True while tracing is on. Each wrapper tests it once per call: with tracing off that branch is
@@ -33,6 +37,12 @@ export interface TraceOptions {
    * `text`), for tools that merge the traces of several processes (npm run demo). Default 'text'.
    */
   format?: 'text' | 'json';
+  /**
+   * With format 'json': after each call on a TCP socket, what the kernel says of it (addresses and
+   * TCP state, from TCP_INFO) in the record's `sockets`; a close reports the socket as it was just
+   * before. The timeline (bsdsock/timeline) checks the states it draws against these.
+   */
+  sockets?: boolean;
 }
 
 interface Sink {
@@ -44,6 +54,7 @@ let sink: Sink = { fd: 2, stream: null };
 let explainOn = false;
 let timeMode: TraceTime = false;
 let json = false;
+let socketsOn = false;
 let lastStamp = 0;
 let nextId = 1;
 
@@ -76,6 +87,7 @@ export function trace(how: boolean | { write(chunk: string): unknown } | TraceOp
   explainOn = false;
   timeMode = false;
   json = false;
+  socketsOn = false;
   sink = { fd: 2, stream: null };
   if (how !== true) {
     if (how === null || typeof how !== 'object') {
@@ -88,6 +100,7 @@ export function trace(how: boolean | { write(chunk: string): unknown } | TraceOp
       explainOn = o.explain === true;
       timeMode = o.time === true ? 'tt' : o.time === undefined ? false : o.time;
       json = o.format === 'json';
+      socketsOn = json && o.sockets === true;
       if (o.stream !== undefined) sink = streamSink(o.stream);
     }
   }
@@ -127,6 +140,35 @@ function nowMicros(): number {
   return Math.round((performance.timeOrigin + performance.now()) * 1000);
 }
 
+// The JSON records' clock: CLOCK_REALTIME in nanoseconds, the clock of the kernel's packet timestamps
+// (SO_TIMESTAMPNS), so that a capture's segments fall between the calls in true order. A string: the
+// nanoseconds since the epoch are past Number's exact integers.
+let clock: timespec | null = null;
+function nowNanos(): string {
+  clock ??= new timespec();
+  if (CLOCK_REALTIME === undefined || native.clock_gettime(CLOCK_REALTIME, clock.bytes) < 0) {
+    return String(BigInt(nowMicros()) * 1000n);
+  }
+  return String(BigInt(clock.tv_sec) * 1_000_000_000n + BigInt(clock.tv_nsec));
+}
+
+/**
+ * The JSON records' clock now, or undefined when the records are not JSON: a call in one line is
+ * stamped when it starts too (`ns0`), so that what it sent falls after it.
+ * @internal
+ */
+export function startStamp(): string | undefined {
+  return json ? nowNanos() : undefined;
+}
+
+/**
+ * True when the JSON records carry the kernel's view of the call's TCP sockets.
+ * @internal
+ */
+export function wantSockets(): boolean {
+  return json && socketsOn;
+}
+
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 
 function stamp(): string {
@@ -144,8 +186,19 @@ function stamp(): string {
 
 const STAMP_WIDTH: Readonly<Record<string, number>> = { tt: 16, ttt: 18, r: 14 };
 
-function record(ph: string, id: number, call: string, text: string): void {
-  write(JSON.stringify({ t: nowMicros(), pid: process.pid, ph, id, call, text }) + '\n');
+function record(
+  ph: string,
+  id: number,
+  call: string,
+  text: string,
+  sockets?: readonly SocketState[],
+  started?: string,
+): void {
+  const ns = nowNanos();
+  const r: Record<string, unknown> = { t: nowMicros(), ns, pid: process.pid, ph, id, call, text };
+  if (started !== undefined) r.ns0 = started;
+  if (sockets !== undefined && sockets.length > 0) r.sockets = sockets;
+  write(JSON.stringify(r) + '\n');
 }
 
 /** Ends a start line left open, as strace does when another line must be written. */
@@ -179,9 +232,15 @@ export function warning(text: string): void {
  * A whole line for a call that cannot block; a hint follows when errnum > 0 and hints are on.
  * @internal
  */
-export function line(call: string, text: string, errnum: number): void {
+export function line(
+  call: string,
+  text: string,
+  errnum: number,
+  sockets?: readonly SocketState[],
+  started?: string,
+): void {
   closeOpen();
-  if (json) record('line', nextId++, call, text);
+  if (json) record('line', nextId++, call, text, sockets, started);
   else write(stamp() + text + '\n');
   if (errnum > 0) explainLine(call, errnum);
 }
@@ -205,10 +264,10 @@ export function begin(call: string, start: string, promise: boolean): Pending {
  * as `<... call resumed>`.
  * @internal
  */
-export function finish(p: Pending, rest: string, errnum: number): void {
+export function finish(p: Pending, rest: string, errnum: number, sockets?: readonly SocketState[]): void {
   if (json) {
     if (open === p) open = null;
-    record('end', p.id, p.call, p.start + rest);
+    record('end', p.id, p.call, p.start + rest, sockets);
   } else if (open === p) {
     open = null;
     write(rest + '\n');
@@ -229,6 +288,7 @@ export function finish(p: Pending, rest: string, errnum: number): void {
       explain: env === 'explain',
       time: t === undefined || t === '' || t === '0' ? false : t === 'r' || t === 'ttt' ? t : 'tt',
       format: process.env.BSDSOCK_TRACE_FORMAT === 'json' ? 'json' : 'text',
+      sockets: process.env.BSDSOCK_TRACE_SOCKETS === '1',
     });
     if (Number.isInteger(fd) && fd > 0) sink = { fd, stream: null };
   }
