@@ -100,9 +100,12 @@ function namespaceRefusal() {
   return `this system refuses an unprivileged network namespace (${first})`;
 }
 
-/** Runs this script again inside `unshare -rn`, forwarding signals; resolves with its exit code. */
-function inNamespace(argv) {
-  const child = spawn('unshare', ['-rn', '--kill-child=SIGTERM', process.execPath, __filename, ...argv], {
+/**
+ * Runs `script` (this one by default) again inside `unshare -rn` with argv, BSDSOCK_DEMO_NETNS=1 in
+ * its environment, forwarding signals; resolves with its exit code.
+ */
+function inNamespace(argv, script = __filename) {
+  const child = spawn('unshare', ['-rn', '--kill-child=SIGTERM', process.execPath, script, ...argv], {
     stdio: 'inherit',
     env: { ...process.env, BSDSOCK_DEMO_NETNS: '1' },
   });
@@ -335,4 +338,4 @@ function cli(argv) {
 
 if (require.main === module) cli(process.argv.slice(2));
 
-module.exports = { cli, parseArgs };
+module.exports = { cli, parseArgs, namespaceRefusal, inNamespace, show };
