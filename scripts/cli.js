@@ -3,7 +3,8 @@
 // The package's command (package.json "bin"): `npx bsdsock <subcommand>` from a project that installed
 // bsdsock, or `npm exec bsdsock -- <subcommand>`.
 //
-//   bsdsock demo [--narrow] [--wide] [--explain] [--mermaid FILE]
+//   bsdsock demo [--refused] [--no-packets] [--narrow] [--wide] [--explain] [--mermaid FILE] [--json]
+//   bsdsock timeline [options] -- SERVER_COMMAND... [-- CLIENT_COMMAND...]
 //   bsdsock --help | -h | help
 //   bsdsock --version | -v
 //
@@ -14,6 +15,10 @@ const subcommands = [
   [
     'demo',
     "run the seed's TCP server and client (examples/server.ts, client.ts) with the tracer on and show both as one timeline",
+  ],
+  [
+    'timeline',
+    'the same timeline for your own programs (that use bsdsock): bsdsock timeline -- node server.js -- node client.js',
   ],
   ['help', 'this list (also --help, -h)'],
 ];
@@ -26,8 +31,8 @@ function help() {
     'subcommands:',
     ...subcommands.map(([name, what]) => `  ${name.padEnd(width)}  ${what}`),
     '',
-    'demo options: --narrow (one labelled column), --wide (two columns even through a pipe),',
-    '              --explain (a hint after each failed call), --mermaid FILE (also a Mermaid sequenceDiagram)',
+    'demo and timeline options: bsdsock demo --help lists them (--refused, --no-packets, --narrow, --wide,',
+    '              --explain, --mermaid FILE, --json)',
     '',
     '--version, -v prints the package version.',
     '',
@@ -48,6 +53,9 @@ if (command === undefined) {
   process.stdout.write(`${require(path.join(__dirname, '..', 'package.json')).version}\n`);
 } else if (command === 'demo') {
   require('./demo.js').cli(rest);
+} else if (command === 'timeline') {
+  if (!rest.includes('--')) usageError('timeline needs the programs to run: bsdsock timeline -- SERVER... [-- CLIENT...]');
+  else require('./demo.js').cli(rest);
 } else {
   usageError(`unknown subcommand '${command}'`);
 }

@@ -128,7 +128,7 @@ function holders(timeline, port) {
   }
 }
 
-async function waitForPort(timeline, port, deadline) {
+async function waitForPort(timeline, port, deadline, signal) {
   const held = holders(timeline, port);
   const waiting = held.filter((s) => s.state === 'TIME_WAIT');
   if (held.length > 0 && waiting.length === 0) {
@@ -146,7 +146,7 @@ async function waitForPort(timeline, port, deadline) {
   );
   const tty = process.stdout.isTTY;
   let lastPrinted = Infinity;
-  while (left > 0 && Date.now() < deadline) {
+  while (left > 0 && Date.now() < deadline && !signal.aborted) {
     const seconds = Math.ceil(left / 1000);
     if (tty) process.stdout.write(`\rwaiting for port ${port}: ${String(seconds).padStart(2)} s `);
     else if (lastPrinted - seconds >= 10 || lastPrinted === Infinity) {
@@ -263,10 +263,11 @@ async function main(argv) {
     !opts.refused &&
     t.programs[0].stderr.includes('Address already in use')
   ) {
-    if (!(await waitForPort(timeline, PORT, deadline)) || Date.now() > deadline) {
+    if (!(await waitForPort(timeline, PORT, deadline, controller.signal)) || Date.now() > deadline) {
       show(t.programs[0]);
       return 1;
     }
+    if (interrupted) break;
     t = await run();
   }
   if (interrupted) return 130;

@@ -150,7 +150,7 @@ export function tcpStates(
   // after connect returns, and never when it fails).
   const connecting = new Set<string>();
 
-  for (const r of records) {
+  for (const [k, r] of records.entries()) {
     if (r.type === 'packet') {
       out.push(r);
       if (r.packet.kind !== 'tcp') continue;
@@ -161,7 +161,7 @@ export function tcpStates(
       r.from = ownerOf(seg.from, seg.to);
       r.to = ownerOf(seg.to, seg.from);
       sent(r.ns, seg);
-      received(r.ns, seg);
+      received(r.ns, seg, k);
       continue;
     }
     out.push(r);
@@ -267,11 +267,23 @@ export function tcpStates(
     }
   }
 
-  function received(ns: bigint, seg: TcpSegment): void {
+  // A FIN sent before the peer's FIN arrived acknowledges only what came before the peer's FIN: the
+  // sender had closed too (a simultaneous close), though the capture shows its FIN second.
+  function closedFirst(k: number, e: Endpoint, finSeq: number): TcpSegment | null {
+    for (const r of records.slice(k + 1)) {
+      if (r.type !== 'packet' || r.packet.kind !== 'tcp') continue;
+      const next = r.packet;
+      if (next.from !== e.local || next.to !== e.peer) continue;
+      return (next.flags & TCP_FLAGS.FIN) !== 0 && next.ack !== seqAdd(finSeq, 1) ? next : null;
+    }
+    return null;
+  }
+
+  function received(ns: bigint, seg: TcpSegment, k: number): void {
     const what = `received ${flagName(seg.flags)}`;
     const syn = (seg.flags & TCP_FLAGS.SYN) !== 0;
     const ack = (seg.flags & TCP_FLAGS.ACK) !== 0;
-    let e = endpoints.get(key(seg.to, seg.from));
+    const e = endpoints.get(key(seg.to, seg.from));
     if (seg.flags & TCP_FLAGS.RST) {
       if (e !== undefined && e.state !== 'LISTEN') move(ns, e, 'CLOSED', what);
       return;
@@ -295,12 +307,16 @@ export function tcpStates(
     else if (finAcked && next === 'CLOSING') next = 'TIME_WAIT';
     else if (finAcked && next === 'LAST_ACK') next = 'CLOSED';
     if (seg.flags & TCP_FLAGS.FIN) {
-      if (next === 'ESTABLISHED') next = 'CLOSE_WAIT';
+      const own = next === 'ESTABLISHED' ? closedFirst(k, e, seqAdd(seg.seq, seg.length)) : null;
+      if (own !== null) {
+        e.fin = seqAdd(own.seq, own.length);
+        move(ns, e, 'FIN_WAIT1', `sent ${flagName(own.flags)}`);
+        next = 'CLOSING';
+      } else if (next === 'ESTABLISHED') next = 'CLOSE_WAIT';
       else if (next === 'FIN_WAIT1') next = 'CLOSING';
       else if (next === 'FIN_WAIT2') next = 'TIME_WAIT';
     }
     move(ns, e, next, what);
-    e = undefined;
   }
 }
 

@@ -96,6 +96,27 @@ export function networkNamespace(): { argv: string[] | null; need: Need } {
 /** The network namespace as a Need. */
 export const netns = (): Need => networkNamespace().need;
 
+let usernsProbe: Need | undefined;
+
+/**
+ * A user and network namespace of one's own (`unshare -rn`, what the demo uses to capture packets
+ * without root), as a Need.
+ */
+export function userns(): Need {
+  if (usernsProbe !== undefined) return usernsProbe;
+  const unshare = program('unshare', 'util-linux');
+  if (unshare.missing !== null) return (usernsProbe = unshare);
+  const r = spawnSync('unshare', ['-rn', 'true'], { encoding: 'utf8' });
+  usernsProbe =
+    r.status === 0
+      ? { missing: null, how: '' }
+      : {
+          missing: 'no user namespace can be made here (unshare -rn fails)',
+          how: 'allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1)',
+        };
+  return usernsProbe;
+}
+
 /** What is missing among `needs`, as one line ('strace is not installed: apt-get install strace'), or null. */
 export function missing(needs: Need[]): string | null {
   const absent = needs.filter((n) => n.missing !== null);
