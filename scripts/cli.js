@@ -54,7 +54,8 @@ if (command === undefined) {
 } else if (command === 'demo') {
   require('./demo.js').cli(rest);
 } else if (command === 'timeline') {
-  if (!rest.includes('--')) usageError('timeline needs the programs to run: bsdsock timeline -- SERVER... [-- CLIENT...]');
+  if (!rest.includes('--'))
+    usageError('timeline needs the programs to run: bsdsock timeline -- SERVER... [-- CLIENT...]');
   else require('./demo.js').cli(rest);
 } else {
   usageError(`unknown subcommand '${command}'`);

@@ -399,9 +399,9 @@ describeNeeding(userns())('npm run demo, in a namespace of its own', () => {
     const columns: Record<'server' | 'client', Entry[]> = { server: [], client: [] };
     const wire: string[] = [];
     timeline.forEach((l, i) => {
-      const m = /^(server|client|   tcp) │ (.*)$/.exec(l);
+      const m = /^(server|client| {3}tcp) │ (.*)$/.exec(l);
       expect(m).not.toBeNull();
-      if (m![1] === '   tcp') {
+      if (m![1].trim() === 'tcp') {
         wire.push(m![2]);
         return;
       }
