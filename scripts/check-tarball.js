@@ -64,7 +64,7 @@ const output = (r) => `${r.stdout}${r.stderr}`.trimEnd();
 // --- The consumer programs -------------------------------------------------------------------------
 
 // One program, written three ways. `imports` brings socket, bind, listen, accept, close, errno from
-// 'bsdsock', accept, recv from 'bsdsock/promises' and printf from 'bsdsock/libc'; the body is the same JavaScript in each (in the
+// 'bsdsock', accept, recv from 'bsdsock/promises', printf from 'bsdsock/libc' and flagsText from 'bsdsock/timeline'; the body is the same JavaScript in each (in the
 // TypeScript, annotations where --strict wants them).
 function body(ts, errnoExpr = 'errno') {
   const t = (s) => (ts ? s : '');
@@ -107,6 +107,7 @@ async function main()${t(': Promise<void>')} {
   // errno, read after a failing call: C's EBADF.
   const r = close(-1);
   printf('close(-1) = %d, errno = %d, EBADF = %d\\n', r, ${errno}, EBADF);
+  console.log('timeline: ' + flagsText(0x12));
 }
 
 main().catch((e${t(': unknown')}) => {
@@ -126,6 +127,7 @@ const bsdsock = require('bsdsock');
 const { AF_INET, EBADF, SOCK_STREAM, accept: acceptSync, bind, close, getsockname, htons, inet_pton, listen, ntohs, sizeof, sockaddr_in, socket, socklen_t } = bsdsock;
 const { accept, recv } = require('bsdsock/promises');
 const { printf } = require('bsdsock/libc');
+const { flagsText } = require('bsdsock/timeline');
 // CommonJS: errno is read from the module object each time (destructuring it would copy one value).
 ${body(false, 'bsdsock.errno')}`;
 
@@ -133,12 +135,14 @@ const esmSource = `import * as net from 'node:net';
 import { ${SYNC_NAMES} } from 'bsdsock';
 import { accept, recv } from 'bsdsock/promises';
 import { printf } from 'bsdsock/libc';
+import { flagsText } from 'bsdsock/timeline';
 ${body(false)}`;
 
 const tsSource = `import * as net from 'node:net';
 import { ${SYNC_NAMES} } from 'bsdsock';
 import { accept, recv } from 'bsdsock/promises';
 import { printf } from 'bsdsock/libc';
+import { flagsText } from 'bsdsock/timeline';
 ${body(true)}`;
 
 const EXPECTED = (ebadf) =>
@@ -147,6 +151,7 @@ const EXPECTED = (ebadf) =>
     'received: hello from node:net',
     'synchronous accept: a descriptor',
     `close(-1) = -1, errno = ${ebadf}, EBADF = ${ebadf}`,
+    'timeline: SYN-ACK',
   ].join('\n');
 
 /**
@@ -227,6 +232,9 @@ function steps(tmp) {
     'dist/lib/libc.js',
     'dist/lib/libc.mjs',
     'dist/lib/libc.d.ts',
+    'dist/lib/timeline.js',
+    'dist/lib/timeline.mjs',
+    'dist/lib/timeline.d.ts',
     'dist/lib/constants.gen.js',
     'dist/lib/constants.gen.d.ts',
     'dist/examples/server.js',
@@ -384,10 +392,12 @@ function steps(tmp) {
       },
     );
     check(
-      'npx bsdsock demo shows the timeline and the output of both programs',
+      'npx bsdsock demo shows the timeline with the packets and states, and the output of both programs',
       demo.status === 0 &&
         /accept\(\d+, +<unfinished \.\.\.>/.test(demo.stdout) &&
-        /recv\(\d+, "Hello from server!\\n"/.test(demo.stdout) &&
+        /recv\(\d+, +"Hello from server!\\n"/.test(demo.stdout) &&
+        /─ SYN-ACK ─+▶/.test(demo.stdout) &&
+        / agree$/m.test(demo.stdout) &&
         demo.stdout.includes('Message du serveur: Hello from server!'),
       output(demo),
     );
