@@ -258,6 +258,70 @@ function expectCausalOrder(serverEntries: Entry[], clientEntries: Entry[]): void
   expect(recv.end).toBeGreaterThanOrEqual(send.start);
 }
 
+/**
+ * The wide drawing, read back: the header, the three columns, the calls in causal order, the
+ * handshake's arrows, each side's states, the kernel's agreement and both programs' outputs.
+ */
+function expectDrawing(out: string, width: number): void {
+  const lines = out.split('\n');
+  expect(lines[0]).toMatch(/^server \(pid \d+\) +│ wire +│ client \(pid \d+\)$/);
+  expect(lines[1]).toMatch(/^─+┼─+┼─+$/);
+  const end = lines.indexOf('');
+  const timeline = lines.slice(2, end);
+  for (const l of lines.slice(0, end)) expect([...l].length).toBeLessThanOrEqual(width);
+  const bars = [...lines[0]].flatMap((ch, i) => (ch === '│' ? [i] : []));
+  expect(bars.length).toBe(2);
+  const columns: Record<'server' | 'client', Entry[]> = { server: [], client: [] };
+  const wire: string[] = [];
+  timeline.forEach((l, i) => {
+    const chars = [...l];
+    if (chars.length > bars[0]) expect(chars[bars[0]]).toBe('│');
+    const cells = {
+      server: chars
+        .slice(0, bars[0] - 1)
+        .join('')
+        .trimEnd(),
+      wire: chars
+        .slice(bars[0] + 2, bars[1] - 1)
+        .join('')
+        .trim(),
+      client: chars.slice(bars[1] + 2).join(''),
+    };
+    if (cells.wire !== '') wire.push(cells.wire);
+    for (const side of ['server', 'client'] as const) {
+      const cell = cells[side];
+      if (cell === '' || cell.trim() === '┊') continue;
+      const list = columns[side];
+      if (cell.startsWith('    ') && list.length > 0) list[list.length - 1].text += ` ${cell.trim()}`;
+      else list.push({ text: cell, line: i });
+    }
+  });
+  unwrap(columns);
+  expectCausalOrder(columns.server, columns.client);
+  // The handshake as arrows: the SYN and the last ACK point at the server (left), the SYN-ACK at the client.
+  expect(wire.slice(0, 3).map((w) => w.replace(/─+/g, '─'))).toEqual(['◀─ SYN ─', '─ SYN-ACK ─▶', '◀─ ACK ─']);
+  expect(wire.some((w) => /─ PSH-ACK len 19 ─+▶$/.test(w))).toBe(true);
+  expect(wire.some((w) => /FIN/.test(w))).toBe(true);
+  const serverStates = columns.server.filter((e) => e.text.startsWith('[')).map((e) => e.text.split(' ')[0]);
+  const clientStates = columns.client.filter((e) => e.text.startsWith('[')).map((e) => e.text.split(' ')[0]);
+  expect(serverStates.slice(0, 3)).toEqual(['[LISTEN]', '[SYN_RECV]', '[ESTABLISHED]']);
+  expect(serverStates).toContain('[TIME_WAIT]');
+  expect(clientStates).toEqual(['[SYN_SENT]', '[ESTABLISHED]', '[CLOSE_WAIT]', '[LAST_ACK]', '[CLOSED]']);
+  expect(out).toMatch(
+    /^TCP states checked against the kernel \(TCP_INFO after each call, sock_diag at the end\): (\d+) of \1 agree$/m,
+  );
+  expectOutputs(out);
+}
+
+describe("the README's demo block", () => {
+  test('is a real run of the demo, written by npm run readme:demo: it reads back as a live run does', () => {
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    const block = /<!-- demo:begin -->\n```\n([\s\S]*?)```\n<!-- demo:end -->/.exec(readme);
+    expect(block).not.toBeNull();
+    expectDrawing(block![1], 100);
+  });
+});
+
 describe('npm run demo -- --help, and bad options', () => {
   test('--help lists every option and exits 0', () => {
     const out = demo('--help');
@@ -300,54 +364,7 @@ describeNeeding(userns())('npm run demo, in a namespace of its own', () => {
   test('the drawing: server, wire and client columns in causal order, the segments as arrows, the states in their columns', () => {
     const mermaid = work.path('timeline.md');
     const out = demoWith({ COLUMNS: '120' }, '--wide', '--mermaid', mermaid);
-    const lines = out.split('\n');
-    expect(lines[0]).toMatch(/^server \(pid \d+\) +│ wire +│ client \(pid \d+\)$/);
-    expect(lines[1]).toMatch(/^─+┼─+┼─+$/);
-    const end = lines.indexOf('');
-    const timeline = lines.slice(2, end);
-    for (const l of lines.slice(0, end)) expect([...l].length).toBeLessThanOrEqual(120);
-    const bars = [...lines[0]].flatMap((ch, i) => (ch === '│' ? [i] : []));
-    expect(bars.length).toBe(2);
-    const columns: Record<'server' | 'client', Entry[]> = { server: [], client: [] };
-    const wire: string[] = [];
-    timeline.forEach((l, i) => {
-      const chars = [...l];
-      if (chars.length > bars[0]) expect(chars[bars[0]]).toBe('│');
-      const cells = {
-        server: chars
-          .slice(0, bars[0] - 1)
-          .join('')
-          .trimEnd(),
-        wire: chars
-          .slice(bars[0] + 2, bars[1] - 1)
-          .join('')
-          .trim(),
-        client: chars.slice(bars[1] + 2).join(''),
-      };
-      if (cells.wire !== '') wire.push(cells.wire);
-      for (const side of ['server', 'client'] as const) {
-        const cell = cells[side];
-        if (cell === '' || cell.trim() === '┊') continue;
-        const list = columns[side];
-        if (cell.startsWith('    ') && list.length > 0) list[list.length - 1].text += ` ${cell.trim()}`;
-        else list.push({ text: cell, line: i });
-      }
-    });
-    unwrap(columns);
-    expectCausalOrder(columns.server, columns.client);
-    // The handshake as arrows: the SYN and the last ACK point at the server (left), the SYN-ACK at the client.
-    expect(wire.slice(0, 3).map((w) => w.replace(/─+/g, '─'))).toEqual(['◀─ SYN ─', '─ SYN-ACK ─▶', '◀─ ACK ─']);
-    expect(wire.some((w) => /─ PSH-ACK len 19 ─+▶$/.test(w))).toBe(true);
-    expect(wire.some((w) => /FIN/.test(w))).toBe(true);
-    const serverStates = columns.server.filter((e) => e.text.startsWith('[')).map((e) => e.text.split(' ')[0]);
-    const clientStates = columns.client.filter((e) => e.text.startsWith('[')).map((e) => e.text.split(' ')[0]);
-    expect(serverStates.slice(0, 3)).toEqual(['[LISTEN]', '[SYN_RECV]', '[ESTABLISHED]']);
-    expect(serverStates).toContain('[TIME_WAIT]');
-    expect(clientStates).toEqual(['[SYN_SENT]', '[ESTABLISHED]', '[CLOSE_WAIT]', '[LAST_ACK]', '[CLOSED]']);
-    expect(out).toMatch(
-      /^TCP states checked against the kernel \(TCP_INFO after each call, sock_diag at the end\): (\d+) of \1 agree$/m,
-    );
-    expectOutputs(out);
+    expectDrawing(out, 120);
 
     // Mermaid, fenced for Markdown, and the demo says where it wrote it.
     expect(out).toContain(`wrote the timeline as a Mermaid sequenceDiagram to ${mermaid}\n`);
