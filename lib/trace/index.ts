@@ -86,13 +86,19 @@ function socketsAfter(
  * @internal
  */
 export function traceText<N extends CallName>(name: N, args: TraceArgs<N>): readonly [N, ...TraceText] {
+  let made: readonly [N, ...TraceText];
   try {
     const text = (CALLS[name].text as (...a: TraceArgs<N>) => TraceText)(...args);
-    return [name, text[0], text[1]];
+    made = [name, text[0], text[1]];
   } catch {
-    return [name, `${name}(${UNFILLED}`, (r) => `)${resultOf(name, r)}`];
+    made = [name, `${name}(${UNFILLED}`, (r) => `)${resultOf(name, r)}`];
   }
+  if (wantSockets()) fdOfText.set(made, fdArg(name, args as readonly unknown[]));
+  return made;
 }
+
+// A promise call's descriptor, kept from its text until it settles (for the JSON records' sockets).
+const fdOfText = new WeakMap<object, number>();
 
 /**
  * Makes one traced call of the synchronous API and returns what it returned (a negative errno, or an
@@ -158,11 +164,13 @@ export function tracePromise(
   if (text === undefined) return promise;
   const [name, start, rest] = text;
   const p = begin(name, start, true);
+  const fd = fdOfText.get(text);
   const settle = (r: number): void =>
     finish(
       p,
       shown(() => rest(r), fallback(name, r)),
       errnumOf(name, r),
+      fd === undefined || !wantSockets() ? undefined : socketsOf([fd, RETURNS_FD.has(name) && r >= 0 ? r : -1]),
     );
   // Both handlers are total: a throw here would be an unhandled rejection, which ends the process.
   promise.then(settle, (e: unknown) => {
