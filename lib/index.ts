@@ -128,7 +128,7 @@ export {
 export { trace } from './trace';
 export { faults, faultCounts, type FaultRule, type FaultCall } from './faults';
 export type { TraceOptions, TraceTime } from './trace';
-export { hint, hintTable, type Hint } from './explain';
+export { hint, hintTable, type Hint, type HintLang } from './explain';
 export { inspect, SocketInfo, type SocketOptions, type SocketState } from './inspect';
 export { openSockets, type OpenSocket, type LedgerCall } from './ledger';
 

@@ -1,7 +1,10 @@
 // Errors that teach: with explaining on (trace({ explain: true }), BSDSOCK_TRACE=explain), each failed
 // call is followed by its hint. Every hint below is reached by provoking that errno from that call; the
 // ones that need privileges dropped, few descriptors or a network namespace run in a child process.
+// Each hint is written in English and in French, chosen by trace({ lang }), BSDSOCK_LANG or the locale;
+// the tests that compare English texts ask for English, whatever the locale they run in.
 import * as fs from 'node:fs';
+import * as bsdsock from 'bsdsock';
 import {
   AF_INET,
   AF_INET6,
@@ -37,10 +40,12 @@ import {
   socket,
   socklen_t,
   trace,
+  type HintLang,
 } from 'bsdsock';
 import { tempDir } from './helpers/build';
 import { runNodeOk } from './helpers/child';
 import { Fds } from './helpers/fds';
+import { envLang, hintTexts } from '../lib/explain';
 import { closedPort, loopback4, loopback6, unixAddr } from './helpers/net';
 import { requireNetns } from './helpers/netns';
 import { capture } from './helpers/trace';
@@ -58,16 +63,16 @@ afterEach(() => {
 });
 afterAll(() => tmp.remove());
 
-/** The lines traced, with explaining on, while fn runs. */
-const explained = (fn: () => void): string[] => capture(fn, { explain: true }).lines;
+/** The lines traced, with explaining on (in English unless told), while fn runs. */
+const explained = (fn: () => void, lang: HintLang = 'en'): string[] => capture(fn, { explain: true, lang }).lines;
 
-/** The line the tracer writes after `call` fails with `name`. */
-function hintLine(call: string, name: string): string {
+/** The line the tracer writes after `call` fails with `name` (with no descriptor to look at). */
+function hintLine(call: string, name: string, lang: HintLang = 'en'): string {
   const errnum = Number(Object.entries(errnoNames()).find(([, n]) => n === name)?.[0]);
-  const h = hint(call, errnum);
+  const h = hint(call, errnum, lang);
   if (h === undefined) throw new Error(`no hint for ${call} ${name}`);
-  expect(h.text.startsWith(`${call} ${name}: `)).toBe(true);
-  return `  ↳ ${h.text} (see ${h.man})`;
+  expect(h.text.startsWith(`${call} ${name}${lang === 'fr' ? ' :' : ':'} `)).toBe(true);
+  return `  ↳ ${h.text} (${lang === 'fr' ? 'voir' : 'see'} ${h.man})`;
 }
 
 function errnoNames(): Record<number, string> {
@@ -331,7 +336,7 @@ describe('in a child process: privileges dropped, few descriptors, an isolated n
   function expectChildExplains(wrapper: string[], code: string, pairs: string[]): void {
     const { stderr } = runNodeOk(
       { code: `const b = require(process.env.BSDSOCK);\n${code}` },
-      { prefix: wrapper, env: { BSDSOCK_TRACE: 'explain' }, limitMs: 60_000 },
+      { prefix: wrapper, env: { BSDSOCK_TRACE: 'explain', BSDSOCK_LANG: 'en' }, limitMs: 60_000 },
     );
     const lines = stderr.split('\n');
     for (const pair of pairs) {
@@ -397,10 +402,10 @@ describe('the table', () => {
   });
 
   test('calls that share errors share hints, with their own man page', () => {
-    const h = hint('recvfrom', 11)!;
+    const h = hint('recvfrom', 11, 'en')!;
     expect(h.text.startsWith('recvfrom EAGAIN: ')).toBe(true);
     expect(h.man).toBe('recvfrom(2)');
-    expect(hint('listen', 9)!.text).toMatch(/^listen EBADF: /); // from the table's entries for any call
+    expect(hint('listen', 9, 'en')!.text).toMatch(/^listen EBADF: /); // from the table's entries for any call
   });
 });
 
@@ -448,5 +453,109 @@ describe('coverage', () => {
     // Each pair has a test above that provokes it and checks its hint (so this one stands alone).
     const provoked = new Set([...cases.map(([call, name]) => `${call} ${name}`), ...Object.values(inChildren).flat()]);
     expect(required.filter((p) => !provoked.has(p))).toEqual([]);
+  });
+});
+
+describe('in French and in English', () => {
+  /** An errno (or h_errno) value by its name, as bsdsock exports it; undefined where the platform lacks it. */
+  const valueOf = (name: string): number | undefined => {
+    const v = (bsdsock as Record<string, unknown>)[name];
+    return typeof v === 'number' ? v : undefined;
+  };
+
+  test('every hint, for a call and for any call (*), has both texts, neither empty, each its own', () => {
+    const texts = hintTexts();
+    const table = hintTable();
+    const pairs = Object.entries(table).flatMap(([call, names]) => names.map((n) => `${call} ${n}`));
+    expect([...texts.keys()]).toEqual(expect.arrayContaining(pairs));
+    for (const [key, { en, fr }] of texts) {
+      expect([key, en.trim().length > 0, fr.trim().length > 0]).toEqual([key, true, true]);
+      expect([key, fr]).not.toEqual([key, en]);
+    }
+    // And through hint(), as the tracer asks: the same pair gives a line in each language.
+    for (const [call, names] of Object.entries(table)) {
+      // A call with no hints of its own gets the `*` ones.
+      const asked = call === '*' ? 'dup' : call;
+      for (const name of names) {
+        const errnum = valueOf(name);
+        if (errnum === undefined) continue;
+        const en = hint(asked, errnum, 'en');
+        const fr = hint(asked, errnum, 'fr');
+        expect([call, name, en?.lang, fr?.lang]).toEqual([call, name, 'en', 'fr']);
+        expect(en!.text.startsWith(`${asked} `)).toBe(true);
+        expect(fr!.text).not.toBe(en!.text);
+        expect(fr!.man).toBe(en!.man);
+      }
+    }
+  });
+
+  test('the French text keeps C names, errno names and man pages as they are', () => {
+    const h = hint('bind', valueOf('EADDRINUSE')!, 'fr')!;
+    expect(h.text).toBe(
+      'bind EADDRINUSE : une autre socket occupe déjà cette adresse et ce port : un serveur qui tourne encore, ' +
+        'ou une connexion récente en TIME_WAIT ; activez SO_REUSEADDR avant bind, ou choisissez un autre port',
+    );
+    expect(h.man).toBe('bind(2)');
+  });
+
+  test("trace({ explain, lang: 'fr' }) writes the hint in French, with (voir man(2))", () => {
+    const [a, b] = [bag.socket(AF_INET, SOCK_STREAM), bag.socket(AF_INET, SOCK_STREAM)];
+    const to = deadPort();
+    const en = explained(() => connect(a, to, 16), 'en');
+    const fr = explained(() => connect(b, to, 16), 'fr');
+    expect(en[1]).toMatch(/^ {2}↳ connect ECONNREFUSED: nothing is listening .* \(see connect\(2\)\)$/);
+    expect(fr[1]).toMatch(/^ {2}↳ connect ECONNREFUSED : rien n'écoute .* \(voir connect\(2\)\)$/);
+    expect(fr[1]).toBe(hintLine('connect', 'ECONNREFUSED', 'fr'));
+  });
+
+  test('a language other than en or fr is a programming error, and leaves the tracer as it was', () => {
+    const chunks: string[] = [];
+    trace({ write: (s: string) => chunks.push(s) });
+    expect(() => trace({ explain: true, lang: 'de' as never })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }),
+    );
+    close(-1);
+    trace(false);
+    expect(chunks.join('').split('\n').filter(Boolean)).toHaveLength(1); // still tracing, still not explaining
+    expect(() => hint('bind', 98, 'de' as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }));
+  });
+
+  test('the language: BSDSOCK_LANG, else the first locale variable set (LC_ALL, LC_MESSAGES, LANG), else English', () => {
+    expect(envLang({})).toBe('en');
+    expect(envLang({ BSDSOCK_LANG: 'fr' })).toBe('fr');
+    expect(envLang({ BSDSOCK_LANG: 'en', LANG: 'fr_FR.UTF-8' })).toBe('en');
+    expect(envLang({ BSDSOCK_LANG: 'de', LANG: 'fr_FR.UTF-8' })).toBe('fr'); // not one it has: the locale's
+    expect(envLang({ LANG: 'fr_FR.UTF-8' })).toBe('fr');
+    expect(envLang({ LANG: 'fr_CA' })).toBe('fr');
+    expect(envLang({ LANG: 'de_DE.UTF-8' })).toBe('en');
+    expect(envLang({ LC_ALL: 'C.UTF-8', LANG: 'fr_FR.UTF-8' })).toBe('en'); // LC_ALL wins, as in C
+    expect(envLang({ LC_MESSAGES: 'fr_BE.UTF-8', LANG: 'en_US.UTF-8' })).toBe('fr');
+    expect(envLang({ LC_ALL: '', LC_MESSAGES: '', LANG: 'fr_FR.UTF-8' })).toBe('fr'); // empty is unset
+  });
+
+  describe('a traced program, in a child process', () => {
+    // A connect to a loopback port held by a bound socket that does not listen: ECONNREFUSED, no race.
+    const program = `const b = require(process.env.BSDSOCK);
+      const a = new b.sockaddr_in(); a.sin_family = b.AF_INET; a.sin_addr.s_addr = b.htonl(b.INADDR_LOOPBACK);
+      const held = b.socket(b.AF_INET, b.SOCK_STREAM, 0);
+      b.bind(held, a, 16); b.getsockname(held, a, new b.socklen_t(16));
+      const fd = b.socket(b.AF_INET, b.SOCK_STREAM, 0);
+      b.connect(fd, a, 16);
+      b.close(fd); b.close(held);`;
+    // Whatever locale the tests run in, each case sets all four variables.
+    const unset = { BSDSOCK_LANG: '', LC_ALL: '', LC_MESSAGES: '', LANG: '' };
+    const cases: [string, NodeJS.ProcessEnv, HintLang][] = [
+      ['BSDSOCK_LANG=fr', { BSDSOCK_LANG: 'fr' }, 'fr'],
+      ['BSDSOCK_LANG=en (with a French locale)', { BSDSOCK_LANG: 'en', LANG: 'fr_FR.UTF-8' }, 'en'],
+      ['LANG=fr_FR.UTF-8 and no BSDSOCK_LANG', { LANG: 'fr_FR.UTF-8' }, 'fr'],
+      ['no language asked for', {}, 'en'],
+    ];
+    test.each(cases)('%s', (_title, env, lang) => {
+      const { stderr } = runNodeOk({ code: program }, { env: { ...unset, ...env, BSDSOCK_TRACE: 'explain' } });
+      const lines = stderr.split('\n');
+      const at = lines.findIndex((l) => l.startsWith('connect(') && l.includes('= -1 ECONNREFUSED ('));
+      expect(at).toBeGreaterThanOrEqual(0);
+      expect(lines[at + 1]).toBe(hintLine('connect', 'ECONNREFUSED', lang));
+    });
   });
 });
