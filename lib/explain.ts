@@ -8,9 +8,14 @@
 // Every hint is written in English and in French (the seed's language): each cell of the table holds
 // both, so the compiler refuses a hint in one language only. C names, errno names and man pages stay
 // as they are in both.
+//
+// One errno means different things depending on the socket's state: send's EPIPE on Linux comes
+// from a TCP socket that never connected as well as from one whose peer has gone. For those, the
+// hint reads the socket's state from the kernel (TCP_INFO) at the time of the failure.
 import { callEntry } from './calls';
+import * as C from './constants.gen';
 import { hErrnoName } from './names';
-import { native } from './native';
+import { addon, native } from './native';
 import { invalidArgType, invalidArgValue } from './errors';
 
 /** A language the hints are written in: `'en'` (English) or `'fr'` (French). */
@@ -417,6 +422,79 @@ const table: Readonly<Record<string, Readonly<Record<string, Text>>>> = {
 };
 
 /**
+ * What the kernel says of a TCP socket that a send failed on with EPIPE, when that is not the
+ * closed peer of the table's hint: it never had a connection, it is a listening socket, or this end
+ * shut down writing while the connection is still open the other way.
+ */
+type PipeState = 'never-connected' | 'listening' | 'shut-down';
+
+/** send's EPIPE, by the socket's state (the table's EPIPE is the closed peer). */
+const EPIPE_BY_STATE: Readonly<Record<PipeState, Text>> = {
+  'never-connected': {
+    en:
+      'this TCP socket was never connected (only created or bound, or its connect() failed), so there is no ' +
+      `connection to send on: connect() it first and check that connect returned 0 ${NO_SIGPIPE.en}`,
+    fr:
+      "cette socket TCP n'a jamais été connectée (seulement créée ou attachée avec bind, ou son connect() a " +
+      "échoué) : il n'y a aucune connexion sur laquelle envoyer ; appelez d'abord connect() et vérifiez qu'il a " +
+      `renvoyé 0 ${NO_SIGPIPE.fr}`,
+  },
+  listening: {
+    en:
+      'this is a listening socket: it has no connection of its own, it only hands out new ones; send on the ' +
+      'descriptor accept() returned',
+    fr:
+      "c'est une socket d'écoute : elle n'a pas de connexion à elle, elle ne fait qu'en fournir de nouvelles ; " +
+      'envoyez sur le descripteur renvoyé par accept()',
+  },
+  'shut-down': {
+    en:
+      'this end has shut down writing (shutdown with SHUT_WR or SHUT_RDWR): nothing more can go out on this ' +
+      'connection, though data can still come in; recv until it returns 0, then close',
+    fr:
+      "cette extrémité a fermé l'écriture (shutdown avec SHUT_WR ou SHUT_RDWR) : plus rien ne peut partir sur " +
+      "cette connexion, mais des données peuvent encore arriver ; appelez recv jusqu'à ce qu'il renvoie 0, puis " +
+      'fermez',
+  },
+};
+
+// Where tcpi_delivered sits in struct tcp_info (Linux 4.18 and later), if the addon knows the struct.
+const DELIVERED = native.layouts.tcp_info?.fields.tcpi_delivered;
+
+/**
+ * What the kernel says of the TCP socket `fd` that a send just failed on with EPIPE; undefined when it
+ * is no TCP socket, the kernel cannot say, or its state is the table's closed peer.
+ *
+ * Measured on Linux 6.18 (each case a send with MSG_NOSIGNAL that failed with EPIPE): a socket only
+ * created or bound, or whose connect was refused (blocking or not), is in TCP_CLOSE with
+ * tcpi_delivered 0; one whose peer closed (FIN, then our data answered by RST) or reset it, accepted
+ * or connected, is in TCP_CLOSE with tcpi_delivered >= 1, since the kernel counts the handshake's SYN
+ * (or SYN-ACK) as delivered once the handshake completes. tcpi_segs_out is no signal (0 on an
+ * accepted socket that was reset: the SYN-ACK was sent by the request, not the socket; 1 after a
+ * refused non-blocking connect), and neither is getpeername (ENOTCONN in TCP_CLOSE either way).
+ * After connect(AF_UNSPEC) the kernel forgets the counts, and the socket reads as never connected,
+ * which for sending it is.
+ */
+function pipeState(fd: number): PipeState | undefined {
+  // Not a C int that can name a descriptor: no state to read (and nothing for the addon to throw about).
+  if (!Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) return undefined;
+  if (C.TCP_INFO === undefined || DELIVERED === undefined) return undefined;
+  const need = DELIVERED[0] + DELIVERED[1];
+  // Words, so that the u32 field is read in the host's byte order; the state is the struct's first byte.
+  const words = new Uint32Array(Math.ceil(need / 4));
+  const len = new Uint32Array([need]);
+  // The addon as loaded, not `native`: fault injection must neither fail nor count this look-up. It
+  // reports a failure as its result and leaves the package's errno alone.
+  if (addon.getsockopt(fd, C.IPPROTO_TCP, C.TCP_INFO, words, len) < 0 || len[0] < need) return undefined;
+  const state = new Uint8Array(words.buffer)[0];
+  if (state === C.TCP_LISTEN) return 'listening';
+  if (state === C.TCP_FIN_WAIT1 || state === C.TCP_FIN_WAIT2) return 'shut-down';
+  const delivered = DELIVERED[1] === 4 && DELIVERED[0] % 4 === 0 ? words[DELIVERED[0] / 4] : undefined;
+  if (state === C.TCP_CLOSE && delivered === 0) return 'never-connected';
+  return undefined;
+}
+
+/**
  * The language the environment asks for: `BSDSOCK_LANG` (`fr` or `en`), else the locale of messages
  * as the C library finds it (the first of LC_ALL, LC_MESSAGES and LANG that is set and not empty; a
  * value starting with `fr`, as `fr_FR.UTF-8`, is French), else English.
@@ -441,23 +519,31 @@ export function seeWord(lang: HintLang): string {
 /**
  * What `errnum` means when `call` returns it, in one line, with the man page to read; undefined when
  * the table has nothing for that pair. The tracer writes it after a failed call when explaining is on.
+ *
+ * Given the descriptor the call failed on, the hint is chosen by the socket's state, read from the
+ * kernel (TCP_INFO) without changing errno: send's EPIPE from a TCP socket that never connected, or
+ * from a listening one, is told apart from a peer that closed the connection.
  * @param call - the call's name, as `bind`.
  * @param errnum - the errno value, such as EADDRINUSE; for gethostbyname and gethostbyaddr, the
  *   h_errno value, such as HOST_NOT_FOUND.
  * @param lang - `'en'` or `'fr'`; by default what the environment asks for: BSDSOCK_LANG, else the
  *   locale (LC_ALL, LC_MESSAGES, LANG), else English.
+ * @param sockfd - the descriptor the call failed on, if known; read right after the failure.
  * @example
  * ```ts
  * hint('bind', EADDRINUSE, 'fr')?.text;
  * // "bind EADDRINUSE : une autre socket occupe déjà cette adresse et ce port : ..."
  * ```
  */
-export function hint(call: string, errnum: number, lang?: HintLang): Hint | undefined {
+export function hint(call: string, errnum: number, lang?: HintLang, sockfd?: number): Hint | undefined {
   // Found by the fuzzer: a Symbol or a detached view here threw an uncoded TypeError.
   if (typeof call !== 'string') throw invalidArgType('hint', 'call', 'of type string', call);
   if (typeof errnum !== 'number') throw invalidArgType('hint', 'errnum', 'of type number', errnum);
   if (lang !== undefined && lang !== 'en' && lang !== 'fr') {
     throw invalidArgValue('hint', 'lang', "must be 'en', 'fr' or undefined", lang);
+  }
+  if (sockfd !== undefined && typeof sockfd !== 'number') {
+    throw invalidArgType('hint', 'sockfd', 'of type number', sockfd);
   }
   const language = lang ?? envLang();
   const entry = callEntry(call);
@@ -465,8 +551,13 @@ export function hint(call: string, errnum: number, lang?: HintLang): Hint | unde
   const name = byHErrno ? hErrnoName(errnum) : native.errnoNames[errnum];
   if (name === undefined) return undefined;
   const shared = entry?.hintsOf;
-  const own = table[call]?.[name] ?? (shared === undefined ? undefined : table[shared]?.[name]);
-  const text = own ?? (byHErrno ? undefined : table['*'][name]);
+  const base = table[call] !== undefined ? call : shared;
+  let text: Text | undefined = table[call]?.[name] ?? (shared === undefined ? undefined : table[shared]?.[name]);
+  if (name === 'EPIPE' && base === 'send' && sockfd !== undefined) {
+    const state = pipeState(sockfd);
+    if (state !== undefined) text = EPIPE_BY_STATE[state];
+  }
+  text ??= byHErrno ? undefined : table['*'][name];
   if (text === undefined) return undefined;
   const colon = language === 'fr' ? ' :' : ':';
   return { text: `${call} ${name}${colon} ${text[language]}`, man: entry?.man ?? `${call}(2)`, lang: language };
@@ -483,7 +574,8 @@ export function hintTable(): Readonly<Record<string, readonly string[]>> {
 }
 
 /**
- * Every hint in both languages, keyed `call errno`, for the test that each has its two texts.
+ * Every hint in both languages, keyed `call errno` (`send EPIPE never-connected` for a hint chosen by
+ * the socket's state), for the test that each has its two texts.
  * @internal
  */
 export function hintTexts(): ReadonlyMap<string, Text> {
@@ -491,5 +583,6 @@ export function hintTexts(): ReadonlyMap<string, Text> {
   for (const [call, byErrno] of Object.entries(table)) {
     for (const [name, text] of Object.entries(byErrno)) out.set(`${call} ${name}`, text);
   }
+  for (const [state, text] of Object.entries(EPIPE_BY_STATE)) out.set(`send EPIPE ${state}`, text);
   return out;
 }

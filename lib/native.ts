@@ -222,5 +222,14 @@ function load(): NativeBinding {
 // The addon builds its exports object one property at a time, which leaves it
 // in dictionary mode; a copy made by spreading it has fast properties, so that
 // `native.send` on every call is a plain field load the JIT can inline.
+const loaded = load();
+
 /** The loaded addon (build/Release/bsdsock.node, or BSDSOCK_ADDON's). */
-export const native: NativeBinding = { ...load() };
+export const native: NativeBinding = { ...loaded };
+
+/**
+ * The addon's functions as loaded, which fault injection never replaces (it patches `native`): for the
+ * package's own look-ups beneath a call, such as a hint reading the socket's state.
+ * @internal
+ */
+export const addon: NativeBinding = loaded;

@@ -5,12 +5,16 @@
 // the tests that compare English texts ask for English, whatever the locale they run in.
 import * as fs from 'node:fs';
 import * as bsdsock from 'bsdsock';
+import * as P from 'bsdsock/promises';
 import {
   AF_INET,
   AF_INET6,
   AF_UNIX,
   IPPROTO_UDP,
+  EPIPE,
   MSG_NOSIGNAL,
+  POLLIN,
+  SHUT_WR,
   SOCK_DGRAM,
   SOCK_NONBLOCK,
   SOCK_STREAM,
@@ -20,7 +24,10 @@ import {
   bind,
   close,
   connect,
+  errno,
   errnoName,
+  faultCounts,
+  faults,
   getpeername,
   getsockname,
   getsockopt,
@@ -46,9 +53,9 @@ import { tempDir } from './helpers/build';
 import { runNodeOk } from './helpers/child';
 import { Fds } from './helpers/fds';
 import { envLang, hintTexts } from '../lib/explain';
-import { closedPort, loopback4, loopback6, unixAddr } from './helpers/net';
+import { closedPort, loopback4, loopback6, unixAddr, waitReady } from './helpers/net';
 import { requireNetns } from './helpers/netns';
-import { capture } from './helpers/trace';
+import { capture, captureAsync } from './helpers/trace';
 import { netns, prlimit, setpriv, testNeeding } from './helpers/tools';
 
 const bag = new Fds();
@@ -466,8 +473,14 @@ describe('in French and in English', () => {
   test('every hint, for a call and for any call (*), has both texts, neither empty, each its own', () => {
     const texts = hintTexts();
     const table = hintTable();
+    // The table's cells and the hints chosen by the socket's state (send's EPIPE).
     const pairs = Object.entries(table).flatMap(([call, names]) => names.map((n) => `${call} ${n}`));
     expect([...texts.keys()]).toEqual(expect.arrayContaining(pairs));
+    expect([...texts.keys()].filter((k) => k.startsWith('send EPIPE ')).sort()).toEqual([
+      'send EPIPE listening',
+      'send EPIPE never-connected',
+      'send EPIPE shut-down',
+    ]);
     for (const [key, { en, fr }] of texts) {
       expect([key, en.trim().length > 0, fr.trim().length > 0]).toEqual([key, true, true]);
       expect([key, fr]).not.toEqual([key, en]);
@@ -518,6 +531,9 @@ describe('in French and in English', () => {
     trace(false);
     expect(chunks.join('').split('\n').filter(Boolean)).toHaveLength(1); // still tracing, still not explaining
     expect(() => hint('bind', 98, 'de' as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }));
+    expect(() => hint('bind', 98, 'en', '3' as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
+    );
   });
 
   test('the language: BSDSOCK_LANG, else the first locale variable set (LC_ALL, LC_MESSAGES, LANG), else English', () => {
@@ -557,5 +573,153 @@ describe('in French and in English', () => {
       expect(at).toBeGreaterThanOrEqual(0);
       expect(lines[at + 1]).toBe(hintLine('connect', 'ECONNREFUSED', lang));
     });
+  });
+});
+
+describe("send's EPIPE: the hint is chosen by the socket's state", () => {
+  const texts = hintTexts();
+  /** The hint line after a failed send, for the table's EPIPE (`closed-peer`) or one chosen by state. */
+  const epipeLine = (which: 'closed-peer' | 'never-connected' | 'listening' | 'shut-down', lang: HintLang): string => {
+    const text = texts.get(which === 'closed-peer' ? 'send EPIPE' : `send EPIPE ${which}`)![lang];
+    return `  ↳ send EPIPE${lang === 'fr' ? ' :' : ':'} ${text} (${lang === 'fr' ? 'voir' : 'see'} send(2))`;
+  };
+
+  /** The traced lines of one send on fd that must fail with EPIPE, errno still EPIPE afterwards. */
+  function sendFails(fd: number, lang: HintLang): string[] {
+    const lines = explained(() => {
+      expect(send(fd, 'x', 1, MSG_NOSIGNAL)).toBe(-1);
+    }, lang);
+    // The hint read the socket's state beneath the call: errno is the send's.
+    expect(errnoName(errno)).toBe('EPIPE');
+    expect(lines[0]).toMatch(/^send\(\d+, "x", 1, MSG_NOSIGNAL\) = -1 EPIPE \(/);
+    return lines;
+  }
+
+  /** A TCP connection whose peer closed (FIN) and then answered this end's data with RST: [this end]. */
+  function closedByPeer(): number {
+    const [c, s] = bag.tcpPair();
+    bag.close(s);
+    waitReady(c, POLLIN); // the FIN is in
+    expect(send(c, 'x', 1, MSG_NOSIGNAL)).toBe(1); // accepted by this end's kernel; the peer answers RST
+    waitReady(c, 0); // the RST is in (POLLERR/POLLHUP)
+    return c;
+  }
+
+  const states: [string, () => number, 'closed-peer' | 'never-connected' | 'listening' | 'shut-down'][] = [
+    ['a TCP socket only created', () => bag.socket(AF_INET, SOCK_STREAM), 'never-connected'],
+    ['a TCP socket bound, never connected', () => bag.bound(SOCK_STREAM).fd, 'never-connected'],
+    ['an IPv6 TCP socket bound, never connected', () => bag.bound6(SOCK_STREAM).fd, 'never-connected'],
+    [
+      'a TCP socket whose connect was refused',
+      () => {
+        const fd = bag.socket(AF_INET, SOCK_STREAM);
+        expect(connect(fd, deadPort(), 16)).toBe(-1);
+        return fd;
+      },
+      'never-connected',
+    ],
+    ['a listening socket', () => bag.listener().fd, 'listening'],
+    [
+      'a connected socket that shut down writing',
+      () => {
+        const [c] = bag.tcpPair();
+        expect(shutdown(c, SHUT_WR)).toBe(0);
+        return c;
+      },
+      'shut-down',
+    ],
+    ['a connected socket whose peer closed', closedByPeer, 'closed-peer'],
+    [
+      'an accepted socket whose peer closed',
+      () => {
+        const [c, s] = bag.tcpPair();
+        bag.close(c);
+        waitReady(s, POLLIN);
+        expect(send(s, 'x', 1, MSG_NOSIGNAL)).toBe(1);
+        waitReady(s, 0);
+        return s;
+      },
+      'closed-peer',
+    ],
+    [
+      'a connected socket whose peer reset it (ECONNRESET first)',
+      () => {
+        const c = resetConnection();
+        waitReady(c, 0);
+        expect(send(c, 'x', 1, MSG_NOSIGNAL)).toBe(-1);
+        expect(errnoName(errno)).toBe('ECONNRESET');
+        return c;
+      },
+      'closed-peer',
+    ],
+    [
+      'an accepted socket whose peer reset it',
+      () => {
+        const [c, s] = bag.tcpPair();
+        bag.reset(c);
+        waitReady(s, 0);
+        expect(send(s, 'x', 1, MSG_NOSIGNAL)).toBe(-1); // ECONNRESET
+        return s;
+      },
+      'closed-peer',
+    ],
+    [
+      'a Unix stream socket whose peer closed',
+      () => {
+        const [a, b] = bag.unixPair(SOCK_STREAM);
+        bag.close(b);
+        return a;
+      },
+      'closed-peer',
+    ],
+  ];
+
+  test.each(states)('%s', (_title, make, which) => {
+    for (const lang of ['en', 'fr'] as const) {
+      const fd = make();
+      expect(sendFails(fd, lang)[1]).toBe(epipeLine(which, lang));
+    }
+  });
+
+  test('never connected and closed peer say different things', () => {
+    expect(epipeLine('never-connected', 'en')).toMatch(/never connected/);
+    expect(epipeLine('closed-peer', 'en')).toMatch(/the other end has closed the connection/);
+    expect(epipeLine('never-connected', 'fr')).toMatch(/n'a jamais été connectée/);
+    expect(epipeLine('closed-peer', 'fr')).toMatch(/l'autre extrémité a fermé la connexion/);
+  });
+
+  test('sendto shares it, with its own man page; without a descriptor, hint() gives the closed peer', () => {
+    const fd = bag.socket(AF_INET, SOCK_STREAM);
+    const lines = explained(() => sendto(fd, 'x', 1, MSG_NOSIGNAL, null, 0));
+    expect(lines[1]).toBe(
+      epipeLine('never-connected', 'en').replace('send EPIPE', 'sendto EPIPE').replace('send(2)', 'sendto(2)'),
+    );
+    expect(hint('send', EPIPE, 'en')!.text).toBe(`send EPIPE: ${texts.get('send EPIPE')!.en}`);
+    expect(hint('send', EPIPE, 'en', fd)!.text).toBe(`send EPIPE: ${texts.get('send EPIPE never-connected')!.en}`);
+    // Not a socket, or closed: the state cannot be read, and the hint is the table's.
+    expect(hint('write', EPIPE, 'en', -1)!.text).toBe(`write EPIPE: ${texts.get('send EPIPE')!.en}`);
+    expect(hint('write', EPIPE, 'en', 0x7ffffff0)!.text).toBe(`write EPIPE: ${texts.get('send EPIPE')!.en}`);
+  });
+
+  test('bsdsock/promises: a never-connected socket rejects with EPIPE and the hint says so', async () => {
+    const fd = bag.socket(AF_INET, SOCK_STREAM);
+    const { lines } = await captureAsync(
+      async () => {
+        await expect(P.send(fd, 'x', 1, MSG_NOSIGNAL)).rejects.toMatchObject({ code: 'EPIPE' });
+      },
+      { explain: true, lang: 'fr' },
+    );
+    expect(lines).toContain(epipeLine('never-connected', 'fr'));
+  });
+
+  test('the look-up beneath the hint is no call: fault injection neither fails it nor counts it', () => {
+    faults([{ call: 'getsockopt', errno: 'EBADF' }]);
+    try {
+      const fd = bag.socket(AF_INET, SOCK_STREAM);
+      expect(sendFails(fd, 'en')[1]).toBe(epipeLine('never-connected', 'en'));
+      expect(faultCounts()).toEqual([0]);
+    } finally {
+      faults(null);
+    }
   });
 });

@@ -42,18 +42,34 @@ function errnumOf(name: CallName, r: number): number {
   return r < 0 && !isStatus(name) ? -r : 0;
 }
 
+// The descriptor a call is made on, for the hint after it fails (which may read the socket's state):
+// its first argument when C names that sockfd or fd; -1 for any other call.
+function fdOf(name: CallName, args: readonly unknown[]): number {
+  const first = CALLS[name].params[0];
+  const fd = args[0];
+  return (first === 'sockfd' || first === 'fd') && typeof fd === 'number' && Number.isInteger(fd) ? fd : -1;
+}
+
 /**
- * The start and rest of a call's line, made from its inputs before the call is made (the call may
- * fill its out-parameters at once). Never throws: what cannot be shown is `...`, and a call whose
- * arguments are wrong throws its own coded error when it is made, with no line written.
+ * A call's name, the start and rest of its line, and the descriptor it is made on (-1 if none).
  * @internal
  */
-export function traceText<N extends CallName>(name: N, args: TraceArgs<N>): readonly [N, ...TraceText] {
+export type TracedText<N extends CallName = CallName> = readonly [N, ...TraceText, number];
+
+/**
+ * The start and rest of a call's line, made from its inputs before the call is made (the call may
+ * fill its out-parameters at once), and the descriptor it is made on. Never throws: what cannot be
+ * shown is `...`, and a call whose arguments are wrong throws its own coded error when it is made,
+ * with no line written.
+ * @internal
+ */
+export function traceText<N extends CallName>(name: N, args: TraceArgs<N>): TracedText<N> {
+  const fd = fdOf(name, args);
   try {
     const text = (CALLS[name].text as (...a: TraceArgs<N>) => TraceText)(...args);
-    return [name, text[0], text[1]];
+    return [name, text[0], text[1], fd];
   } catch {
-    return [name, `${name}(${UNFILLED}`, (r) => `)${resultOf(name, r)}`];
+    return [name, `${name}(${UNFILLED}`, (r) => `)${resultOf(name, r)}`, fd];
   }
 }
 
@@ -76,15 +92,15 @@ export function traceCall<N extends CallName>(
 ): number {
   if (check !== null) {
     check();
-    const [, start, rest] = traceText(name, args);
+    const [, start, rest, fd] = traceText(name, args);
     const p = begin(name, start, false);
     const r = run();
-    finish(p, shown(() => rest(r), fallback(name, r)) + injectedNote(name), errnumOf(name, r));
+    finish(p, shown(() => rest(r), fallback(name, r)) + injectedNote(name), errnumOf(name, r), fd);
     return r;
   }
-  const [, start, rest] = traceText(name, args);
+  const [, start, rest, fd] = traceText(name, args);
   const r = run();
-  line(name, shown(() => start + rest(r), `${name}(${fallback(name, r)}`) + injectedNote(name), errnumOf(name, r));
+  line(name, shown(() => start + rest(r), `${name}(${fallback(name, r)}`) + injectedNote(name), errnumOf(name, r), fd);
   return r;
 }
 
@@ -104,18 +120,16 @@ function injectedNote(call: string): string {
  *   start line is written, so a call that throws has no line.
  * @internal
  */
-export function tracePromise(
-  text: readonly [CallName, ...TraceText] | undefined,
-  promise: Promise<number>,
-): Promise<number> {
+export function tracePromise(text: TracedText | undefined, promise: Promise<number>): Promise<number> {
   if (text === undefined) return promise;
-  const [name, start, rest] = text;
+  const [name, start, rest, fd] = text;
   const p = begin(name, start, true);
   const settle = (r: number): void =>
     finish(
       p,
       shown(() => rest(r), fallback(name, r)),
       errnumOf(name, r),
+      fd,
     );
   // Both handlers are total: a throw here would be an unhandled rejection, which ends the process.
   promise.then(settle, (e: unknown) => {
@@ -125,7 +139,7 @@ export function tracePromise(
     else if (isStatus(name) && typeof code === 'string' && code.startsWith('EAI_')) {
       settle(errnum as number);
     } else if (typeof errnum === 'number' && errnum > 0) {
-      if (isStatus(name)) finish(p, `${UNFILLED})${result(-errnum)}`, errnum);
+      if (isStatus(name)) finish(p, `${UNFILLED})${result(-errnum)}`, errnum, fd);
       else settle(-errnum);
     } else finish(p, ') = ? <error>', 0);
   });

@@ -182,9 +182,10 @@ function closeOpen(): void {
   open = null;
 }
 
-function explainLine(call: string, errnum: number): void {
+// fd: the descriptor the call failed on (-1 when it has none), whose state may choose the hint.
+function explainLine(call: string, errnum: number, fd: number): void {
   if (!explainOn) return;
-  const h = hint(call, errnum, lang);
+  const h = hint(call, errnum, lang, fd < 0 ? undefined : fd);
   if (h === undefined) return;
   const text = `  ↳ ${h.text} (${seeWord(h.lang)} ${h.man})`;
   if (json) record('explain', 0, call, text);
@@ -204,13 +205,14 @@ export function warning(text: string): void {
 
 /**
  * A whole line for a call that cannot block; a hint follows when errnum > 0 and hints are on.
+ * @param fd - the descriptor the call was made on, or -1 (for the hint).
  * @internal
  */
-export function line(call: string, text: string, errnum: number): void {
+export function line(call: string, text: string, errnum: number, fd = -1): void {
   closeOpen();
   if (json) record('line', nextId++, call, text);
   else write(stamp() + text + '\n');
-  if (errnum > 0) explainLine(call, errnum);
+  if (errnum > 0) explainLine(call, errnum, fd);
 }
 
 /**
@@ -232,7 +234,7 @@ export function begin(call: string, start: string, promise: boolean): Pending {
  * as `<... call resumed>`.
  * @internal
  */
-export function finish(p: Pending, rest: string, errnum: number): void {
+export function finish(p: Pending, rest: string, errnum: number, fd = -1): void {
   if (json) {
     if (open === p) open = null;
     record('end', p.id, p.call, p.start + rest);
@@ -243,7 +245,7 @@ export function finish(p: Pending, rest: string, errnum: number): void {
     closeOpen();
     write(`${stamp()}<... ${p.call} resumed>${rest}\n`);
   }
-  if (errnum > 0) explainLine(p.call, errnum);
+  if (errnum > 0) explainLine(p.call, errnum, fd);
 }
 
 // The environment turns the tracer on at load, before the program's first call.
