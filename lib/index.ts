@@ -4,6 +4,7 @@
  * returns -1 and sets `errno`. Programming errors (a wrong type, a length
  * larger than its buffer) throw before any system call is made.
  * @packageDocumentation
+ * @module bsdsock
  */
 import { native } from './native';
 import { in6_addr } from './structs';
@@ -62,6 +63,7 @@ export {
   array,
 } from './structs';
 export type { BufferLike, SockaddrLike, StructClass, CTypeName, StructArray, StructType } from './structs';
+export type { StructLayout, FieldLayout } from './native';
 export {
   socket,
   bind,

@@ -11,8 +11,11 @@ export type FieldLayout = readonly [number, number, boolean];
 
 /** A struct's size, alignment and fields as this platform's headers define them. */
 export interface StructLayout {
+  /** `sizeof` the struct, in bytes. */
   readonly size: number;
+  /** Its alignment (`_Alignof`), in bytes. */
   readonly align: number;
+  /** Each field under its C name: its offset, size and signedness. */
   readonly fields: Readonly<Record<string, FieldLayout>>;
 }
 

@@ -31,7 +31,10 @@ export interface TraceOptions {
    */
   lang?: 'fr' | 'en';
   /** Where the lines go; stderr by default, written synchronously. */
-  stream?: { write(chunk: string): unknown };
+  stream?: {
+    /** Called with each line (or part of a line), newline included. */
+    write(chunk: string): unknown;
+  };
   /** Prefix each line with a timestamp: true or 'tt' (`15:04:05.123456`), 'ttt' (epoch), 'r' (relative). */
   time?: boolean | 'tt' | 'ttt' | 'r';
   /**
