@@ -48,6 +48,7 @@ export default defineConfig([
     'coverage/',
     'test/.build/',
     'bench/.build/',
+    'docs/reference/',
     'lib/constants.gen.ts',
     '**/*.gen.ts',
   ]),

@@ -9,6 +9,7 @@
  */
 const SYSTEM = [
   'bench-quick',
+  'docs',
   'demo',
   'echo-server',
   'http-server',

@@ -477,7 +477,14 @@ export function observe(
  * descriptors operations wait (which keeps the event loop alive). For tests
  * and the socket ledger.
  */
-export function engineStats(): { handles: number; armed: number; referenced: number } {
+export function engineStats(): {
+  /** The readiness handles (one per descriptor the promises API has used and not released). */
+  handles: number;
+  /** The handles watching for readiness now. */
+  armed: number;
+  /** The descriptors on which an operation waits, each keeping the event loop alive. */
+  referenced: number;
+} {
   const [handles, armed] = engine.stats();
   let referenced = 0;
   for (const d of descriptors) if (d?.waiting() === true) referenced++;

@@ -80,7 +80,16 @@ export function invalidArgValue(fn: string, param: string, reason: string, got: 
 }
 
 /** An Error as Node's system errors are: code, errno, syscall. */
-export type SystemError = Error & { code: string; errno: number; syscall: string; bytesWritten?: number };
+export type SystemError = Error & {
+  /** The errno name, as `'ECONNREFUSED'`. */
+  code: string;
+  /** The errno value, equal to the exported constant (ECONNREFUSED). */
+  errno: number;
+  /** The call that failed, as `'connect'`. */
+  syscall: string;
+  /** For a send or write that failed part way: the bytes written before the failure. */
+  bytesWritten?: number;
+};
 
 /**
  * The error a failed promise operation rejects with, in Node's shape:

@@ -11,7 +11,10 @@ import { invalidArgType, invalidArgValue, outOfRange } from './errors';
 import { CALLS, type CallName } from './calls';
 import { native, type NativeBinding } from './native';
 
-/** The calls a rule can name: every system call of the table but close. */
+/**
+ * The calls a rule can name: every system call of the table but close.
+ * @useDeclaredType
+ */
 export type FaultCall = {
   [N in CallName]: (typeof CALLS)[N]['fault'] extends null ? never : N;
 }[CallName];

@@ -4,6 +4,7 @@
  * returns -1 and sets `errno`. Programming errors (a wrong type, a length
  * larger than its buffer) throw before any system call is made.
  * @packageDocumentation
+ * @module bsdsock
  */
 import { native } from './native';
 import { in6_addr } from './structs';
@@ -62,6 +63,7 @@ export {
   array,
 } from './structs';
 export type { BufferLike, SockaddrLike, StructClass, CTypeName, StructArray, StructType } from './structs';
+export type { StructLayout, FieldLayout } from './native';
 export {
   socket,
   bind,
@@ -139,7 +141,7 @@ export {
 export { trace } from './trace';
 export { faults, faultCounts, type FaultRule, type FaultCall } from './faults';
 export type { TraceOptions, TraceTime } from './trace';
-export { hint, hintTable, type Hint } from './explain';
+export { hint, hintTable, type Hint, type HintLang } from './explain';
 export { inspect, SocketInfo, type SocketOptions, type SocketState } from './inspect';
 export { openSockets, type OpenSocket, type LedgerCall } from './ledger';
 

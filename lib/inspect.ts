@@ -37,16 +37,23 @@ export type SocketState =
  * lacks it or it does not apply (TCP_NODELAY on a UDP socket, IPV6_V6ONLY on an IPv4 one).
  */
 export interface SocketOptions {
+  /** The socket is listening (listen was called). */
   SO_ACCEPTCONN?: boolean;
+  /** bind may reuse a local address still in TIME_WAIT (socket(7)). */
   SO_REUSEADDR?: boolean;
+  /** Several sockets may bind the same address and port, the kernel sharing the load (socket(7)). */
   SO_REUSEPORT?: boolean;
+  /** Keep-alive probes are sent on an idle connection (socket(7), tcp(7)). */
   SO_KEEPALIVE?: boolean;
+  /** Datagrams may be sent to a broadcast address (socket(7)). */
   SO_BROADCAST?: boolean;
   /** Bytes; Linux doubles what setsockopt was given (socket(7)). */
   SO_RCVBUF?: number;
   /** Bytes; Linux doubles what setsockopt was given (socket(7)). */
   SO_SNDBUF?: number;
+  /** Nagle's algorithm is off: small segments go out at once (tcp(7)). */
   TCP_NODELAY?: boolean;
+  /** An AF_INET6 socket takes IPv6 only, no IPv4-mapped addresses (ipv6(7)). */
   IPV6_V6ONLY?: boolean;
   /** From fcntl(F_GETFL). */
   O_NONBLOCK?: boolean;

@@ -15,6 +15,7 @@
  * past it); `stdout` is not buffered, so `fflush` has nothing to do; `%p`
  * prints a number unique to the object, not an address.
  * @packageDocumentation
+ * @module bsdsock/libc
  */
 import * as fs from 'node:fs';
 import { errno, strerror } from './errno';
@@ -271,15 +272,22 @@ function structTypeArg(fn: string, type: unknown): StructType<Struct> {
 const maxAllocation = 2 ** 31 - 1;
 
 /**
- * Allocates memory: malloc(3). With a struct class as second argument it
- * makes C's `struct T *p = malloc(sizeof(struct T) * n)`: a StructArray of
- * n zeroed elements (C leaves them indeterminate); without, a zeroed Buffer
- * of `size` bytes. The garbage collector frees it once unreachable.
+ * Allocates memory: malloc(3). Without a struct class, a zeroed Buffer of
+ * `size` bytes (C leaves the bytes indeterminate). The garbage collector
+ * frees it once unreachable.
+ * @param size - the size in bytes.
+ * @see https://man7.org/linux/man-pages/man3/malloc.3.html
+ */
+export function malloc(size: number): Buffer;
+/**
+ * Allocates an array of structs: malloc(3) as C's
+ * `struct T *p = malloc(sizeof(struct T) * n)`, a StructArray of n zeroed
+ * elements (C leaves them indeterminate). The garbage collector frees it
+ * once unreachable.
  * @param size - the size in bytes (a multiple of sizeof(type)).
  * @param type - the struct class the C pointer points to.
  * @see https://man7.org/linux/man-pages/man3/malloc.3.html
  */
-export function malloc(size: number): Buffer;
 export function malloc<T extends Struct>(size: number, type: StructType<T>): StructArray<T>;
 export function malloc<T extends Struct>(size: number, type?: StructType<T>): Buffer | StructArray<T> {
   sizeArg('malloc', 'size', size, maxAllocation, 'the largest buffer');
@@ -289,14 +297,22 @@ export function malloc<T extends Struct>(size: number, type?: StructType<T>): Bu
 }
 
 /**
- * Allocates zeroed memory for nmemb elements of size bytes: calloc(3). With
- * a struct class, a StructArray, as malloc.
+ * Allocates zeroed memory for nmemb elements of size bytes: calloc(3), as a
+ * Buffer of `nmemb * size` bytes.
  * @param nmemb - how many elements.
- * @param size - each one's size (sizeof(type) with a struct class).
- * @param type - the struct class the C pointer points to.
+ * @param size - each one's size in bytes.
  * @see https://man7.org/linux/man-pages/man3/calloc.3.html
  */
 export function calloc(nmemb: number, size: number): Buffer;
+/**
+ * Allocates a zeroed array of nmemb structs: calloc(3) as C's
+ * `struct T *p = calloc(n, sizeof(struct T))`, a StructArray, as malloc
+ * makes it.
+ * @param nmemb - how many elements.
+ * @param size - each one's size: sizeof(type).
+ * @param type - the struct class the C pointer points to.
+ * @see https://man7.org/linux/man-pages/man3/calloc.3.html
+ */
 export function calloc<T extends Struct>(nmemb: number, size: number, type: StructType<T>): StructArray<T>;
 export function calloc<T extends Struct>(nmemb: number, size: number, type?: StructType<T>): Buffer | StructArray<T> {
   sizeArg('calloc', 'nmemb', nmemb, maxAllocation, 'the largest buffer');

@@ -11,8 +11,11 @@ export type FieldLayout = readonly [number, number, boolean];
 
 /** A struct's size, alignment and fields as this platform's headers define them. */
 export interface StructLayout {
+  /** `sizeof` the struct, in bytes. */
   readonly size: number;
+  /** Its alignment (`_Alignof`), in bytes. */
   readonly align: number;
+  /** Each field under its C name: its offset, size and signedness. */
   readonly fields: Readonly<Record<string, FieldLayout>>;
 }
 
@@ -223,5 +226,14 @@ function load(): NativeBinding {
 // The addon builds its exports object one property at a time, which leaves it
 // in dictionary mode; a copy made by spreading it has fast properties, so that
 // `native.send` on every call is a plain field load the JIT can inline.
+const loaded = load();
+
 /** The loaded addon (build/Release/bsdsock.node, or BSDSOCK_ADDON's). */
-export const native: NativeBinding = { ...load() };
+export const native: NativeBinding = { ...loaded };
+
+/**
+ * The addon's functions as loaded, which fault injection never replaces (it patches `native`): for the
+ * package's own look-ups beneath a call, such as a hint reading the socket's state.
+ * @internal
+ */
+export const addon: NativeBinding = loaded;

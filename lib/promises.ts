@@ -20,6 +20,7 @@
  * descriptor and direction complete in the order they started. close(fd)
  * of either API rejects every pending operation on fd with ECANCELED.
  * @packageDocumentation
+ * @module bsdsock/promises
  */
 import { CALLS, type CallName } from './calls';
 import { isAttached, observe, release, start, startCall, type Call, READABLE, WRITABLE } from './engine';

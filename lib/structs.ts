@@ -9,12 +9,14 @@ import { native, type FieldLayout, type Memory, type StructLayout } from './nati
 
 const hostLittleEndian = native.littleEndian;
 
-/** Anything a buffer parameter accepts. */
-export type BufferLike = Memory;
+/** Anything a buffer parameter accepts: a Buffer, any TypedArray, a DataView or an ArrayBuffer. */
+export type BufferLike = ArrayBufferView | ArrayBuffer;
 
 /** A struct class: what `sizeof` and `offsetof` accept. */
 export interface StructClass {
+  /** The struct's size, alignment and field offsets, read from this platform's headers at build time. */
   readonly layout: StructLayout;
+  /** The C name of the struct (`sockaddr_in`): the key of its layout in the addon. */
   readonly name: string;
 }
 
@@ -473,12 +475,7 @@ export function isInstance<T extends Struct>(x: unknown, Class: abstract new (so
   return (Class as unknown) !== undefined && x instanceof Class;
 }
 
-/**
- * `epoll_data_t` (Linux): the union an epoll_event carries back, as the program set it. `fd` and `u32`
- * share its first four bytes, `u64` all eight; C's `ptr` has no meaning here (use `fd` or `u64` as a key).
- * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
- * staying this class, as a missing constant is `undefined` typed `number`.
- */
+/** The class of the exported `epoll_data`, documented there. */
 class epoll_data extends Struct {
   /** `sizeof(epoll_data_t)` and its member offsets (Linux only). */
   static readonly layout: StructLayout = linuxLayout('epoll_data');
@@ -491,11 +488,7 @@ class epoll_data extends Struct {
 }
 if (native.layouts.epoll_data !== undefined) define(epoll_data, integers(epoll_data, ['fd', 'u32', 'u64']));
 
-/**
- * `struct epoll_event` (Linux): what epoll_ctl watches for, and what epoll_wait reports.
- * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
- * staying this class, as a missing constant is `undefined` typed `number`.
- */
+/** The class of the exported `epoll_event`, documented there. */
 class epoll_event extends Struct {
   /** `sizeof(struct epoll_event)` and its field offsets (Linux only; packed on x86-64). */
   static readonly layout: StructLayout = linuxLayout('epoll_event');
@@ -533,11 +526,7 @@ export class timeval extends Struct {
 }
 define(timeval, integers(timeval, ['tv_sec', 'tv_usec']));
 
-/**
- * `struct ucred` (Linux): the peer's credentials, from SO_PEERCRED.
- * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
- * staying this class, as a missing constant is `undefined` typed `number`.
- */
+/** The class of the exported `ucred`, documented there. */
 class ucred extends Struct {
   /** `sizeof(struct ucred)` and its field offsets on this platform (Linux only). */
   static readonly layout: StructLayout = linuxLayout('ucred');
@@ -605,12 +594,7 @@ function defineWhere(Class: StructClass, accessors: () => Record<string, Accesso
   if (native.layouts[Class.name] !== undefined) define(Class, accessors());
 }
 
-/**
- * `struct ip_mreqn` (Linux): a multicast group to join by interface index, or IP_MULTICAST_IF's value
- * (ip(7)).
- * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
- * staying this class, as a missing constant is `undefined` typed `number`.
- */
+/** The class of the exported `ip_mreqn`, documented there. */
 class ip_mreqn extends Struct {
   /** `sizeof(struct ip_mreqn)` and its field offsets (Linux only). */
   static readonly layout: StructLayout = linuxLayout('ip_mreqn');
@@ -627,12 +611,7 @@ defineWhere(ip_mreqn, () => ({
   imr_address: nested(ip_mreqn, 'imr_address', in_addr),
 }));
 
-/**
- * `struct in_pktinfo` (Linux): the data of an IP_PKTINFO control message, where and through which
- * interface a datagram came (ip(7)). Read it with `cast(in_pktinfo, CMSG_DATA(cmsg))`.
- * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
- * staying this class, as a missing constant is `undefined` typed `number`.
- */
+/** The class of the exported `in_pktinfo`, documented there. */
 class in_pktinfo extends Struct {
   /** `sizeof(struct in_pktinfo)` and its field offsets (Linux only). */
   static readonly layout: StructLayout = linuxLayout('in_pktinfo');
@@ -649,12 +628,7 @@ defineWhere(in_pktinfo, () => ({
   ipi_addr: nested(in_pktinfo, 'ipi_addr', in_addr),
 }));
 
-/**
- * `struct in6_pktinfo` (Linux): the data of an IPV6_PKTINFO control message (with IPV6_RECVPKTINFO set),
- * or IPV6_PKTINFO's value to choose the source (ipv6(7)).
- * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
- * staying this class, as a missing constant is `undefined` typed `number`.
- */
+/** The class of the exported `in6_pktinfo`, documented there. */
 class in6_pktinfo extends Struct {
   /** `sizeof(struct in6_pktinfo)` and its field offsets (Linux only). */
   static readonly layout: StructLayout = linuxLayout('in6_pktinfo');
@@ -668,12 +642,7 @@ defineWhere(in6_pktinfo, () => ({
   ipi6_addr: nested(in6_pktinfo, 'ipi6_addr', in6_addr),
 }));
 
-/**
- * `struct sockaddr_ll` (Linux): a link-level address for AF_PACKET sockets (packet(7)). `sll_protocol`
- * is in network byte order: `htons(ETH_P_ALL)`.
- * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
- * staying this class, as a missing constant is `undefined` typed `number`.
- */
+/** The class of the exported `sockaddr_ll`, documented there. */
 class sockaddr_ll extends SockaddrStruct {
   /** `sizeof(struct sockaddr_ll)` and its field offsets (Linux only). */
   static readonly layout: StructLayout = linuxLayout('sockaddr_ll');
@@ -697,11 +666,7 @@ defineWhere(sockaddr_ll, () => ({
   sll_addr: arrayField('sockaddr_ll', 'sll_addr', fieldOf(sockaddr_ll.layout, 'sockaddr_ll', 'sll_addr')),
 }));
 
-/**
- * `struct sockaddr_nl` (Linux): a netlink address (netlink(7)).
- * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
- * staying this class, as a missing constant is `undefined` typed `number`.
- */
+/** The class of the exported `sockaddr_nl`, documented there. */
 class sockaddr_nl extends SockaddrStruct {
   /** `sizeof(struct sockaddr_nl)` and its field offsets (Linux only). */
   static readonly layout: StructLayout = linuxLayout('sockaddr_nl');
@@ -714,12 +679,7 @@ class sockaddr_nl extends SockaddrStruct {
 }
 defineWhere(sockaddr_nl, () => integers(sockaddr_nl, ['nl_family', 'nl_pid', 'nl_groups']));
 
-/**
- * `struct nlmsghdr` (Linux): the header of each netlink message (netlink(7)). Walk a buffer of them
- * with NLMSG_OK and NLMSG_NEXT, as C does.
- * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
- * staying this class, as a missing constant is `undefined` typed `number`.
- */
+/** The class of the exported `nlmsghdr`, documented there. */
 class nlmsghdr extends Struct {
   /** `sizeof(struct nlmsghdr)` and its field offsets (Linux only). */
   static readonly layout: StructLayout = linuxLayout('nlmsghdr');
@@ -736,11 +696,7 @@ class nlmsghdr extends Struct {
 }
 defineWhere(nlmsghdr, () => integers(nlmsghdr, ['nlmsg_len', 'nlmsg_type', 'nlmsg_flags', 'nlmsg_seq', 'nlmsg_pid']));
 
-/**
- * `struct sockaddr_vm` (Linux): a vsock address, CID and port (vsock(7)).
- * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
- * staying this class, as a missing constant is `undefined` typed `number`.
- */
+/** The class of the exported `sockaddr_vm`, documented there. */
 class sockaddr_vm extends SockaddrStruct {
   /** `sizeof(struct sockaddr_vm)` and its field offsets (Linux only). */
   static readonly layout: StructLayout = linuxLayout('sockaddr_vm');
@@ -755,12 +711,7 @@ class sockaddr_vm extends SockaddrStruct {
 }
 defineWhere(sockaddr_vm, () => integers(sockaddr_vm, Object.keys(sockaddr_vm.layout.fields)));
 
-/**
- * `struct sockaddr_can` (Linux): a CAN address (for CAN_RAW, the interface). Its `can_addr` union (the
- * transport protocols' addresses) has no accessors here; its bytes are in `bytes`.
- * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
- * staying this class, as a missing constant is `undefined` typed `number`.
- */
+/** The class of the exported `sockaddr_can`, documented there. */
 class sockaddr_can extends SockaddrStruct {
   /** `sizeof(struct sockaddr_can)` and its field offsets (Linux only). */
   static readonly layout: StructLayout = linuxLayout('sockaddr_can');
@@ -771,13 +722,7 @@ class sockaddr_can extends SockaddrStruct {
 }
 defineWhere(sockaddr_can, () => integers(sockaddr_can, ['can_family', 'can_ifindex']));
 
-/**
- * `struct sockaddr_alg` (Linux): the kernel crypto API's address (AF_ALG): the kind of algorithm and
- * its name, `salg_type = "hash"`, `salg_name = "sha256"`. Both read as the text up to their NUL;
- * assigning a text that leaves no room for the NUL is a RangeError, where C's strcpy would overflow.
- * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
- * staying this class, as a missing constant is `undefined` typed `number`.
- */
+/** The class of the exported `sockaddr_alg`, documented there. */
 class sockaddr_alg extends SockaddrStruct {
   /** `sizeof(struct sockaddr_alg)` and its field offsets (Linux only). */
   static readonly layout: StructLayout = linuxLayout('sockaddr_alg');
@@ -820,16 +765,7 @@ defineWhere(sockaddr_alg, () => ({
   salg_name: textField(sockaddr_alg, 'salg_name'),
 }));
 
-/**
- * `struct tcp_info` (Linux, linux/tcp.h): what TCP_INFO reports of a connection (tcp(7)). Times are in
- * microseconds (tcpi_rtt, tcpi_rto) or milliseconds (tcpi_last_*). The 4-bit fields
- * `tcpi_snd_wscale` and `tcpi_rcv_wscale` share the byte after `tcpi_options` (snd in its low 4 bits
- * where the compiler fills bit-fields from the low end, as GCC and Clang do on little-endian machines,
- * in its high 4 bits on big-endian ones); the later bit-fields (`tcpi_delivery_rate_app_limited`,
- * `tcpi_fastopen_client_fail`) have no accessors.
- * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
- * staying this class, as a missing constant is `undefined` typed `number`.
- */
+/** The class of the exported `tcp_info`, documented there. */
 class tcp_info extends Struct {
   /** `sizeof(struct tcp_info)` and its field offsets (Linux only). */
   static readonly layout: StructLayout = linuxLayout('tcp_info');
@@ -963,14 +899,7 @@ defineWhere(tcp_info, () => {
   };
 });
 
-/**
- * `struct ifreq` (Linux): an interface request for ioctl (netdevice(7)): `ifr_name` names the interface,
- * and one member of the union after it is the request's argument or result (`ifr_ifindex` for
- * SIOCGIFINDEX, `ifr_flags` for SIOCGIFFLAGS/SIOCSIFFLAGS, `ifr_addr` for SIOCGIFADDR, `ifr_mtu` for
- * SIOCGIFMTU). The members share their bytes, as in C.
- * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
- * staying this class, as a missing constant is `undefined` typed `number`.
- */
+/** The class of the exported `ifreq`, documented there. */
 class ifreq extends Struct {
   /** `sizeof(struct ifreq)` and its field offsets (Linux only). */
   static readonly layout: StructLayout = linuxLayout('ifreq');
@@ -994,12 +923,7 @@ defineWhere(ifreq, () => ({
   ifr_name: textField(ifreq, 'ifr_name', 'IFNAMSIZ - 1 = '),
 }));
 
-/**
- * `struct sock_filter` (Linux): one classic BPF instruction (filter(2) of SO_ATTACH_FILTER). Make it
- * with BPF_STMT or BPF_JUMP, as C does; a program is `array(sock_filter, n)`.
- * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
- * staying this class, as a missing constant is `undefined` typed `number`.
- */
+/** The class of the exported `sock_filter`, documented there. */
 class sock_filter extends Struct {
   /** `sizeof(struct sock_filter)` and its field offsets (Linux only). */
   static readonly layout: StructLayout = linuxLayout('sock_filter');
@@ -1014,14 +938,7 @@ class sock_filter extends Struct {
 }
 defineWhere(sock_filter, () => integers(sock_filter, ['code', 'jt', 'jf', 'k']));
 
-/**
- * `struct sock_fprog` (Linux): a classic BPF program for setsockopt(SO_ATTACH_FILTER): `len`
- * instructions at `filter`. `filter` holds the program itself, a C array `array(sock_filter, n)` (C's
- * `struct sock_filter *`); setsockopt gives the kernel a real struct sock_fprog pointing at its bytes.
- * A `len` past the array is a RangeError there, before the call.
- * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
- * staying this class, as a missing constant is `undefined` typed `number`.
- */
+/** The class of the exported `sock_fprog`, documented there. */
 class sock_fprog extends Struct {
   /** `sizeof(struct sock_fprog)` and its field offsets (Linux only). */
   static readonly layout: StructLayout = linuxLayout('sock_fprog');
@@ -1032,13 +949,7 @@ class sock_fprog extends Struct {
 }
 defineWhere(sock_fprog, () => integers(sock_fprog, ['len']));
 
-/**
- * `struct inet_diag_sockid` (Linux, linux/inet_diag.h): a socket's addresses and ports in a
- * NETLINK_SOCK_DIAG request or answer (sock_diag(7)). Ports are in network byte order (`ntohs`);
- * `idiag_src` and `idiag_dst` are 16 bytes each (C's `__be32[4]`), an IPv4 address in the first 4.
- * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
- * staying this class, as a missing constant is `undefined` typed `number`.
- */
+/** The class of the exported `inet_diag_sockid`, documented there. */
 class inet_diag_sockid extends Struct {
   /** `sizeof(struct inet_diag_sockid)` and its field offsets (Linux only). */
   static readonly layout: StructLayout = linuxLayout('inet_diag_sockid');
@@ -1065,13 +976,7 @@ defineWhere(inet_diag_sockid, () => ({
   ),
 }));
 
-/**
- * `struct inet_diag_req_v2` (Linux): a NETLINK_SOCK_DIAG request (nlmsg_type SOCK_DIAG_BY_FAMILY) for
- * the TCP or UDP sockets of one family, in the states whose bits `idiag_states` sets (`1 << TCP_LISTEN`
- * ...), as ss(8) sends it (sock_diag(7)).
- * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
- * staying this class, as a missing constant is `undefined` typed `number`.
- */
+/** The class of the exported `inet_diag_req_v2`, documented there. */
 class inet_diag_req_v2 extends Struct {
   /** `sizeof(struct inet_diag_req_v2)` and its field offsets (Linux only). */
   static readonly layout: StructLayout = linuxLayout('inet_diag_req_v2');
@@ -1093,12 +998,7 @@ defineWhere(inet_diag_req_v2, () => ({
   id: nested(inet_diag_req_v2, 'id', inet_diag_sockid),
 }));
 
-/**
- * `struct inet_diag_msg` (Linux): one socket in a NETLINK_SOCK_DIAG answer, the data of a
- * SOCK_DIAG_BY_FAMILY message (`cast(inet_diag_msg, NLMSG_DATA(nh))`), its attributes after it.
- * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
- * staying this class, as a missing constant is `undefined` typed `number`.
- */
+/** The class of the exported `inet_diag_msg`, documented there. */
 class inet_diag_msg extends Struct {
   /** `sizeof(struct inet_diag_msg)` and its field offsets (Linux only). */
   static readonly layout: StructLayout = linuxLayout('inet_diag_msg');
@@ -1272,6 +1172,11 @@ export class socklen_t {
     return this.cell[0];
   }
 
+  /**
+   * Sets the length, as C's `len = sizeof(addr)` before the call.
+   * @throws TypeError (ERR_INVALID_ARG_TYPE) or RangeError (ERR_OUT_OF_RANGE) for anything but an
+   *   integer from 0 to 2^32 - 1.
+   */
   set value(v: number) {
     if (typeof v !== 'number') throw invalidArgType('socklen_t', 'value', 'of type number', v);
     if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) {
@@ -1553,79 +1458,204 @@ export function structArg(
 // Each is its class where the addon has its layout, and undefined elsewhere (platformStruct); its type
 // is the class either way. Inside this file the classes are used directly: every use is behind a
 // layout check (defineWhere, BPF_STMT's).
-/** The exported `epoll_data`: its class where the platform has the struct, else `undefined`. */
+//
+// Each struct's documentation is here, on the name the package exports, not on its class: editors show
+// it for `tcp_info`, and TypeDoc's `@class` makes the reference show the constant as the class it holds
+// (scripts/typedoc-platform-structs.mjs links the types that name the class itself to that page).
+/**
+ * `epoll_data_t` (Linux): the union an epoll_event carries back, as the program set it. `fd` and `u32`
+ * share its first four bytes, `u64` all eight; C's `ptr` has no meaning here (use `fd` or `u64` as a key).
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
+ * @class
+ */
 const platform_epoll_data = platformStruct(epoll_data);
 /** The exported `epoll_data`'s type: the class's instances. */
 type platform_epoll_data = epoll_data;
-/** The exported `epoll_event`: its class where the platform has the struct, else `undefined`. */
+/**
+ * `struct epoll_event` (Linux): what epoll_ctl watches for, and what epoll_wait reports.
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
+ * @class
+ */
 const platform_epoll_event = platformStruct(epoll_event);
 /** The exported `epoll_event`'s type: the class's instances. */
 type platform_epoll_event = epoll_event;
-/** The exported `ucred`: its class where the platform has the struct, else `undefined`. */
+/**
+ * `struct ucred` (Linux): the peer's credentials, from SO_PEERCRED.
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
+ * @class
+ */
 const platform_ucred = platformStruct(ucred);
 /** The exported `ucred`'s type: the class's instances. */
 type platform_ucred = ucred;
-/** The exported `ip_mreqn`: its class where the platform has the struct, else `undefined`. */
+/**
+ * `struct ip_mreqn` (Linux): a multicast group to join by interface index, or IP_MULTICAST_IF's value
+ * (ip(7)).
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
+ * @class
+ */
 const platform_ip_mreqn = platformStruct(ip_mreqn);
 /** The exported `ip_mreqn`'s type: the class's instances. */
 type platform_ip_mreqn = ip_mreqn;
-/** The exported `in_pktinfo`: its class where the platform has the struct, else `undefined`. */
+/**
+ * `struct in_pktinfo` (Linux): the data of an IP_PKTINFO control message, where and through which
+ * interface a datagram came (ip(7)). Read it with `cast(in_pktinfo, CMSG_DATA(cmsg))`.
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
+ * @class
+ */
 const platform_in_pktinfo = platformStruct(in_pktinfo);
 /** The exported `in_pktinfo`'s type: the class's instances. */
 type platform_in_pktinfo = in_pktinfo;
-/** The exported `in6_pktinfo`: its class where the platform has the struct, else `undefined`. */
+/**
+ * `struct in6_pktinfo` (Linux): the data of an IPV6_PKTINFO control message (with IPV6_RECVPKTINFO set),
+ * or IPV6_PKTINFO's value to choose the source (ipv6(7)).
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
+ * @class
+ */
 const platform_in6_pktinfo = platformStruct(in6_pktinfo);
 /** The exported `in6_pktinfo`'s type: the class's instances. */
 type platform_in6_pktinfo = in6_pktinfo;
-/** The exported `sockaddr_ll`: its class where the platform has the struct, else `undefined`. */
+/**
+ * `struct sockaddr_ll` (Linux): a link-level address for AF_PACKET sockets (packet(7)). `sll_protocol`
+ * is in network byte order: `htons(ETH_P_ALL)`.
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
+ * @class
+ */
 const platform_sockaddr_ll = platformStruct(sockaddr_ll);
 /** The exported `sockaddr_ll`'s type: the class's instances. */
 type platform_sockaddr_ll = sockaddr_ll;
-/** The exported `sockaddr_nl`: its class where the platform has the struct, else `undefined`. */
+/**
+ * `struct sockaddr_nl` (Linux): a netlink address (netlink(7)).
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
+ * @class
+ */
 const platform_sockaddr_nl = platformStruct(sockaddr_nl);
 /** The exported `sockaddr_nl`'s type: the class's instances. */
 type platform_sockaddr_nl = sockaddr_nl;
-/** The exported `nlmsghdr`: its class where the platform has the struct, else `undefined`. */
+/**
+ * `struct nlmsghdr` (Linux): the header of each netlink message (netlink(7)). Walk a buffer of them
+ * with NLMSG_OK and NLMSG_NEXT, as C does.
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
+ * @class
+ */
 const platform_nlmsghdr = platformStruct(nlmsghdr);
 /** The exported `nlmsghdr`'s type: the class's instances. */
 type platform_nlmsghdr = nlmsghdr;
-/** The exported `sockaddr_vm`: its class where the platform has the struct, else `undefined`. */
+/**
+ * `struct sockaddr_vm` (Linux): a vsock address, CID and port (vsock(7)).
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
+ * @class
+ */
 const platform_sockaddr_vm = platformStruct(sockaddr_vm);
 /** The exported `sockaddr_vm`'s type: the class's instances. */
 type platform_sockaddr_vm = sockaddr_vm;
-/** The exported `sockaddr_can`: its class where the platform has the struct, else `undefined`. */
+/**
+ * `struct sockaddr_can` (Linux): a CAN address (for CAN_RAW, the interface). Its `can_addr` union (the
+ * transport protocols' addresses) has no accessors here; its bytes are in `bytes`.
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
+ * @class
+ */
 const platform_sockaddr_can = platformStruct(sockaddr_can);
 /** The exported `sockaddr_can`'s type: the class's instances. */
 type platform_sockaddr_can = sockaddr_can;
-/** The exported `sockaddr_alg`: its class where the platform has the struct, else `undefined`. */
+/**
+ * `struct sockaddr_alg` (Linux): the kernel crypto API's address (AF_ALG): the kind of algorithm and
+ * its name, `salg_type = "hash"`, `salg_name = "sha256"`. Both read as the text up to their NUL;
+ * assigning a text that leaves no room for the NUL is a RangeError, where C's strcpy would overflow.
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
+ * @class
+ */
 const platform_sockaddr_alg = platformStruct(sockaddr_alg);
 /** The exported `sockaddr_alg`'s type: the class's instances. */
 type platform_sockaddr_alg = sockaddr_alg;
-/** The exported `tcp_info`: its class where the platform has the struct, else `undefined`. */
+/**
+ * `struct tcp_info` (Linux, linux/tcp.h): what TCP_INFO reports of a connection (tcp(7)). Times are in
+ * microseconds (tcpi_rtt, tcpi_rto) or milliseconds (tcpi_last_*). The 4-bit fields
+ * `tcpi_snd_wscale` and `tcpi_rcv_wscale` share the byte after `tcpi_options` (snd in its low 4 bits
+ * where the compiler fills bit-fields from the low end, as GCC and Clang do on little-endian machines,
+ * in its high 4 bits on big-endian ones); the later bit-fields (`tcpi_delivery_rate_app_limited`,
+ * `tcpi_fastopen_client_fail`) have no accessors.
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
+ * @class
+ */
 const platform_tcp_info = platformStruct(tcp_info);
 /** The exported `tcp_info`'s type: the class's instances. */
 type platform_tcp_info = tcp_info;
-/** The exported `ifreq`: its class where the platform has the struct, else `undefined`. */
+/**
+ * `struct ifreq` (Linux): an interface request for ioctl (netdevice(7)): `ifr_name` names the interface,
+ * and one member of the union after it is the request's argument or result (`ifr_ifindex` for
+ * SIOCGIFINDEX, `ifr_flags` for SIOCGIFFLAGS/SIOCSIFFLAGS, `ifr_addr` for SIOCGIFADDR, `ifr_mtu` for
+ * SIOCGIFMTU). The members share their bytes, as in C.
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
+ * @class
+ */
 const platform_ifreq = platformStruct(ifreq);
 /** The exported `ifreq`'s type: the class's instances. */
 type platform_ifreq = ifreq;
-/** The exported `sock_filter`: its class where the platform has the struct, else `undefined`. */
+/**
+ * `struct sock_filter` (Linux): one classic BPF instruction (filter(2) of SO_ATTACH_FILTER). Make it
+ * with BPF_STMT or BPF_JUMP, as C does; a program is `array(sock_filter, n)`.
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
+ * @class
+ */
 const platform_sock_filter = platformStruct(sock_filter);
 /** The exported `sock_filter`'s type: the class's instances. */
 type platform_sock_filter = sock_filter;
-/** The exported `sock_fprog`: its class where the platform has the struct, else `undefined`. */
+/**
+ * `struct sock_fprog` (Linux): a classic BPF program for setsockopt(SO_ATTACH_FILTER): `len`
+ * instructions at `filter`. `filter` holds the program itself, a C array `array(sock_filter, n)` (C's
+ * `struct sock_filter *`); setsockopt gives the kernel a real struct sock_fprog pointing at its bytes.
+ * A `len` past the array is a RangeError there, before the call.
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
+ * @class
+ */
 const platform_sock_fprog = platformStruct(sock_fprog);
 /** The exported `sock_fprog`'s type: the class's instances. */
 type platform_sock_fprog = sock_fprog;
-/** The exported `inet_diag_sockid`: its class where the platform has the struct, else `undefined`. */
+/**
+ * `struct inet_diag_sockid` (Linux, linux/inet_diag.h): a socket's addresses and ports in a
+ * NETLINK_SOCK_DIAG request or answer (sock_diag(7)). Ports are in network byte order (`ntohs`);
+ * `idiag_src` and `idiag_dst` are 16 bytes each (C's `__be32[4]`), an IPv4 address in the first 4.
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
+ * @class
+ */
 const platform_inet_diag_sockid = platformStruct(inet_diag_sockid);
 /** The exported `inet_diag_sockid`'s type: the class's instances. */
 type platform_inet_diag_sockid = inet_diag_sockid;
-/** The exported `inet_diag_req_v2`: its class where the platform has the struct, else `undefined`. */
+/**
+ * `struct inet_diag_req_v2` (Linux): a NETLINK_SOCK_DIAG request (nlmsg_type SOCK_DIAG_BY_FAMILY) for
+ * the TCP or UDP sockets of one family, in the states whose bits `idiag_states` sets (`1 << TCP_LISTEN`
+ * ...), as ss(8) sends it (sock_diag(7)).
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
+ * @class
+ */
 const platform_inet_diag_req_v2 = platformStruct(inet_diag_req_v2);
 /** The exported `inet_diag_req_v2`'s type: the class's instances. */
 type platform_inet_diag_req_v2 = inet_diag_req_v2;
-/** The exported `inet_diag_msg`: its class where the platform has the struct, else `undefined`. */
+/**
+ * `struct inet_diag_msg` (Linux): one socket in a NETLINK_SOCK_DIAG answer, the data of a
+ * SOCK_DIAG_BY_FAMILY message (`cast(inet_diag_msg, NLMSG_DATA(nh))`), its attributes after it.
+ * `undefined` at runtime where the platform lacks the struct (no layout in the addon), its type
+ * staying this class, as a missing constant is `undefined` typed `number`.
+ * @class
+ */
 const platform_inet_diag_msg = platformStruct(inet_diag_msg);
 /** The exported `inet_diag_msg`'s type: the class's instances. */
 type platform_inet_diag_msg = inet_diag_msg;

@@ -215,8 +215,8 @@ describe('getservbyname and getservbyport', () => {
 
 describe('hints, keyed by h_errno name for the host lookups', () => {
   test('explaining on, a failed lookup is followed by the hint for its h_errno', () => {
-    const { lines } = capture(() => gethostbyaddr(new in6_addr(), 16, AF_INET6), { explain: true });
-    const h = hint('gethostbyaddr', HOST_NOT_FOUND)!;
+    const { lines } = capture(() => gethostbyaddr(new in6_addr(), 16, AF_INET6), { explain: true, lang: 'en' });
+    const h = hint('gethostbyaddr', HOST_NOT_FOUND, 'en')!;
     expect(h.text).toMatch(/^gethostbyaddr HOST_NOT_FOUND: no such host/);
     expect(h.man).toBe('gethostbyaddr(3)');
     expect(lines).toEqual([
@@ -227,11 +227,11 @@ describe('hints, keyed by h_errno name for the host lookups', () => {
 
   test('each h_errno a learner meets has a hint; errno hints never stand in for one', () => {
     for (const n of [HOST_NOT_FOUND, TRY_AGAIN, NO_RECOVERY, NO_DATA, NETDB_INTERNAL]) {
-      expect(hint('gethostbyname', n)?.text).toMatch(/^gethostbyname [A-Z_]+: /);
+      expect(hint('gethostbyname', n, 'en')?.text).toMatch(/^gethostbyname [A-Z_]+: /);
     }
     // 9 is EBADF for a system call, which has a hint for any call; it is no h_errno value.
     expect(hint('gethostbyname', 9)).toBeUndefined();
-    expect(hint('close', 9)?.text).toMatch(/^close EBADF: /);
+    expect(hint('close', 9, 'en')?.text).toMatch(/^close EBADF: /);
   });
 });
 

@@ -43,15 +43,16 @@ function errnumOf(name: CallName, r: number): number {
   return r < 0 && !isStatus(name) ? -r : 0;
 }
 
-// The calls whose result is a new descriptor, which the kernel is asked about too.
-const RETURNS_FD: ReadonlySet<string> = new Set(['accept', 'accept4', 'socket', 'dup', 'dup2']);
-
-/** The descriptor a call works on (its first parameter, when C names it sockfd or fd), or -1. */
-function fdArg(name: CallName, args: readonly unknown[]): number {
+// The descriptor a call is made on, for the hint after it fails (which may read the socket's state):
+// its first argument when C names that sockfd or fd; -1 for any other call.
+function fdOf(name: CallName, args: readonly unknown[]): number {
   const first = CALLS[name].params[0];
   const fd = args[0];
-  return (first === 'sockfd' || first === 'fd') && typeof fd === 'number' ? fd : -1;
+  return (first === 'sockfd' || first === 'fd') && typeof fd === 'number' && Number.isInteger(fd) ? fd : -1;
 }
+
+// The calls whose result is a new descriptor, which the kernel is asked about too.
+const RETURNS_FD: ReadonlySet<string> = new Set(['accept', 'accept4', 'socket', 'dup', 'dup2']);
 
 /** What the kernel says of the TCP sockets a call worked on and returned, for the JSON trace. */
 function socketsOf(fds: readonly number[]): SocketState[] {
@@ -64,41 +65,38 @@ function socketsOf(fds: readonly number[]): SocketState[] {
 }
 
 // A close reports its socket as it was just before (afterwards there is no descriptor to ask about).
-function socketsBefore(name: CallName, args: readonly unknown[]): SocketState[] | undefined {
-  return name === 'close' && wantSockets() ? socketsOf([fdArg(name, args)]) : undefined;
+function socketsBefore(name: CallName, fd: number): SocketState[] | undefined {
+  return name === 'close' && wantSockets() ? socketsOf([fd]) : undefined;
 }
 
-function socketsAfter(
-  name: CallName,
-  args: readonly unknown[],
-  r: number,
-  before?: SocketState[],
-): SocketState[] | undefined {
+function socketsAfter(name: CallName, fd: number, r: number, before?: SocketState[]): SocketState[] | undefined {
   if (!wantSockets()) return undefined;
   if (before !== undefined) return before;
-  return socketsOf([fdArg(name, args), RETURNS_FD.has(name) && r >= 0 ? r : -1]);
+  return socketsOf([fd, RETURNS_FD.has(name) && r >= 0 ? r : -1]);
 }
 
 /**
- * The start and rest of a call's line, made from its inputs before the call is made (the call may
- * fill its out-parameters at once). Never throws: what cannot be shown is `...`, and a call whose
- * arguments are wrong throws its own coded error when it is made, with no line written.
+ * A call's name, the start and rest of its line, and the descriptor it is made on (-1 if none).
  * @internal
  */
-export function traceText<N extends CallName>(name: N, args: TraceArgs<N>): readonly [N, ...TraceText] {
-  let made: readonly [N, ...TraceText];
+export type TracedText<N extends CallName = CallName> = readonly [N, ...TraceText, number];
+
+/**
+ * The start and rest of a call's line, made from its inputs before the call is made (the call may
+ * fill its out-parameters at once), and the descriptor it is made on. Never throws: what cannot be
+ * shown is `...`, and a call whose arguments are wrong throws its own coded error when it is made,
+ * with no line written.
+ * @internal
+ */
+export function traceText<N extends CallName>(name: N, args: TraceArgs<N>): TracedText<N> {
+  const fd = fdOf(name, args);
   try {
     const text = (CALLS[name].text as (...a: TraceArgs<N>) => TraceText)(...args);
-    made = [name, text[0], text[1]];
+    return [name, text[0], text[1], fd];
   } catch {
-    made = [name, `${name}(${UNFILLED}`, (r) => `)${resultOf(name, r)}`];
+    return [name, `${name}(${UNFILLED}`, (r) => `)${resultOf(name, r)}`, fd];
   }
-  if (wantSockets()) fdOfText.set(made, fdArg(name, args as readonly unknown[]));
-  return made;
 }
-
-// A promise call's descriptor, kept from its text until it settles (for the JSON records' sockets).
-const fdOfText = new WeakMap<object, number>();
 
 /**
  * Makes one traced call of the synchronous API and returns what it returned (a negative errno, or an
@@ -119,22 +117,23 @@ export function traceCall<N extends CallName>(
 ): number {
   if (check !== null) {
     check();
-    const [, start, rest] = traceText(name, args);
+    const [, start, rest, fd] = traceText(name, args);
     const p = begin(name, start, false);
     const r = run();
-    const sockets = socketsAfter(name, args, r);
-    finish(p, shown(() => rest(r), fallback(name, r)) + injectedNote(name), errnumOf(name, r), sockets);
+    const sockets = socketsAfter(name, fd, r);
+    finish(p, shown(() => rest(r), fallback(name, r)) + injectedNote(name), errnumOf(name, r), fd, sockets);
     return r;
   }
-  const [, start, rest] = traceText(name, args);
-  const before = socketsBefore(name, args);
+  const [, start, rest, fd] = traceText(name, args);
+  const before = socketsBefore(name, fd);
   const started = startStamp();
   const r = run();
-  const sockets = socketsAfter(name, args, r, before);
+  const sockets = socketsAfter(name, fd, r, before);
   line(
     name,
     shown(() => start + rest(r), `${name}(${fallback(name, r)}`) + injectedNote(name),
     errnumOf(name, r),
+    fd,
     sockets,
     started,
   );
@@ -157,20 +156,17 @@ function injectedNote(call: string): string {
  *   start line is written, so a call that throws has no line.
  * @internal
  */
-export function tracePromise(
-  text: readonly [CallName, ...TraceText] | undefined,
-  promise: Promise<number>,
-): Promise<number> {
+export function tracePromise(text: TracedText | undefined, promise: Promise<number>): Promise<number> {
   if (text === undefined) return promise;
-  const [name, start, rest] = text;
+  const [name, start, rest, fd] = text;
   const p = begin(name, start, true);
-  const fd = fdOfText.get(text);
   const settle = (r: number): void =>
     finish(
       p,
       shown(() => rest(r), fallback(name, r)),
       errnumOf(name, r),
-      fd === undefined || !wantSockets() ? undefined : socketsOf([fd, RETURNS_FD.has(name) && r >= 0 ? r : -1]),
+      fd,
+      socketsAfter(name, fd, r),
     );
   // Both handlers are total: a throw here would be an unhandled rejection, which ends the process.
   promise.then(settle, (e: unknown) => {
@@ -180,7 +176,7 @@ export function tracePromise(
     else if (isStatus(name) && typeof code === 'string' && code.startsWith('EAI_')) {
       settle(errnum as number);
     } else if (typeof errnum === 'number' && errnum > 0) {
-      if (isStatus(name)) finish(p, `${UNFILLED})${result(-errnum)}`, errnum);
+      if (isStatus(name)) finish(p, `${UNFILLED})${result(-errnum)}`, errnum, fd);
       else settle(-errnum);
     } else finish(p, ') = ? <error>', 0);
   });

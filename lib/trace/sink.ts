@@ -7,9 +7,9 @@
 // What the lines say is decided above this module (lib/trace/decode.ts, lib/calls.ts).
 import { writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { invalidArgType } from '../errors';
 import { CLOCK_REALTIME } from '../constants.gen';
-import { hint } from '../explain';
+import { invalidArgType, invalidArgValue } from '../errors';
+import { envLang, hint, seeWord, type HintLang } from '../explain';
 import { native } from '../native';
 import { timespec } from '../structs';
 import type { SocketState } from './sockets';
@@ -28,8 +28,17 @@ export type TraceTime = false | 'tt' | 'ttt' | 'r';
 export interface TraceOptions {
   /** Follow each failed call with a line that says what the error means for it (and its man page). */
   explain?: boolean;
+  /**
+   * The language of those lines: 'en' (English) or 'fr' (French). By default what the environment
+   * asks for: BSDSOCK_LANG=fr or en, else the locale (the first of LC_ALL, LC_MESSAGES and LANG that
+   * is set; a value starting with `fr`, as `fr_FR.UTF-8`, is French), else English.
+   */
+  lang?: 'fr' | 'en';
   /** Where the lines go; stderr by default, written synchronously. */
-  stream?: { write(chunk: string): unknown };
+  stream?: {
+    /** Called with each line (or part of a line), newline included. */
+    write(chunk: string): unknown;
+  };
   /** Prefix each line with a timestamp: true or 'tt' (`15:04:05.123456`), 'ttt' (epoch), 'r' (relative). */
   time?: boolean | 'tt' | 'ttt' | 'r';
   /**
@@ -52,6 +61,7 @@ interface Sink {
 
 let sink: Sink = { fd: 2, stream: null };
 let explainOn = false;
+let lang: HintLang = 'en';
 let timeMode: TraceTime = false;
 let json = false;
 let socketsOn = false;
@@ -73,18 +83,37 @@ let open: Pending | null = null;
 
 /**
  * Turns the tracer on or off, or sends it elsewhere. `trace(true)`: strace's lines on stderr;
- * `trace(false)`: off; `trace(stream)`: lines written to that stream; `trace({ explain, stream, time })`.
+ * `trace(false)`: off; `trace(stream)`: lines written to that stream;
+ * `trace({ explain, lang, stream, time, format })`: see {@link TraceOptions}.
  * The environment sets it at load: BSDSOCK_TRACE=1 (or =explain), BSDSOCK_TRACE_TIME=1 (or tt, ttt, r),
- * BSDSOCK_TRACE_FORMAT=json, BSDSOCK_TRACE_FD=n (write to descriptor n instead of 2).
+ * BSDSOCK_TRACE_FORMAT=json, BSDSOCK_TRACE_FD=n (write to descriptor n instead of 2), and the hints'
+ * language BSDSOCK_LANG=fr or en (else the locale's).
  * @param how - true, false, a writable stream, or options (which turn tracing on).
+ * @throws TypeError (ERR_INVALID_ARG_TYPE) for anything else, (ERR_INVALID_ARG_VALUE) for a `lang`
+ *   other than 'en' or 'fr'.
+ * @example
+ * ```ts
+ * trace({ explain: true, lang: 'fr' });
+ * connect(fd, addr, sizeof(addr)); // nothing listens there
+ * // connect(3, {sa_family=AF_INET, ...}, 16) = -1 ECONNREFUSED (Connection refused)
+ * //   ↳ connect ECONNREFUSED : rien n'écoute à cette adresse et sur ce port : ... (voir connect(2))
+ * ```
  */
 export function trace(how: boolean | { write(chunk: string): unknown } | TraceOptions): void {
+  if (how !== null && typeof how === 'object' && !isStream(how)) {
+    const l = how.lang;
+    // Checked first: a wrong language leaves the tracer as it was.
+    if (l !== undefined && l !== 'en' && l !== 'fr') {
+      throw invalidArgValue('trace', 'how.lang', "must be 'en', 'fr' or undefined", l);
+    }
+  }
   closeOpen();
   if (how === false) {
     tracing = false;
     return;
   }
   explainOn = false;
+  lang = envLang();
   timeMode = false;
   json = false;
   socketsOn = false;
@@ -98,6 +127,7 @@ export function trace(how: boolean | { write(chunk: string): unknown } | TraceOp
     } else {
       const o = how;
       explainOn = o.explain === true;
+      lang = o.lang ?? envLang();
       timeMode = o.time === true ? 'tt' : o.time === undefined ? false : o.time;
       json = o.format === 'json';
       socketsOn = json && o.sockets === true;
@@ -208,11 +238,12 @@ function closeOpen(): void {
   open = null;
 }
 
-function explainLine(call: string, errnum: number): void {
+// fd: the descriptor the call failed on (-1 when it has none), whose state may choose the hint.
+function explainLine(call: string, errnum: number, fd: number): void {
   if (!explainOn) return;
-  const h = hint(call, errnum);
+  const h = hint(call, errnum, lang, fd < 0 ? undefined : fd);
   if (h === undefined) return;
-  const text = `  ↳ ${h.text} (see ${h.man})`;
+  const text = `  ↳ ${h.text} (${seeWord(h.lang)} ${h.man})`;
   if (json) record('explain', 0, call, text);
   // Not a call: no time of its own, but aligned under the call's text.
   else write(' '.repeat(STAMP_WIDTH[String(timeMode)] ?? 0) + text + '\n');
@@ -230,19 +261,21 @@ export function warning(text: string): void {
 
 /**
  * A whole line for a call that cannot block; a hint follows when errnum > 0 and hints are on.
+ * @param fd - the descriptor the call was made on, or -1 (for the hint).
  * @internal
  */
 export function line(
   call: string,
   text: string,
   errnum: number,
+  fd = -1,
   sockets?: readonly SocketState[],
   started?: string,
 ): void {
   closeOpen();
   if (json) record('line', nextId++, call, text, sockets, started);
   else write(stamp() + text + '\n');
-  if (errnum > 0) explainLine(call, errnum);
+  if (errnum > 0) explainLine(call, errnum, fd);
 }
 
 /**
@@ -264,7 +297,7 @@ export function begin(call: string, start: string, promise: boolean): Pending {
  * as `<... call resumed>`.
  * @internal
  */
-export function finish(p: Pending, rest: string, errnum: number, sockets?: readonly SocketState[]): void {
+export function finish(p: Pending, rest: string, errnum: number, fd = -1, sockets?: readonly SocketState[]): void {
   if (json) {
     if (open === p) open = null;
     record('end', p.id, p.call, p.start + rest, sockets);
@@ -275,7 +308,7 @@ export function finish(p: Pending, rest: string, errnum: number, sockets?: reado
     closeOpen();
     write(`${stamp()}<... ${p.call} resumed>${rest}\n`);
   }
-  if (errnum > 0) explainLine(p.call, errnum);
+  if (errnum > 0) explainLine(p.call, errnum, fd);
 }
 
 // The environment turns the tracer on at load, before the program's first call.

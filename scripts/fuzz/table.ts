@@ -766,8 +766,10 @@ export const TABLE: Table = {
   hint: {
     gen: () => ({
       args: [
-        chance(0.8) ? pick(['bind', 'connect', 'accept', 'send', '', 'nope']) : genAny(),
-        genInt([S.EADDRINUSE, S.ECONNREFUSED, S.EBADF, 0, -1, 9999]),
+        chance(0.8) ? pick(['bind', 'connect', 'accept', 'send', 'sendto', 'write', '', 'nope']) : genAny(),
+        genInt([S.EADDRINUSE, S.ECONNREFUSED, S.EBADF, S.EPIPE, 0, -1, 9999]),
+        // The language and the descriptor whose state may choose the hint (send's EPIPE reads TCP_INFO).
+        ...(chance(0.5) ? [chance(0.8) ? pick<unknown>(['en', 'fr', undefined]) : genAny(), genFd()[0]] : []),
       ],
     }),
     result: 'any',
