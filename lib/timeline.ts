@@ -27,6 +27,7 @@ export {
   type WireRecord,
   type StateRecord,
   type StateCheck,
+  type StatesResult,
   type TimelineRecord,
 } from './timeline/states';
 export {
@@ -36,6 +37,7 @@ export {
   type RunOptions,
   type ProgramResult,
   type Timeline,
+  type CaptureStatus,
 } from './timeline/run';
 export {
   itemsOf,

@@ -1,5 +1,5 @@
 'use strict';
-// Writes a real run of `npm run demo -- --wide` (COLUMNS=100) into README.md between the markers
+// Writes a real run of `npm run demo -- --wide` (COLUMNS=100) into README.md and README.fr.md between the markers
 // `<!-- demo:begin -->` and `<!-- demo:end -->`, inside a fenced block: the README shows what the demo
 // prints, never a drawing typed by hand. test/demo.test.ts reads the block back and checks it as it
 // checks a live run (the calls in causal order, the handshake's arrows, each side's states, the
@@ -9,13 +9,6 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
-const readme = path.join(root, 'README.md');
-const text = fs.readFileSync(readme, 'utf8');
-const match = /(<!-- demo:begin -->\n)([\s\S]*?)(<!-- demo:end -->)/.exec(text);
-if (match === null) {
-  console.error('README.md has no <!-- demo:begin --> ... <!-- demo:end --> block');
-  process.exit(2);
-}
 const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'demo.js'), '--wide'], {
   cwd: root,
   env: { ...process.env, COLUMNS: '100' },
@@ -25,5 +18,15 @@ if (r.status !== 0 || !/ agree$/m.test(r.stdout)) {
   console.error(`the demo did not draw its packets (exit ${r.status}):\n${r.stdout}${r.stderr}`);
   process.exit(1);
 }
-fs.writeFileSync(readme, text.replace(match[0], `${match[1]}\`\`\`\n${r.stdout.trimEnd()}\n\`\`\`\n${match[3]}`));
-console.log('README.md: the demo block is rewritten from a real run');
+// The same run in both READMEs: the English one and the French one.
+for (const name of ['README.md', 'README.fr.md']) {
+  const readme = path.join(root, name);
+  const text = fs.readFileSync(readme, 'utf8');
+  const match = /(<!-- demo:begin -->\n)([\s\S]*?)(<!-- demo:end -->)/.exec(text);
+  if (match === null) {
+    console.error(`${name} has no <!-- demo:begin --> ... <!-- demo:end --> block`);
+    process.exit(2);
+  }
+  fs.writeFileSync(readme, text.replace(match[0], `${match[1]}\`\`\`\n${r.stdout.trimEnd()}\n\`\`\`\n${match[3]}`));
+  console.log(`${name}: the demo block is rewritten from a real run`);
+}

@@ -314,12 +314,15 @@ function expectDrawing(out: string, width: number): void {
 }
 
 describe("the README's demo block", () => {
-  test('is a real run of the demo, written by npm run readme:demo: it reads back as a live run does', () => {
-    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
-    const block = /<!-- demo:begin -->\n```\n([\s\S]*?)```\n<!-- demo:end -->/.exec(readme);
-    expect(block).not.toBeNull();
-    expectDrawing(block![1], 100);
-  });
+  test.each(['README.md', 'README.fr.md'])(
+    '%s: a real run of the demo, written by npm run readme:demo: it reads back as a live run does',
+    (name) => {
+      const readme = fs.readFileSync(path.join(root, name), 'utf8');
+      const block = /<!-- demo:begin -->\n```\n([\s\S]*?)```\n<!-- demo:end -->/.exec(readme);
+      expect(block).not.toBeNull();
+      expectDrawing(block![1], 100);
+    },
+  );
 });
 
 describe('npm run demo -- --help, and bad options', () => {

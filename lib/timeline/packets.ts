@@ -8,16 +8,23 @@ import { ipv6Text } from '../trace/sockets';
 
 /** TCP's flag bits (RFC 9293, section 3.1), from netinet/tcp.h's TH_* names. */
 export const TCP_FLAGS = {
+  /** No more data from the sender (TH_FIN). */
   FIN: C.TH_FIN,
+  /** Synchronize sequence numbers: the first segment of each direction (TH_SYN). */
   SYN: C.TH_SYN,
+  /** Reset the connection (TH_RST). */
   RST: C.TH_RST,
+  /** Push: hand the data to the application now (TH_PUSH). */
   PSH: C.TH_PUSH,
+  /** The acknowledgment number is valid (TH_ACK). */
   ACK: C.TH_ACK,
+  /** The urgent pointer is valid (TH_URG). */
   URG: C.TH_URG,
 } as const;
 
 /** A TCP segment read off the wire. */
 export interface TcpSegment {
+  /** Always `tcp`: what tells a segment from an OtherPacket. */
   readonly kind: 'tcp';
   /** `IPv4` or `IPv6`. */
   readonly ip: 'IPv4' | 'IPv6';
@@ -39,6 +46,7 @@ export interface TcpSegment {
 
 /** A frame that is not a TCP segment this decoder reads, with the reason. */
 export interface OtherPacket {
+  /** Always `other`. */
   readonly kind: 'other';
   /** What the frame is, or why it could not be decoded: `ARP`, `UDP 127.0.0.1:5353 > ...`, `truncated IPv4 header`. */
   readonly what: string;

@@ -8,6 +8,7 @@ import type { TimelineRecord } from './states';
 
 /** One thing to draw. */
 export interface Item {
+  /** A whole call, a call's start or its resumption, a hint or warning, a segment, a state change. */
   readonly kind: 'call' | 'start' | 'resumed' | 'note' | 'wire' | 'state';
   /** The program whose column it goes in (a wire item: null). */
   readonly side: string | null;
@@ -15,8 +16,9 @@ export interface Item {
   text: string | null;
   /** The call, for start and resumed. */
   readonly call?: string;
-  /** A wire item's sender and receiver programs (null: not one of the programs, the kernel). */
+  /** A wire item's sender program (null: none of the programs, the kernel answered). */
   readonly from?: string | null;
+  /** A wire item's receiver program (null: none of the programs). */
   readonly to?: string | null;
   /** Internal: the start/end pair a placeholder call waits for. */
   readonly id?: string;
@@ -88,9 +90,11 @@ function stateText(state: string, local: string, peer: string): string {
 
 /** A row: at most one item per column, and which programs wait in a call across it. */
 export interface Row {
+  /** The item of each column (the wire's under an internal key). */
   readonly cells: Map<string, Item>;
   /** The row's items in time order (the narrow layout prints them so). */
   readonly order: Item[];
+  /** The programs that wait in a call across this row (drawn as `┊`). */
   readonly waiting: Set<string>;
 }
 
@@ -169,6 +173,7 @@ export function arrow(item: Item, left: string, right: string, width: number): s
 export interface Columns {
   /** The left program's name, and its header. */
   readonly left: readonly [name: string, header: string];
+  /** The right program's name, and its header. */
   readonly right: readonly [name: string, header: string];
 }
 

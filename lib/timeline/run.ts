@@ -41,26 +41,45 @@ export interface RunOptions {
 
 /** What a program did. */
 export interface ProgramResult {
+  /** Its column's name, as ProgramSpec gave it. */
   readonly name: string;
+  /** Its process id (-1 if it could not be started). */
   readonly pid: number;
+  /** What it wrote on its standard output. */
   stdout: string;
+  /** What it wrote on its standard error. */
   stderr: string;
   /** Its exit status, or null when a signal ended it. */
   status: number | null;
+  /** The signal that ended it, or null. */
   signal: NodeJS.Signals | null;
   /** Its trace, JSON lines. */
   trace: string;
 }
 
+/** Whether a run had a capture: `{ on: true }`, or `{ on: false, why }` with the reason in one line. */
+export type CaptureStatus =
+  | {
+      /** There was a capture. */
+      readonly on: true;
+    }
+  | {
+      /** There was none. */
+      readonly on: false;
+      /** Why: the call that failed and its error, or that none was asked for. */
+      readonly why: string;
+    };
+
 /** A run's timeline. */
 export interface Timeline {
+  /** What each program did, in column order. */
   readonly programs: ProgramResult[];
   /** Calls, segments and state changes, in time order. */
   readonly records: TimelineRecord[];
   /** The machine's states checked against the kernel's. */
   readonly checks: StateCheck[];
   /** Whether there was a capture, and why not. */
-  readonly capture: { readonly on: true } | { readonly on: false; readonly why: string };
+  readonly capture: CaptureStatus;
   /** The kernel's TCP sockets once the programs had ended (null without a capture). */
   readonly final: KernelSocket[] | null;
 }

@@ -8,6 +8,7 @@ import { TCP_FLAGS, type TcpSegment } from './packets';
 
 /** A traced call's record (the tracer's JSON line), with the program it came from. */
 export interface CallRecord {
+  /** Always `call`. */
   readonly type: 'call';
   /** The program: `server`, `client`, or the name it was given. */
   readonly side: string;
@@ -32,8 +33,11 @@ export interface CallRecord {
 
 /** A segment the capture saw. */
 export interface WireRecord {
+  /** Always `packet`. */
   readonly type: 'packet';
+  /** When the kernel saw it: nanoseconds since the epoch, CLOCK_REALTIME (SO_TIMESTAMPNS). */
   readonly ns: bigint;
+  /** The frame, decoded. */
   readonly packet: import('./packets').Packet;
   /** The program that sent it, when known; the receiver is then the other one. */
   from?: string | null;
@@ -43,12 +47,15 @@ export interface WireRecord {
 
 /** A socket's change of TCP state. */
 export interface StateRecord {
+  /** Always `state`. */
   readonly type: 'state';
+  /** When: the time of the segment or call that moved it. */
   readonly ns: bigint;
   /** The program that owns the socket, or null when the run does not say. */
   readonly side: string | null;
-  /** The socket: its local address and port, and its peer's (`*` for a listener). */
+  /** The socket's local address and port. */
   readonly local: string;
+  /** Its peer's address and port (`*` for a listener). */
   readonly peer: string;
   /** The state it enters. */
   readonly state: TcpState;
@@ -62,8 +69,11 @@ export interface StateRecord {
 export interface StateCheck {
   /** Where the kernel was asked: after a call (`accept`, `close`) or at the end (`sock_diag`). */
   readonly at: string;
+  /** The program that owns the socket, or null when the run does not say. */
   readonly side: string | null;
+  /** The socket's local address and port. */
   readonly local: string;
+  /** Its peer's (`*` for a listener). */
   readonly peer: string;
   /** What the kernel said. */
   readonly kernel: TcpState;
@@ -71,6 +81,14 @@ export interface StateCheck {
   readonly model: readonly TcpState[];
   /** True when the kernel's state is one of them. */
   readonly ok: boolean;
+}
+
+/** What tcpStates returns. */
+export interface StatesResult {
+  /** The calls, segments and state changes, in time order. */
+  readonly records: TimelineRecord[];
+  /** The machine's states checked against the kernel's answers. */
+  readonly checks: StateCheck[];
 }
 
 /** Any record of a timeline, in time order. */
@@ -103,7 +121,7 @@ const seqAdd = (a: number, b: number): number => (a + b) >>> 0;
 export function tcpStates(
   records: readonly (CallRecord | WireRecord)[],
   finalSockets: readonly KernelSocket[] | null,
-): { records: TimelineRecord[]; checks: StateCheck[] } {
+): StatesResult {
   // Which program owns each port: the kernel named them in the calls' `sockets`.
   const owner = new Map<string, string>();
   const sides = new Set<string>();
