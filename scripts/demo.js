@@ -275,7 +275,8 @@ async function main(argv) {
     process.stdout.write(jsonOf(t) + '\n');
     return 0;
   }
-  if (noPackets !== null && opts.packets) process.stdout.write(`no packet column: ${noPackets}\n\n`);
+  // No namespace, or a namespace where the packet socket failed (a kernel without AF_PACKET): one line.
+  if (opts.packets && !t.capture.on) process.stdout.write(`no packet column: ${noPackets ?? t.capture.why}\n\n`);
   const items = timeline.itemsOf(t.records);
   const rows = timeline.rowsOf(items);
   const [first, second] = t.programs;
