@@ -44,6 +44,8 @@ export interface CausalTimeline {
   readonly anchors: ReadonlyMap<CallRecord, readonly WireRecord[]>;
   /** The call records after which a program was held (to say so where it happened). */
   readonly holds: ReadonlyMap<CallRecord, CausalProgram>;
+  /** The segments a timer sent again (a SYN, data or a FIN with the sequence number of an earlier one). */
+  readonly retransmissions: ReadonlySet<WireRecord>;
 }
 
 interface Unit {
@@ -66,6 +68,14 @@ const isIcmp = (r: WireRecord): r is WireRecord & { packet: IcmpMessage } => r.p
 /** Where a TCP segment's sequence space ends: its payload, and one for a SYN or a FIN. */
 function seqEnd(s: TcpSegment): number {
   return seqAdd(seqAdd(s.seq, s.length), ((s.flags & TCP_FLAGS.SYN) !== 0 ? 1 : 0) + ((s.flags & TCP_FLAGS.FIN) !== 0 ? 1 : 0));
+}
+
+/** The address a call's line gives for a sockaddr_in or sockaddr_in6 (`127.0.0.1:8080`, `[::1]:8080`), or null. */
+function addressOf(text: string): string | null {
+  const v4 = /sin_port=htons\((\d+)\), sin_addr=inet_addr\("([\d.]+)"\)/.exec(text);
+  if (v4 !== null) return `${v4[2]}:${v4[1]}`;
+  const v6 = /sin6_port=htons\((\d+)\).*inet_pton\(AF_INET6, "([0-9a-f:.]+)"/.exec(text);
+  return v6 === null ? null : `[${v6[2]}]:${v6[1]}`;
 }
 
 /** A call's result and errno name, from the end of its line (`= 19`, `= -1 ECONNREFUSED (...)`, `= 1 (in [4])`). */
@@ -168,10 +178,9 @@ export function causalOrder(records: readonly TimelineRecord[], programs: readon
         retransmissions.add(u);
       }
       if ((s.flags & TCP_FLAGS.ACK) !== 0) {
-        link(
-          tcpFlow(s.to, s.from).find((x) => x.index < u.index && seqEnd(x.record.packet) === s.ack),
-          u,
-        );
+        // The latest: a retransmitted SYN is answered, not the one the kernel dropped.
+        const acked = tcpFlow(s.to, s.from).filter((x) => x.index < u.index && seqEnd(x.record.packet) === s.ack);
+        link(acked[acked.length - 1], u);
       }
     } else if (isIcmp(r)) {
       const m = r.packet;
@@ -291,7 +300,7 @@ export function causalOrder(records: readonly TimelineRecord[], programs: readon
   const portOf = (a: string): string => a.slice(a.lastIndexOf(':') + 1);
 
   for (const list of calls.values()) {
-    const fds = new Map<number, { local: string; peer: string }>();
+    const fds = new Map<number, { local: string; peer: string; state: string }>();
     const read = new Map<string, number>();
     const accepted = new Set<string>();
     const starts = new Map<number, Unit>();
@@ -300,7 +309,7 @@ export function causalOrder(records: readonly TimelineRecord[], programs: readon
       if (r.ph === 'start') starts.set(r.id, u);
       if (r.ph === 'end' || r.ph === 'line') {
         const result = resultOf(r.text);
-        const sock = (fd: number): { local: string; peer: string } | undefined =>
+        const sock = (fd: number): { local: string; peer: string; state: string } | undefined =>
           r.sockets?.find((s) => s.fd === fd) ?? fds.get(fd);
         const fdArg = Number(/^\w+\((-?\d+)/.exec(r.text)?.[1] ?? NaN);
         if (result !== null && r.ph === 'end') {
@@ -345,7 +354,7 @@ export function causalOrder(records: readonly TimelineRecord[], programs: readon
             for (const ready of readyOf(r.call, r.text)) {
               const s = fds.get(ready.fd) ?? sock(ready.fd);
               if (s === undefined) continue;
-              if (s.peer === '*') {
+              if (s.state === 'LISTEN') {
                 // A listener: its next connection not yet accepted.
                 const waiting = [...flows.keys()]
                   .filter((k) => k.startsWith('tcp ') && portOf(k.slice(k.indexOf('>') + 1)) === portOf(s.local))
@@ -360,8 +369,8 @@ export function causalOrder(records: readonly TimelineRecord[], programs: readon
               } else if (ready.readable) {
                 const done = read.get(`${s.local}|${s.peer}`) ?? 0;
                 anchor(u, carrying(s.peer, s.local, done, u.index) ?? finOf(s.peer, s.local, u.index));
-              } else {
-                // Writable: a connection that has just been made.
+              } else if (s.state === 'SYN_SENT') {
+                // Writable: the connection it was making is made.
                 anchor(
                   u,
                   tcpFlow(s.peer, s.local).find((x) => (x.record.packet.flags & TCP_FLAGS.SYN) !== 0 || (x.record.packet.flags & TCP_FLAGS.RST) !== 0),
@@ -372,7 +381,10 @@ export function causalOrder(records: readonly TimelineRecord[], programs: readon
         }
         for (const s of r.sockets ?? []) {
           if (r.call === 'close') fds.delete(s.fd);
-          else fds.set(s.fd, { local: s.local, peer: s.peer });
+          // A socket still connecting has no peer for the kernel yet: connect's address is its peer.
+          else if (s.peer === '*' && s.state === 'SYN_SENT' && r.call === 'connect') {
+            fds.set(s.fd, { local: s.local, peer: addressOf(r.text) ?? '*', state: s.state });
+          } else fds.set(s.fd, { local: s.local, peer: s.peer, state: s.state });
         }
         if (r.call === 'close' && r.ph === 'line') fds.delete(fdArg);
       }
@@ -433,5 +445,5 @@ export function causalOrder(records: readonly TimelineRecord[], programs: readon
 
   const out: TimelineRecord[] = [];
   for (const u of order) out.push(u.record, ...u.states);
-  return { records: out, anchors, holds };
+  return { records: out, anchors, holds, retransmissions: new Set([...retransmissions].map((u) => u.record as WireRecord)) };
 }
