@@ -30,6 +30,7 @@ export {
   causalOrder,
   resultOf,
   readyOf,
+  type Ready,
   type CausalProgram,
   type CausalTimeline,
 } from './timeline/causal';

@@ -16,9 +16,9 @@
 //   - a program started on another's record after that record; a held program's next record after
 //     what released it; a retransmission (a timer's doing, seconds later) after what came before it;
 //
-// and, among the records these allow next: packets first (the kernel answers at once), then the
-// program that ran last (a program runs until it waits, as on one processor), then the programs in
-// column order. Every link points forward in time, so the order is always one that could have happened.
+// and, among the records these allow next: packets first (the kernel answers at once), then a call
+// that was waiting and may now return (the program the kernel wakes runs next), then the program that
+// ran last (a program runs until it waits, as on one processor), then the programs in column order. Every link points forward in time, so the order is always one that could have happened.
 import type { CallRecord, StateRecord, TimelineRecord, WireRecord } from './states';
 import { TCP_FLAGS, type IcmpMessage, type TcpSegment, type UdpDatagram } from './packets';
 
@@ -85,20 +85,38 @@ export function resultOf(text: string): { value: number; errno: string | null } 
   return { value: Number(m[1]), errno: m[2] ?? null };
 }
 
-/** The descriptors a poll, select or epoll_wait line reports ready, and whether each was readable. */
-export function readyOf(call: string, text: string): { fd: number; readable: boolean; error: boolean }[] {
-  const out: { fd: number; readable: boolean; error: boolean }[] = [];
+/** One descriptor a poll, select or epoll_wait reports ready, and how. */
+export interface Ready {
+  readonly fd: number;
+  /** Readable (POLLIN, select's in set, EPOLLIN). */
+  readonly readable: boolean;
+  /** The peer has closed its side (POLLRDHUP, EPOLLRDHUP). */
+  readonly hangup: boolean;
+  /** An error or a hangup of both sides (POLLERR, POLLHUP, select's except set). */
+  readonly error: boolean;
+}
+
+/** The descriptors a poll, select or epoll_wait line reports ready, and how. */
+export function readyOf(call: string, text: string): Ready[] {
+  const out: Ready[] = [];
   if (call === 'select') {
     const m = /\) = \d+ \((.*)\)$/.exec(text);
     if (m === null) return out;
     for (const part of m[1].matchAll(/(in|out|except) \[([\d ]+)\]/g)) {
-      for (const fd of part[2].split(' ')) out.push({ fd: Number(fd), readable: part[1] === 'in', error: part[1] === 'except' });
+      for (const fd of part[2].split(' ')) {
+        out.push({ fd: Number(fd), readable: part[1] === 'in', hangup: false, error: part[1] === 'except' });
+      }
     }
   } else if (call === 'poll') {
     const m = /\) = \d+ \((\[.*\])\)$/.exec(text);
     if (m === null) return out;
     for (const e of m[1].matchAll(/\{fd=(\d+), revents=([A-Z|]+)\}/g)) {
-      out.push({ fd: Number(e[1]), readable: /POLLIN|POLLRDHUP/.test(e[2]), error: /POLLERR|POLLHUP/.test(e[2]) });
+      out.push({
+        fd: Number(e[1]),
+        readable: /POLLIN/.test(e[2]),
+        hangup: /POLLRDHUP/.test(e[2]),
+        error: /POLLERR|POLLHUP/.test(e[2]),
+      });
     }
   } else if (call === 'epoll_wait') {
     const at = text.lastIndexOf(') = ');
@@ -107,7 +125,12 @@ export function readyOf(call: string, text: string): { fd: number; readable: boo
     const all = [...events.matchAll(/\{events=([A-Z|]+), data=\{u32=(\d+),/g)];
     // epoll_wait's array is the one the program passed: only its first n entries are filled.
     for (const e of all.slice(0, n)) {
-      out.push({ fd: Number(e[2]), readable: /EPOLLIN|EPOLLRDHUP/.test(e[1]), error: /EPOLLERR|EPOLLHUP/.test(e[1]) });
+      out.push({
+        fd: Number(e[2]),
+        readable: /EPOLLIN/.test(e[1]),
+        hangup: /EPOLLRDHUP/.test(e[1]),
+        error: /EPOLLERR|EPOLLHUP/.test(e[1]),
+      });
     }
   }
   return out;
@@ -365,7 +388,9 @@ export function causalOrder(records: readonly TimelineRecord[], programs: readon
                   .sort((a, b) => a.index - b.index);
                 anchor(u, waiting[0]);
               } else if (ready.error) {
-                anchor(u, rstOf(s.peer, s.local, u.index));
+                anchor(u, rstOf(s.peer, s.local, u.index) ?? finOf(s.peer, s.local, u.index));
+              } else if (ready.hangup) {
+                anchor(u, finOf(s.peer, s.local, u.index));
               } else if (ready.readable) {
                 const done = read.get(`${s.local}|${s.peer}`) ?? 0;
                 anchor(u, carrying(s.peer, s.local, done, u.index) ?? finOf(s.peer, s.local, u.index));
@@ -430,7 +455,14 @@ export function causalOrder(records: readonly TimelineRecord[], programs: readon
       readyWire.sort((a, b) => a.index - b.index);
       next = readyWire.shift();
     } else {
-      const side = current !== undefined && readyCall.has(current) ? current : sides.find((s) => readyCall.has(s));
+      // A call that was waiting returns as soon as it may (the program the kernel wakes runs next);
+      // otherwise the program that ran last goes on.
+      const isEnd = (s: string | undefined): boolean =>
+        s !== undefined && (readyCall.get(s)?.record as CallRecord | undefined)?.ph === 'end';
+      const side = isEnd(current)
+        ? current
+        : (sides.find((s) => isEnd(s)) ??
+          (current !== undefined && readyCall.has(current) ? current : sides.find((s) => readyCall.has(s))));
       if (side === undefined) break;
       next = readyCall.get(side);
       readyCall.delete(side);

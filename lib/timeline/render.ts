@@ -326,6 +326,7 @@ export function renderCausal(
     readonly records: readonly TimelineRecord[];
     readonly anchors: ReadonlyMap<CallRecord, readonly WireRecord[]>;
     readonly holds: ReadonlyMap<CallRecord, unknown>;
+    readonly retransmissions?: ReadonlySet<WireRecord>;
   },
   options: CausalRenderOptions = {},
 ): string {
@@ -364,7 +365,7 @@ export function renderCausal(
       if (!wire) continue;
       const p = r.packet;
       const proto = p.kind === 'other' ? '?' : p.kind;
-      const text = packetText(p);
+      const text = packetText(p) + (timeline.retransmissions?.has(r) === true ? ' (retransmission)' : '');
       lines.push([proto, p.kind === 'other' ? text : `${p.from} ─${text}─▶ ${p.to}`]);
       continue;
     }
