@@ -16,9 +16,10 @@
 //   - a program started on another's record after that record; a held program's next record after
 //     what released it; a retransmission (a timer's doing, seconds later) after what came before it;
 //
-// and, among the records these allow next: packets first (the kernel answers at once), then a call
-// that was waiting and may now return (the program the kernel wakes runs next), then the program that
-// ran last (a program runs until it waits, as on one processor), then the programs in column order. Every link points forward in time, so the order is always one that could have happened.
+// and, among the records these allow next: packets first (the kernel answers at once); then the
+// program that ran last if it is about to wait (it gets into its recv, accept or poll first); then a
+// call that was waiting and may now return (the program the kernel wakes runs next); then the program
+// that ran last (a program runs until it waits, as on one processor); then the column order. Every link points forward in time, so the order is always one that could have happened.
 import type { CallRecord, StateRecord, TimelineRecord, WireRecord } from './states';
 import { TCP_FLAGS, type IcmpMessage, type TcpSegment, type UdpDatagram } from './packets';
 
@@ -59,6 +60,8 @@ interface Unit {
 const SENDS = new Set(['send', 'sendto', 'sendmsg', 'write', 'writev']);
 const RECEIVES = new Set(['recv', 'recvfrom', 'recvmsg', 'read', 'readv']);
 const WAITS_FOR_READINESS = new Set(['poll', 'select', 'epoll_wait']);
+/** The calls that wait for the other side (not for room to write). */
+const WAITING = new Set([...RECEIVES, ...WAITS_FOR_READINESS, 'accept', 'accept4', 'connect']);
 
 const seqAdd = (a: number, b: number): number => (a + b) >>> 0;
 const isTcp = (r: WireRecord): r is WireRecord & { packet: TcpSegment } => r.packet.kind === 'tcp';
@@ -67,7 +70,10 @@ const isIcmp = (r: WireRecord): r is WireRecord & { packet: IcmpMessage } => r.p
 
 /** Where a TCP segment's sequence space ends: its payload, and one for a SYN or a FIN. */
 function seqEnd(s: TcpSegment): number {
-  return seqAdd(seqAdd(s.seq, s.length), ((s.flags & TCP_FLAGS.SYN) !== 0 ? 1 : 0) + ((s.flags & TCP_FLAGS.FIN) !== 0 ? 1 : 0));
+  return seqAdd(
+    seqAdd(s.seq, s.length),
+    ((s.flags & TCP_FLAGS.SYN) !== 0 ? 1 : 0) + ((s.flags & TCP_FLAGS.FIN) !== 0 ? 1 : 0),
+  );
 }
 
 /** The address a call's line gives for a sockaddr_in or sockaddr_in6 (`127.0.0.1:8080`, `[::1]:8080`), or null. */
@@ -76,6 +82,20 @@ function addressOf(text: string): string | null {
   if (v4 !== null) return `${v4[2]}:${v4[1]}`;
   const v6 = /sin6_port=htons\((\d+)\).*inet_pton\(AF_INET6, "([0-9a-f:.]+)"/.exec(text);
   return v6 === null ? null : `[${v6[2]}]:${v6[1]}`;
+}
+
+/**
+ * What is known of a descriptor's socket: the kernel's answer at this call, unless it has lost the
+ * peer that an earlier call saw (a socket whose connection went to TIME_WAIT is closed for getpeername).
+ */
+function known(
+  now: { local: string; peer: string; state: string } | undefined,
+  before: { local: string; peer: string; state: string } | undefined,
+): { local: string; peer: string; state: string } | undefined {
+  if (now === undefined) return before;
+  if (now.peer === '*' && before !== undefined && before.peer !== '*')
+    return { ...now, local: before.local, peer: before.peer };
+  return { local: now.local, peer: now.peer, state: now.state };
 }
 
 /** A call's result and errno name, from the end of its line (`= 19`, `= -1 ECONNREFUSED (...)`, `= 1 (in [4])`). */
@@ -197,7 +217,14 @@ export function causalOrder(records: readonly TimelineRecord[], programs: readon
     if (isTcp(r)) {
       const s = r.packet;
       const before = tcpFlow(s.from, s.to).filter((x) => x.index < u.index);
-      if (before.some((x) => x.record.packet.seq === s.seq && (x.record.packet.length > 0 || (x.record.packet.flags & (TCP_FLAGS.SYN | TCP_FLAGS.FIN)) !== 0) && (s.length > 0 || (s.flags & (TCP_FLAGS.SYN | TCP_FLAGS.FIN)) !== 0))) {
+      if (
+        before.some(
+          (x) =>
+            x.record.packet.seq === s.seq &&
+            (x.record.packet.length > 0 || (x.record.packet.flags & (TCP_FLAGS.SYN | TCP_FLAGS.FIN)) !== 0) &&
+            (s.length > 0 || (s.flags & (TCP_FLAGS.SYN | TCP_FLAGS.FIN)) !== 0),
+        )
+      ) {
         retransmissions.add(u);
       }
       if ((s.flags & TCP_FLAGS.ACK) !== 0) {
@@ -210,12 +237,22 @@ export function causalOrder(records: readonly TimelineRecord[], programs: readon
       if (m.about !== undefined) {
         const about = m.about;
         const quoted = wire.filter(
-          (x) => x.index < u.index && (isUdp(x.record) || isTcp(x.record)) && x.record.packet.kind === about.protocol && (x.record.packet as UdpDatagram).from === about.from && (x.record.packet as UdpDatagram).to === about.to,
+          (x) =>
+            x.index < u.index &&
+            (isUdp(x.record) || isTcp(x.record)) &&
+            x.record.packet.kind === about.protocol &&
+            (x.record.packet as UdpDatagram).from === about.from &&
+            (x.record.packet as UdpDatagram).to === about.to,
         );
         link(quoted[quoted.length - 1], u);
       } else if (m.what === 'echo reply') {
         const request = wire.filter(
-          (x) => x.index < u.index && isIcmp(x.record) && x.record.packet.what === 'echo request' && x.record.packet.id === m.id && x.record.packet.seq === m.seq,
+          (x) =>
+            x.index < u.index &&
+            isIcmp(x.record) &&
+            x.record.packet.what === 'echo request' &&
+            x.record.packet.id === m.id &&
+            x.record.packet.seq === m.seq,
         );
         link(request[request.length - 1], u);
       }
@@ -333,13 +370,21 @@ export function causalOrder(records: readonly TimelineRecord[], programs: readon
       if (r.ph === 'end' || r.ph === 'line') {
         const result = resultOf(r.text);
         const sock = (fd: number): { local: string; peer: string; state: string } | undefined =>
-          r.sockets?.find((s) => s.fd === fd) ?? fds.get(fd);
+          known(
+            r.sockets?.find((s) => s.fd === fd),
+            fds.get(fd),
+          );
         const fdArg = Number(/^\w+\((-?\d+)/.exec(r.text)?.[1] ?? NaN);
         if (result !== null && r.ph === 'end') {
           if (r.call === 'connect' && result.value === 0) {
             const s = sock(fdArg);
             if (s !== undefined) {
-              anchor(u, tcpFlow(s.peer, s.local).find((x) => (x.record.packet.flags & (TCP_FLAGS.SYN | TCP_FLAGS.ACK)) === (TCP_FLAGS.SYN | TCP_FLAGS.ACK)));
+              anchor(
+                u,
+                tcpFlow(s.peer, s.local).find(
+                  (x) => (x.record.packet.flags & (TCP_FLAGS.SYN | TCP_FLAGS.ACK)) === (TCP_FLAGS.SYN | TCP_FLAGS.ACK),
+                ),
+              );
             }
           } else if (r.call === 'connect' && result.value < 0 && result.errno !== 'EINPROGRESS') {
             const start = starts.get(r.id);
@@ -364,7 +409,8 @@ export function causalOrder(records: readonly TimelineRecord[], programs: readon
                 anchor(u, carrying(s.peer, s.local, done + result.value - 1, u.index));
                 if (!peek) read.set(key, done + result.value);
               } else if (result.value === 0) anchor(u, finOf(s.peer, s.local, u.index));
-              else if (result.errno === 'ECONNRESET' || result.errno === 'EPIPE') anchor(u, rstOf(s.peer, s.local, u.index));
+              else if (result.errno === 'ECONNRESET' || result.errno === 'EPIPE')
+                anchor(u, rstOf(s.peer, s.local, u.index));
             } else if (s === undefined && result.value !== -1) {
               // Not a TCP socket: the datagram (or ICMP error) that came last before it returned.
               const before = wire.filter((x) => x.index < u.index && x.record.packet.kind !== 'tcp');
@@ -398,7 +444,10 @@ export function causalOrder(records: readonly TimelineRecord[], programs: readon
                 // Writable: the connection it was making is made.
                 anchor(
                   u,
-                  tcpFlow(s.peer, s.local).find((x) => (x.record.packet.flags & TCP_FLAGS.SYN) !== 0 || (x.record.packet.flags & TCP_FLAGS.RST) !== 0),
+                  tcpFlow(s.peer, s.local).find(
+                    (x) =>
+                      (x.record.packet.flags & TCP_FLAGS.SYN) !== 0 || (x.record.packet.flags & TCP_FLAGS.RST) !== 0,
+                  ),
                 );
               }
             }
@@ -409,7 +458,7 @@ export function causalOrder(records: readonly TimelineRecord[], programs: readon
           // A socket still connecting has no peer for the kernel yet: connect's address is its peer.
           else if (s.peer === '*' && s.state === 'SYN_SENT' && r.call === 'connect') {
             fds.set(s.fd, { local: s.local, peer: addressOf(r.text) ?? '*', state: s.state });
-          } else fds.set(s.fd, { local: s.local, peer: s.peer, state: s.state });
+          } else fds.set(s.fd, known(s, r.call === 'socket' ? undefined : fds.get(s.fd))!);
         }
         if (r.call === 'close' && r.ph === 'line') fds.delete(fdArg);
       }
@@ -459,10 +508,14 @@ export function causalOrder(records: readonly TimelineRecord[], programs: readon
       // otherwise the program that ran last goes on.
       const isEnd = (s: string | undefined): boolean =>
         s !== undefined && (readyCall.get(s)?.record as CallRecord | undefined)?.ph === 'end';
-      const side = isEnd(current)
-        ? current
-        : (sides.find((s) => isEnd(s)) ??
-          (current !== undefined && readyCall.has(current) ? current : sides.find((s) => readyCall.has(s))));
+      // ... but a program about to wait (its next call is one that waits for the other side) gets there first.
+      const coming = current === undefined ? undefined : (readyCall.get(current)?.record as CallRecord | undefined);
+      const aboutToWait = coming !== undefined && coming.ph === 'start' && WAITING.has(coming.call);
+      const side =
+        isEnd(current) || aboutToWait
+          ? current
+          : (sides.find((s) => isEnd(s)) ??
+            (current !== undefined && readyCall.has(current) ? current : sides.find((s) => readyCall.has(s))));
       if (side === undefined) break;
       next = readyCall.get(side);
       readyCall.delete(side);
@@ -477,5 +530,10 @@ export function causalOrder(records: readonly TimelineRecord[], programs: readon
 
   const out: TimelineRecord[] = [];
   for (const u of order) out.push(u.record, ...u.states);
-  return { records: out, anchors, holds, retransmissions: new Set([...retransmissions].map((u) => u.record as WireRecord)) };
+  return {
+    records: out,
+    anchors,
+    holds,
+    retransmissions: new Set([...retransmissions].map((u) => u.record as WireRecord)),
+  };
 }
