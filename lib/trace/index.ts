@@ -86,13 +86,21 @@ function socketsAfter(
  * @internal
  */
 export function traceText<N extends CallName>(name: N, args: TraceArgs<N>): readonly [N, ...TraceText] {
+  let out: readonly [N, ...TraceText];
   try {
     const text = (CALLS[name].text as (...a: TraceArgs<N>) => TraceText)(...args);
-    return [name, text[0], text[1]];
+    out = [name, text[0], text[1]];
   } catch {
-    return [name, `${name}(${UNFILLED}`, (r) => `)${resultOf(name, r)}`];
+    out = [name, `${name}(${UNFILLED}`, (r) => `)${resultOf(name, r)}`];
   }
+  // The time the call began, for a JSON start record: a promise call is made before its line is written.
+  const started = startStamp();
+  if (started !== undefined) startedAt.set(out, started);
+  return out;
 }
+
+/** When each promise call's text was made (JSON records only): its start record's `ns0`. */
+const startedAt = new WeakMap<object, string>();
 
 /**
  * Makes one traced call of the synchronous API and returns what it returned (a negative errno, or an
@@ -157,7 +165,7 @@ export function tracePromise(
 ): Promise<number> {
   if (text === undefined) return promise;
   const [name, start, rest] = text;
-  const p = begin(name, start, true);
+  const p = begin(name, start, true, startedAt.get(text));
   const settle = (r: number): void =>
     finish(
       p,
