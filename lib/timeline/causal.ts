@@ -363,6 +363,15 @@ export function causalOrder(records: readonly TimelineRecord[], programs: readon
     const fds = new Map<number, { local: string; peer: string; state: string }>();
     const read = new Map<string, number>();
     const accepted = new Set<string>();
+    // The handshake's last ACK of the oldest connection to a listener that has not been accepted.
+    const nextConnection = (listener: string, before: number): Unit | undefined =>
+      [...flows.keys()]
+        .filter((k) => k.startsWith('tcp ') && portOf(k.slice(k.indexOf('>') + 1)) === portOf(listener))
+        .map((k) => k.slice(4).split('>'))
+        .filter(([from, to]) => !accepted.has(`${to}|${from}`))
+        .map(([from, to]) => handshakeAck(from, to))
+        .filter((x): x is Unit => x !== undefined && x.index < before)
+        .sort((a, b) => a.index - b.index)[0];
     const starts = new Map<number, Unit>();
     for (const u of list) {
       const r = u.record as CallRecord;
@@ -395,9 +404,19 @@ export function causalOrder(records: readonly TimelineRecord[], programs: readon
             }
           } else if ((r.call === 'accept' || r.call === 'accept4') && result.value >= 0) {
             const s = sock(result.value);
-            if (s !== undefined) {
+            if (s !== undefined && s.peer !== '*') {
               accepted.add(`${s.local}|${s.peer}`);
               anchor(u, handshakeAck(s.peer, s.local));
+            } else {
+              // The kernel was not asked (bsdsock/promises' records): the listener's next connection.
+              const listener = fds.get(fdArg);
+              const ack = listener === undefined ? undefined : nextConnection(listener.local, u.index);
+              if (ack !== undefined) {
+                const p = (ack.record as WireRecord & { packet: TcpSegment }).packet;
+                accepted.add(`${p.to}|${p.from}`);
+                fds.set(result.value, { local: p.to, peer: p.from, state: 'ESTABLISHED' });
+                anchor(u, ack);
+              }
             }
           } else if (RECEIVES.has(r.call)) {
             const s = sock(fdArg);
@@ -424,15 +443,7 @@ export function causalOrder(records: readonly TimelineRecord[], programs: readon
               const s = fds.get(ready.fd) ?? sock(ready.fd);
               if (s === undefined) continue;
               if (s.state === 'LISTEN') {
-                // A listener: its next connection not yet accepted.
-                const waiting = [...flows.keys()]
-                  .filter((k) => k.startsWith('tcp ') && portOf(k.slice(k.indexOf('>') + 1)) === portOf(s.local))
-                  .map((k) => k.slice(4).split('>'))
-                  .filter(([from, to]) => !accepted.has(`${to}|${from}`))
-                  .map(([from, to]) => handshakeAck(from, to))
-                  .filter((x): x is Unit => x !== undefined && x.index < u.index)
-                  .sort((a, b) => a.index - b.index);
-                anchor(u, waiting[0]);
+                anchor(u, nextConnection(s.local, u.index));
               } else if (ready.error) {
                 anchor(u, rstOf(s.peer, s.local, u.index) ?? finOf(s.peer, s.local, u.index));
               } else if (ready.hangup) {

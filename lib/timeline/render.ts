@@ -352,7 +352,7 @@ export function renderCausal(
     if (
       between.some(
         (x) =>
-          (x.type === 'packet' && waitedFor.has(x)) ||
+          (wire && x.type === 'packet' && waitedFor.has(x)) ||
           (x.type === 'call' && !(x.side !== r.side && x.ph === 'end')) ||
           timeline.holds.has(x as CallRecord),
       )
