@@ -231,6 +231,10 @@ export function causalOrder(records: readonly TimelineRecord[], programs: readon
         // The latest: a retransmitted SYN is answered, not the one the kernel dropped.
         const acked = tcpFlow(s.to, s.from).filter((x) => x.index < u.index && seqEnd(x.record.packet) === s.ack);
         link(acked[acked.length - 1], u);
+      } else if ((s.flags & TCP_FLAGS.RST) !== 0) {
+        // A RST without ACK answers a segment: its sequence number is that segment's acknowledgment.
+        const answered = tcpFlow(s.to, s.from).filter((x) => x.index < u.index && x.record.packet.ack === s.seq);
+        link(answered[answered.length - 1], u);
       }
     } else if (isIcmp(r)) {
       const m = r.packet;
