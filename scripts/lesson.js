@@ -63,6 +63,7 @@ const WORDS = {
     noPackets: (why) => `pas de paquets : ${why}`,
     noNamespace: (why) => `pas d'espace de noms réseau à soi (${why}) : les appels seulement, dans l'ordre de cette exécution`,
     kernel: 'le noyau garde encore :',
+    skipped: "(pas ici : ce qu'il montre dépend des réglages de l'espace de noms réseau de la leçon)",
     unknown: (name) => `leçon inconnue : ${name} (npm run lesson -- --list)`,
     lang: (l) => `langue inconnue : ${l} (fr ou en)`,
     failed: (label, got, want) => `${label} devait finir par « ${want} », il a fini par « ${got} »`,
@@ -73,6 +74,7 @@ const WORDS = {
     noPackets: (why) => `no packets: ${why}`,
     noNamespace: (why) => `no network namespace of its own (${why}): the calls alone, in this run's order`,
     kernel: 'the kernel still holds:',
+    skipped: "(not here: what it shows depends on the settings of the lesson's own network namespace)",
     unknown: (name) => `unknown lesson: ${name} (npm run lesson -- --list)`,
     lang: (l) => `unknown language: ${l} (fr or en)`,
     failed: (label, got, want) => `${label} was to end with "${want}", it ended with "${got}"`,
@@ -255,7 +257,11 @@ function endingOf(p) {
 /** Runs one act of a lesson; its text, and what went wrong (null when every program ended as expected). */
 async function runAct(timeline, act, lang, inside, signal, cwd) {
   const words = WORDS[lang];
-  for (const [name, value] of Object.entries(act.sysctl ?? {})) if (inside) writeSysctl(name, value);
+  if (inside !== true && (act.needsNamespace || act.sysctl)) {
+    // What this act shows depends on settings of the lesson's own network namespace.
+    return { text: `${act.title ? act.title[lang] + '\n\n' : ''}${words.skipped}\n`, wrong: [], timeline: null };
+  }
+  for (const [name, value] of Object.entries(act.sysctl ?? {})) writeSysctl(name, value);
   const t = await timeline.runTimeline({
     programs: specsOf(act),
     capture: inside ? 'lo' : false,
