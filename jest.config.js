@@ -14,6 +14,7 @@ const SYSTEM = [
   'http-server',
   'interop',
   'classic-programs',
+  'lessons',
   'load',
   'module-formats',
   'soak',
