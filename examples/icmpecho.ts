@@ -112,7 +112,7 @@ function main(argc: number, argv: string[]): number {
     printf('ignoré : un message ICMP de type %d\n', icmp[0]);
   }
   inet_ntop(AF_INET, from.sin_addr, adresse, sizeof(adresse));
-  printf('echo reply de %s : %d octets, icmp_seq=%d, par un socket %s\n', adresse, n, icmp[7], type == SOCK_RAW ? 'brut' : 'ping');
+  printf('echo reply de %s : %d octets, icmp_seq=%d (%s)\n', adresse, n, icmp[7], type == SOCK_RAW ? 'brut' : 'ping');
   close(sock_fd);
   return 0;
 }

@@ -6,7 +6,21 @@
 // Usage : multiserver-promises PORT. Va avec multiclient.
 import { printf, fprintf, stderr, exit, memset, atoi } from 'bsdsock/libc';
 import { accept, recv, send } from 'bsdsock/promises';
-import { AF_INET, SOCK_STREAM, INADDR_LOOPBACK, socket, bind, listen, close, htons, htonl, sizeof, sockaddr, sockaddr_in, cast } from 'bsdsock';
+import {
+  AF_INET,
+  SOCK_STREAM,
+  INADDR_LOOPBACK,
+  socket,
+  bind,
+  listen,
+  close,
+  htons,
+  htonl,
+  sizeof,
+  sockaddr,
+  sockaddr_in,
+  cast,
+} from 'bsdsock';
 
 const CLIENTS = 2;
 
@@ -59,6 +73,12 @@ async function main(argc: number, argv: string[]): Promise<number> {
   return partis == CLIENTS ? 0 : 1;
 }
 
-main(process.argv.length - 1, process.argv.slice(1)).then((code) => {
-  process.exitCode = code;
-});
+main(process.argv.length - 1, process.argv.slice(1)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`multiserver-promises : ${String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -26,14 +26,7 @@ export {
   type IcmpMessage,
   type OtherPacket,
 } from './timeline/packets';
-export {
-  causalOrder,
-  resultOf,
-  readyOf,
-  type Ready,
-  type CausalProgram,
-  type CausalTimeline,
-} from './timeline/causal';
+export { causalOrder, resultOf, readyOf, type Ready, type CausalProgram, type CausalTimeline } from './timeline/causal';
 export {
   tcpStates,
   type CallRecord,

@@ -61,7 +61,8 @@ const WORDS = {
     exit: (s) => `sortie ${s}`,
     killed: (s) => `tué par ${s}`,
     noPackets: (why) => `pas de paquets : ${why}`,
-    noNamespace: (why) => `pas d'espace de noms réseau à soi (${why}) : les appels seulement, dans l'ordre de cette exécution`,
+    noNamespace: (why) =>
+      `pas d'espace de noms réseau à soi (${why}) : les appels seulement, dans l'ordre de cette exécution`,
     kernel: 'le noyau garde encore :',
     skipped: "(pas ici : ce qu'il montre dépend des réglages de l'espace de noms réseau de la leçon)",
     unknown: (name) => `leçon inconnue : ${name} (npm run lesson -- --list)`,
@@ -204,7 +205,20 @@ function quickAck(b) {
   if (fd < 0) throw new Error(`socket(AF_NETLINK, NETLINK_ROUTE): ${b.strerror(b.errno)}`);
   try {
     for (const r of routes) {
-      const rtmsg = Buffer.from([r.family, r.dstLen, 0, 0, RT.RT_TABLE_LOCAL, RT.RTPROT_KERNEL, r.scope, RT.RTN_LOCAL, 0, 0, 0, 0]);
+      const rtmsg = Buffer.from([
+        r.family,
+        r.dstLen,
+        0,
+        0,
+        RT.RT_TABLE_LOCAL,
+        RT.RTPROT_KERNEL,
+        r.scope,
+        RT.RTN_LOCAL,
+        0,
+        0,
+        0,
+        0,
+      ]);
       const metrics = attr(RT.RTA_METRICS, attr(RT.RTAX_QUICKACK, u32(1)));
       const body = Buffer.concat([rtmsg, ...r.attrs, metrics]);
       const msg = Buffer.alloc(16 + body.length);
@@ -244,7 +258,11 @@ function header(label, detail) {
 function outputOf(p, label, words) {
   const ending = p.status !== null ? words.exit(p.status) : words.killed(p.signal);
   const lines = [header(label, `pid ${p.pid}, ${ending}`)];
-  const indent = (text, prefix) => text.trimEnd().split('\n').map((l) => (prefix + l).trimEnd());
+  const indent = (text, prefix) =>
+    text
+      .trimEnd()
+      .split('\n')
+      .map((l) => (prefix + l).trimEnd());
   if (p.stdout) lines.push(...indent(p.stdout, '  '));
   if (p.stderr) lines.push(...indent(p.stderr, '  stderr: '));
   return lines.join('\n') + '\n';
@@ -283,7 +301,9 @@ async function runAct(timeline, act, lang, inside, signal, cwd) {
   );
   if (act.kernelSockets && t.final !== null) {
     // This act's sockets: those its packets went between (an earlier act's may still be there).
-    const seen = new Set(t.records.filter((r) => r.type === 'packet' && r.packet.kind === 'tcp').map((r) => r.packet.from));
+    const seen = new Set(
+      t.records.filter((r) => r.type === 'packet' && r.packet.kind === 'tcp').map((r) => r.packet.from),
+    );
     const held = t.final
       .filter((s) => s.state !== 'LISTEN' && seen.has(s.local))
       .map((s) => `  ${s.local} ⇄ ${s.peer}  ${s.state}`)
@@ -338,9 +358,7 @@ async function run(opts, lang) {
       runs.push(r.timeline);
     }
     if (opts.json) {
-      process.stdout.write(
-        JSON.stringify(runs, (_k, v) => (typeof v === 'bigint' ? String(v) : v)) + '\n',
-      );
+      process.stdout.write(JSON.stringify(runs, (_k, v) => (typeof v === 'bigint' ? String(v) : v)) + '\n');
     } else {
       process.stdout.write(texts.join('\n'));
     }

@@ -80,7 +80,9 @@ function main(argv) {
       }
       const r = runLesson(lesson.name, lang);
       if (r.status !== 0) {
-        process.stderr.write(`${label}: npm run lesson -- ${lesson.name} --lang ${lang} exited ${r.status}\n${r.stderr}`);
+        process.stderr.write(
+          `${label}: npm run lesson -- ${lesson.name} --lang ${lang} exited ${r.status}\n${r.stderr}`,
+        );
         failed++;
         continue;
       }

@@ -91,11 +91,11 @@ function rewriteCall(s, fd, ephemeral) {
   if (name === 'socketpair') s = s.replace(/\[(\d+),\s*(\d+)\]/, (_m, a, b) => `[${fd(a)}, ${fd(b)}]`);
   if (name === 'select') {
     s = s.replace(/^select\((\d+)/, (_m, n) => `select(${fd(n)}`);
-    s = s.replace(/\[([\d \u0000]+)\]/g, (_m, set) => `[${set.replace(/\d+/g, (n) => fd(n))}]`);
+    s = s.replace(/\[([\d ]+)\]/g, (_m, set) => `[${set.replace(/\d+/g, (n) => fd(n))}]`);
   }
   s = s.replace(/\bfd=(\d+)/g, (_m, n) => `fd=${fd(n)}`);
   s = s.replace(/\{u32=(\d+), u64=(\d+)\}/g, (_m, a, b) => `{u32=${fd(a)}, u64=${fd(b)}}`);
-  s = s.replace(/cmsg_data=\[([\d, \u0000]+)\]/g, (_m, set) => `cmsg_data=[${set.replace(/\d+/g, (n) => fd(n))}]`);
+  s = s.replace(/cmsg_data=\[([\d, ]+)\]/g, (_m, set) => `cmsg_data=[${set.replace(/\d+/g, (n) => fd(n))}]`);
   if (RETURNS_FD.has(name)) s = s.replace(/\) = (\d+)$/, (_m, n) => `) = ${fd(n)}`);
   return s;
 }

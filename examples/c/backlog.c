@@ -12,7 +12,7 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 
-int main(int argc, char *argv[]) {
+int main(int argc, char* argv[]) {
   int server_fd, client_fd, sock_fd[3], i, n, err;
   struct sockaddr_in addr;
   struct pollfd pfd;
@@ -30,13 +30,13 @@ int main(int argc, char *argv[]) {
 
   // Un serveur qui écoute avec une file d'attente de 1, et n'appelle pas encore accept()
   server_fd = socket(AF_INET, SOCK_STREAM, 0);
-  bind(server_fd, (struct sockaddr *)&addr, sizeof(addr));
+  bind(server_fd, (struct sockaddr*)&addr, sizeof(addr));
   listen(server_fd, 1);
 
   // Deux clients se connectent : connect() réussit, la poignée de main se fait sans accept()
   for (i = 0; i < 2; i++) {
     sock_fd[i] = socket(AF_INET, SOCK_STREAM, 0);
-    if (connect(sock_fd[i], (struct sockaddr *)&addr, sizeof(addr)) == 0) {
+    if (connect(sock_fd[i], (struct sockaddr*)&addr, sizeof(addr)) == 0) {
       printf("client %d connecté, sans accept()\n", i + 1);
     }
   }
@@ -47,7 +47,7 @@ int main(int argc, char *argv[]) {
   // Un troisième client, non bloquant : la file est pleine, son SYN reste sans réponse
   sock_fd[2] = socket(AF_INET, SOCK_STREAM, 0);
   fcntl(sock_fd[2], F_SETFL, fcntl(sock_fd[2], F_GETFL, 0) | O_NONBLOCK);
-  if (connect(sock_fd[2], (struct sockaddr *)&addr, sizeof(addr)) == -1 && errno == EINPROGRESS) {
+  if (connect(sock_fd[2], (struct sockaddr*)&addr, sizeof(addr)) == -1 && errno == EINPROGRESS) {
     printf("client 3 : connexion en cours (EINPROGRESS)\n");
   }
   pfd.fd = sock_fd[2];

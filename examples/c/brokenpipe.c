@@ -12,13 +12,13 @@
 #include <unistd.h>
 
 /* Un client se connecte au serveur, qui l'accepte : les deux bouts d'une connexion */
-void connexion(int server_fd, struct sockaddr_in *addr, int *client, int *serveur) {
+void connexion(int server_fd, struct sockaddr_in* addr, int* client, int* serveur) {
   *client = socket(AF_INET, SOCK_STREAM, 0);
-  connect(*client, (struct sockaddr *)addr, sizeof(*addr));
+  connect(*client, (struct sockaddr*)addr, sizeof(*addr));
   *serveur = accept(server_fd, NULL, NULL);
 }
 
-int main(int argc, char *argv[]) {
+int main(int argc, char* argv[]) {
   int server_fd, client, serveur, n;
   struct sockaddr_in addr;
   struct pollfd pfd;
@@ -33,7 +33,7 @@ int main(int argc, char *argv[]) {
   addr.sin_family = AF_INET;
   addr.sin_port = htons(atoi(argv[1]));
   inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  bind(server_fd, (struct sockaddr *)&addr, sizeof(addr));
+  bind(server_fd, (struct sockaddr*)&addr, sizeof(addr));
   listen(server_fd, 3);
 
   // 1. Fermer avec des octets non lus : RST au lieu de FIN, et ECONNRESET en face

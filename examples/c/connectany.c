@@ -11,11 +11,11 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 
-int main(int argc, char *argv[]) {
+int main(int argc, char* argv[]) {
   int sock_fd = -1, rv, n;
   struct addrinfo hints, *res, *p;
   char adresse[INET6_ADDRSTRLEN], buffer[1024];
-  const char *hote;
+  const char* hote;
 
   if (argc != 3) {
     fprintf(stderr, "usage : connectany HOTE|- PORT\n");
@@ -35,9 +35,9 @@ int main(int argc, char *argv[]) {
   // Chaque adresse à son tour, jusqu'à ce qu'une accepte
   for (p = res; p != NULL; p = p->ai_next) {
     if (p->ai_family == AF_INET6) {
-      inet_ntop(AF_INET6, &((struct sockaddr_in6 *)p->ai_addr)->sin6_addr, adresse, sizeof(adresse));
+      inet_ntop(AF_INET6, &((struct sockaddr_in6*)p->ai_addr)->sin6_addr, adresse, sizeof(adresse));
     } else {
-      inet_ntop(AF_INET, &((struct sockaddr_in *)p->ai_addr)->sin_addr, adresse, sizeof(adresse));
+      inet_ntop(AF_INET, &((struct sockaddr_in*)p->ai_addr)->sin_addr, adresse, sizeof(adresse));
     }
     sock_fd = socket(p->ai_family, p->ai_socktype, p->ai_protocol);
     if (connect(sock_fd, p->ai_addr, p->ai_addrlen) == 0) {

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 /* Lire exactement len octets : recv() peut en rendre moins qu'on ne lui en demande */
-int lire_tout(int fd, char *buf, int len) {
+int lire_tout(int fd, char* buf, int len) {
   int recus = 0, n;
 
   while (recus < len) {
@@ -26,7 +26,7 @@ int lire_tout(int fd, char *buf, int len) {
   return recus;
 }
 
-int main(int argc, char *argv[]) {
+int main(int argc, char* argv[]) {
   int server_fd, client_fd, n;
   struct sockaddr_in server_addr;
   struct pollfd pfd;
@@ -42,7 +42,7 @@ int main(int argc, char *argv[]) {
   server_addr.sin_family = AF_INET;
   server_addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   server_addr.sin_port = htons(atoi(argv[1]));
-  bind(server_fd, (struct sockaddr *)&server_addr, sizeof(server_addr));
+  bind(server_fd, (struct sockaddr*)&server_addr, sizeof(server_addr));
   listen(server_fd, 3);
   printf("Serveur en écoute sur le port %d\n", atoi(argv[1]));
 
@@ -57,7 +57,7 @@ int main(int argc, char *argv[]) {
 
   // 2. La longueur d'abord, puis le message, chacun lu jusqu'au bout
   client_fd = accept(server_fd, NULL, NULL);
-  if (lire_tout(client_fd, (char *)&longueur, sizeof(longueur)) <= 0) {
+  if (lire_tout(client_fd, (char*)&longueur, sizeof(longueur)) <= 0) {
     exit(EXIT_FAILURE);
   }
   n = ntohs(longueur);

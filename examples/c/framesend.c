@@ -22,14 +22,14 @@ int connecter(int port) {
   server_addr.sin_family = AF_INET;
   server_addr.sin_port = htons(port);
   inet_pton(AF_INET, "127.0.0.1", &server_addr.sin_addr);
-  if (connect(sock_fd, (struct sockaddr *)&server_addr, sizeof(server_addr)) < 0) {
+  if (connect(sock_fd, (struct sockaddr*)&server_addr, sizeof(server_addr)) < 0) {
     perror("Échec de la connexion");
     exit(EXIT_FAILURE);
   }
   return sock_fd;
 }
 
-int main(int argc, char *argv[]) {
+int main(int argc, char* argv[]) {
   int sock_fd, port;
   unsigned short longueur;
   char message[64];

@@ -9,7 +9,7 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 
-int main(int argc, char *argv[]) {
+int main(int argc, char* argv[]) {
   int sock_fd, n;
   struct sockaddr_in server_addr;
   char buffer[1024];
@@ -23,7 +23,7 @@ int main(int argc, char *argv[]) {
   server_addr.sin_family = AF_INET;
   server_addr.sin_port = htons(atoi(argv[1]));
   inet_pton(AF_INET, "127.0.0.1", &server_addr.sin_addr);
-  if (connect(sock_fd, (struct sockaddr *)&server_addr, sizeof(server_addr)) < 0) {
+  if (connect(sock_fd, (struct sockaddr*)&server_addr, sizeof(server_addr)) < 0) {
     perror("Échec de la connexion");
     exit(EXIT_FAILURE);
   }

@@ -9,7 +9,7 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 
-int main(int argc, char *argv[]) {
+int main(int argc, char* argv[]) {
   int server_fd, client_fd, n, total = 0;
   struct sockaddr_in server_addr;
   char buffer[1024], reponse[64];
@@ -23,7 +23,7 @@ int main(int argc, char *argv[]) {
   server_addr.sin_family = AF_INET;
   server_addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   server_addr.sin_port = htons(atoi(argv[1]));
-  bind(server_fd, (struct sockaddr *)&server_addr, sizeof(server_addr));
+  bind(server_fd, (struct sockaddr*)&server_addr, sizeof(server_addr));
   listen(server_fd, 3);
   printf("Serveur en écoute sur le port %d\n", atoi(argv[1]));
   client_fd = accept(server_fd, NULL, NULL);

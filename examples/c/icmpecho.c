@@ -17,7 +17,7 @@
 #define ID 4242        /* l'identifiant de nos échos */
 
 /* La somme de contrôle d'Internet (RFC 1071) : complément à un de la somme des mots de 16 bits */
-unsigned int somme(const unsigned char *buf, int len) {
+unsigned int somme(const unsigned char* buf, int len) {
   unsigned int sum = 0;
   int i;
 
@@ -33,14 +33,14 @@ unsigned int somme(const unsigned char *buf, int len) {
   return ~sum & 0xffff;
 }
 
-int main(int argc, char *argv[]) {
+int main(int argc, char* argv[]) {
   int sock_fd = -1, type = 0, n;
   struct sockaddr_in to, from;
   socklen_t fromlen;
   struct pollfd pfd;
   unsigned char pkt[8 + 12], reply[1500], *icmp;
   unsigned int sum;
-  const char *mode;
+  const char* mode;
   char adresse[INET_ADDRSTRLEN];
 
   if (argc != 2 && argc != 3) {
@@ -80,7 +80,7 @@ int main(int argc, char *argv[]) {
     from.sin_family = AF_INET;
     from.sin_addr.s_addr = htonl(INADDR_ANY);
     from.sin_port = htons(ID);
-    bind(sock_fd, (struct sockaddr *)&from, sizeof(from));
+    bind(sock_fd, (struct sockaddr*)&from, sizeof(from));
   }
 
   // L'en-tête ICMP : type, code, somme (2 octets), identifiant (2), numéro de séquence (2), puis les données
@@ -93,7 +93,7 @@ int main(int argc, char *argv[]) {
   sum = somme(pkt, sizeof(pkt));
   pkt[2] = sum >> 8;
   pkt[3] = sum & 0xff;
-  sendto(sock_fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&to, sizeof(to));
+  sendto(sock_fd, pkt, sizeof(pkt), 0, (struct sockaddr*)&to, sizeof(to));
 
   // Attendre la réponse, deux secondes au plus ; un socket brut voit passer aussi notre requête
   for (;;) {
@@ -104,7 +104,7 @@ int main(int argc, char *argv[]) {
       return 1;
     }
     fromlen = sizeof(from);
-    n = recvfrom(sock_fd, reply, sizeof(reply), 0, (struct sockaddr *)&from, &fromlen);
+    n = recvfrom(sock_fd, reply, sizeof(reply), 0, (struct sockaddr*)&from, &fromlen);
     icmp = type == SOCK_RAW ? reply + (reply[0] & 0x0f) * 4 : reply; /* le brut rend l'en-tête IP */
     if (icmp[0] == ECHO_REPLY) {
       break;
@@ -112,7 +112,7 @@ int main(int argc, char *argv[]) {
     printf("ignoré : un message ICMP de type %d\n", icmp[0]);
   }
   inet_ntop(AF_INET, &from.sin_addr, adresse, sizeof(adresse));
-  printf("echo reply de %s : %d octets, icmp_seq=%d, par un socket %s\n", adresse, n, icmp[7], type == SOCK_RAW ? "brut" : "ping");
+  printf("echo reply de %s : %d octets, icmp_seq=%d (%s)\n", adresse, n, icmp[7], type == SOCK_RAW ? "brut" : "ping");
   close(sock_fd);
   return 0;
 }

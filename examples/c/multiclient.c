@@ -19,7 +19,7 @@ int connecter(int port) {
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  if (connect(sock_fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+  if (connect(sock_fd, (struct sockaddr*)&addr, sizeof(addr)) < 0) {
     perror("Échec de la connexion");
     exit(EXIT_FAILURE);
   }
@@ -27,7 +27,7 @@ int connecter(int port) {
 }
 
 /* Envoyer texte sur fd, puis attendre ce que le serveur répond */
-void dire(int fd, const char *nom, const char *texte) {
+void dire(int fd, const char* nom, const char* texte) {
   char buffer[256];
   int n;
 
@@ -38,7 +38,7 @@ void dire(int fd, const char *nom, const char *texte) {
   printf("%s reçoit : %.*s", nom, n, buffer);
 }
 
-int main(int argc, char *argv[]) {
+int main(int argc, char* argv[]) {
   int a, b, port;
 
   if (argc != 2) {

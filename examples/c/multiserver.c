@@ -127,7 +127,7 @@ void avec_epoll(int listener) {
   close(epfd);
 }
 
-int main(int argc, char *argv[]) {
+int main(int argc, char* argv[]) {
   int listener;
   struct sockaddr_in addr;
 
@@ -140,7 +140,7 @@ int main(int argc, char *argv[]) {
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = htons(atoi(argv[2]));
-  bind(listener, (struct sockaddr *)&addr, sizeof(addr));
+  bind(listener, (struct sockaddr*)&addr, sizeof(addr));
   listen(listener, 5);
   printf("Serveur (%s) en écoute sur le port %d\n", argv[1], atoi(argv[2]));
 

@@ -1,7 +1,7 @@
 /* nbconnect : connect() sur un socket non bloquant rend la main tout de suite, avec EINPROGRESS ; la
  * poignée de main continue sans le programme. poll() (POLLOUT) dit quand elle est finie, et
  * getsockopt(SO_ERROR) comment : 0 si la connexion est établie, ECONNREFUSED si un RST a répondu.
- * Usage : nbconnect PORT (un serveur écoute sur PORT, personne sur PORT+1). cc -Wall -Wextra -o nbconnect nbconnect.c */
+ * Usage : nbconnect PORT (un serveur écoute sur PORT, personne sur PORT+1). cc -o nbconnect nbconnect.c */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +25,7 @@ int connecter(int port) {
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  if (connect(sock_fd, (struct sockaddr *)&addr, sizeof(addr)) == -1 && errno == EINPROGRESS) {
+  if (connect(sock_fd, (struct sockaddr*)&addr, sizeof(addr)) == -1 && errno == EINPROGRESS) {
     printf("port %d : connect rend -1, EINPROGRESS : la connexion est en cours\n", port);
   }
 
@@ -42,7 +42,7 @@ int connecter(int port) {
   return sock_fd;
 }
 
-int main(int argc, char *argv[]) {
+int main(int argc, char* argv[]) {
   int server_fd, client_fd, sock_fd, port;
   struct sockaddr_in addr;
 
@@ -58,7 +58,7 @@ int main(int argc, char *argv[]) {
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = htons(port);
-  bind(server_fd, (struct sockaddr *)&addr, sizeof(addr));
+  bind(server_fd, (struct sockaddr*)&addr, sizeof(addr));
   listen(server_fd, 3);
 
   // Vers le serveur : EINPROGRESS, puis poll, puis SO_ERROR = 0

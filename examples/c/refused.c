@@ -11,11 +11,11 @@
 #include <unistd.h>
 
 /* Un client qui essaie de se connecter à addr, et dit ce qui s'est passé */
-int essayer(struct sockaddr_in *addr, const char *quand) {
+int essayer(struct sockaddr_in* addr, const char* quand) {
   int sock_fd, r;
 
   sock_fd = socket(AF_INET, SOCK_STREAM, 0);
-  r = connect(sock_fd, (struct sockaddr *)addr, sizeof(*addr));
+  r = connect(sock_fd, (struct sockaddr*)addr, sizeof(*addr));
   if (r < 0) {
     printf("%s : échec de la connexion : %s\n", quand, strerror(errno));
   } else {
@@ -25,7 +25,7 @@ int essayer(struct sockaddr_in *addr, const char *quand) {
   return r;
 }
 
-int main(int argc, char *argv[]) {
+int main(int argc, char* argv[]) {
   int server_fd;
   struct sockaddr_in addr;
 
@@ -43,7 +43,7 @@ int main(int argc, char *argv[]) {
 
   // Un socket lié au port, mais sans listen() : toujours refusé
   server_fd = socket(AF_INET, SOCK_STREAM, 0);
-  bind(server_fd, (struct sockaddr *)&addr, sizeof(addr));
+  bind(server_fd, (struct sockaddr*)&addr, sizeof(addr));
   essayer(&addr, "bind sans listen");
 
   // Avec listen(), le noyau répond SYN-ACK à la place du RST

@@ -22,7 +22,7 @@ int demarrer(int port, int reuse) {
   server_addr.sin_family = AF_INET;
   server_addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   server_addr.sin_port = htons(port);
-  if (bind(server_fd, (struct sockaddr *)&server_addr, sizeof(server_addr)) < 0) {
+  if (bind(server_fd, (struct sockaddr*)&server_addr, sizeof(server_addr)) < 0) {
     perror("Échec de la liaison");
     close(server_fd);
     return -1;
@@ -32,7 +32,7 @@ int demarrer(int port, int reuse) {
   return server_fd;
 }
 
-int main(int argc, char *argv[]) {
+int main(int argc, char* argv[]) {
   int server_fd, client_fd, sock_fd, port, reuse;
   struct sockaddr_in addr;
   char buffer[16];
@@ -56,7 +56,7 @@ int main(int argc, char *argv[]) {
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  connect(sock_fd, (struct sockaddr *)&addr, sizeof(addr));
+  connect(sock_fd, (struct sockaddr*)&addr, sizeof(addr));
   client_fd = accept(server_fd, NULL, NULL);
 
   // Le serveur ferme la connexion le premier, puis s'arrête

@@ -1,7 +1,7 @@
 /* unixsockets : les sockets du domaine Unix (AF_UNIX), entre processus d'une même machine. Un nom dans
  * le système de fichiers, un nom abstrait (Linux : sun_path commence par un octet nul, rien n'est créé
  * sur le disque), socketpair() (deux sockets déjà reliées), et SCM_RIGHTS : passer un descripteur.
- * Usage : unixsockets (dans un répertoire où il peut créer lecon.sock). cc -Wall -Wextra -o unixsockets unixsockets.c */
+ * Usage : unixsockets (crée lecon.sock dans le répertoire courant). cc -o unixsockets unixsockets.c */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,12 +14,12 @@
 #define NOM "bsdsock-lecon"
 
 /* Un client se connecte à l'adresse, le serveur accepte, et le client lui envoie texte */
-void echanger(int server_fd, struct sockaddr_un *addr, socklen_t len, const char *texte) {
+void echanger(int server_fd, struct sockaddr_un* addr, socklen_t len, const char* texte) {
   int sock_fd, client_fd, n;
   char buffer[64];
 
   sock_fd = socket(AF_UNIX, SOCK_STREAM, 0);
-  connect(sock_fd, (struct sockaddr *)addr, len);
+  connect(sock_fd, (struct sockaddr*)addr, len);
   client_fd = accept(server_fd, NULL, NULL);
   send(sock_fd, texte, strlen(texte), 0);
   n = recv(client_fd, buffer, sizeof(buffer), 0);
@@ -34,7 +34,7 @@ int main(void) {
   socklen_t len;
   struct msghdr msg;
   struct iovec iov;
-  struct cmsghdr *cmsg;
+  struct cmsghdr* cmsg;
   char octet = 'd', control[CMSG_SPACE(sizeof(int))], buffer[64];
 
   // 1. Un nom dans le système de fichiers : bind() crée le fichier, à effacer après
@@ -43,7 +43,7 @@ int main(void) {
   addr.sun_family = AF_UNIX;
   strcpy(addr.sun_path, CHEMIN);
   unlink(CHEMIN);
-  bind(server_fd, (struct sockaddr *)&addr, sizeof(addr));
+  bind(server_fd, (struct sockaddr*)&addr, sizeof(addr));
   listen(server_fd, 3);
   echanger(server_fd, &addr, sizeof(addr), "par un chemin");
   close(server_fd);
@@ -55,7 +55,7 @@ int main(void) {
   addr.sun_family = AF_UNIX;
   strcpy(addr.sun_path + 1, NOM);
   len = offsetof(struct sockaddr_un, sun_path) + 1 + strlen(NOM);
-  bind(server_fd, (struct sockaddr *)&addr, len);
+  bind(server_fd, (struct sockaddr*)&addr, len);
   listen(server_fd, 3);
   echanger(server_fd, &addr, len, "par un nom abstrait");
   close(server_fd);

@@ -181,7 +181,9 @@ function icmp(b: Buffer, at: number, length: number, src: string, dst: string, i
   const type = b[at];
   const code = b[at + 1];
   const v4 = ip === 'IPv4';
-  const echo = v4 ? type === ICMP.echoRequest || type === ICMP.echoReply : type === ICMP6.echoRequest || type === ICMP6.echoReply;
+  const echo = v4
+    ? type === ICMP.echoRequest || type === ICMP.echoReply
+    : type === ICMP6.echoRequest || type === ICMP6.echoReply;
   const request = type === (v4 ? ICMP.echoRequest : ICMP6.echoRequest);
   const unreachable = type === (v4 ? ICMP.unreachable : ICMP6.unreachable);
   const what = echo
