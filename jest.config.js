@@ -15,6 +15,7 @@ const SYSTEM = [
   'http-server',
   'interop',
   'classic-programs',
+  'lessons',
   'load',
   'module-formats',
   'soak',

@@ -508,7 +508,8 @@ export const CALLS = {
     fault: { validateAt: 4, short: true },
     text: (fd: number, buf: Memory, len: number, flags: number): TraceText => [
       `recv(${fd}, `,
-      (r) => `${r < 0 ? UNFILLED : quote(buf, r)}, ${len}, ${msgFlags(flags)})${result(r)}`,
+      // With MSG_TRUNC the result may exceed len: only len bytes were written (strace shows those).
+      (r) => `${r < 0 ? UNFILLED : quote(buf, Math.min(r, len))}, ${len}, ${msgFlags(flags)})${result(r)}`,
     ],
   }),
   read: entry({
@@ -616,7 +617,7 @@ export const CALLS = {
         `recvfrom(${fd}, `,
         (r) => {
           const l = r < 0 ? lenIn(addrlen) : inOut(before, addrlen);
-          return `${r < 0 ? UNFILLED : quote(buf, r)}, ${len}, ${msgFlags(flags)}, ${outAddr(src, addrlen, r)}, ${l})${result(r)}`;
+          return `${r < 0 ? UNFILLED : quote(buf, Math.min(r, len))}, ${len}, ${msgFlags(flags)}, ${outAddr(src, addrlen, r)}, ${l})${result(r)}`;
         },
       ];
     },

@@ -4,6 +4,8 @@
 // against the kernel. The capture and the decoders stand alone too: PacketCapture reads frames with
 // the kernel's timestamps, decodeFrame reads Ethernet/IPv4/IPv6/TCP headers, tcpSockets asks the
 // kernel for its TCP sockets (sock_diag), tcpStates runs TCP's state machine over calls and segments.
+// causalOrder and renderCausal draw a run in an order its causal links decide, the same from run to run
+// (npm run lesson).
 export {
   PacketCapture,
   CaptureError,
@@ -16,11 +18,15 @@ export {
   decodeFrame,
   flagsText,
   segmentText,
+  packetText,
   TCP_FLAGS,
   type Packet,
   type TcpSegment,
+  type UdpDatagram,
+  type IcmpMessage,
   type OtherPacket,
 } from './timeline/packets';
+export { causalOrder, resultOf, readyOf, type Ready, type CausalProgram, type CausalTimeline } from './timeline/causal';
 export {
   tcpStates,
   type CallRecord,
@@ -34,6 +40,7 @@ export {
   runTimeline,
   recordsOf,
   type ProgramSpec,
+  type TraceCue,
   type RunOptions,
   type ProgramResult,
   type Timeline,
@@ -45,10 +52,12 @@ export {
   renderWide,
   renderNarrow,
   mermaidOf,
+  renderCausal,
   wrap,
   arrow,
   type Item,
   type Row,
   type Columns,
+  type CausalRenderOptions,
 } from './timeline/render';
 export { tcpSocketState, tcpStateName, type SocketState, type TcpState } from './trace/sockets';

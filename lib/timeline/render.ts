@@ -3,8 +3,8 @@
 // column, one row per thing that happened, in time order; or one column with labels; or a Mermaid
 // sequenceDiagram. A call that waits is one line when nothing happened meanwhile, else strace's
 // `<unfinished ...>` and `<... call resumed>` around what did.
-import { segmentText } from './packets';
-import type { TimelineRecord } from './states';
+import { packetText } from './packets';
+import type { CallRecord, TimelineRecord, WireRecord } from './states';
 
 /** One thing to draw. */
 export interface Item {
@@ -51,8 +51,7 @@ export function itemsOf(records: readonly TimelineRecord[]): Item[] {
   const items: Item[] = [];
   for (const r of records) {
     if (r.type === 'packet') {
-      const text =
-        r.packet.kind === 'tcp' ? segmentText(r.packet) : `? ${r.packet.what} (${r.packet.length} bytes, not decoded)`;
+      const text = packetText(r.packet);
       items.push({ kind: 'wire', side: null, text, from: r.from ?? null, to: r.to ?? null });
       continue;
     }
@@ -305,4 +304,109 @@ export function mermaidOf(items: readonly Item[], columns: Columns): string {
 
 function capital(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** How renderCausal labels and cuts its lines. */
+export interface CausalRenderOptions {
+  /** Each program's label (`serveur`, `server`), by name; a program not named keeps its name. */
+  readonly labels?: ReadonlyMap<string, string>;
+  /** The width to wrap calls at (default 100). */
+  readonly width?: number;
+  /** Draw the packets and the TCP states (default true); without, the calls alone. */
+  readonly wire?: boolean;
+  /** A line to write after a record where a program was held, by program name (`(held here ...)`). */
+  readonly holdNotes?: ReadonlyMap<string, string>;
+}
+
+/**
+ * A timeline in causal order (causalOrder's) as one labelled column: each call on its program's line
+ * (`serveur │ listen(3, 3) = 0`), each packet on its protocol's (`    tcp │ 127.0.0.1:40874 ─SYN─▶
+ * 127.0.0.1:8080`), each TCP state on its owner's. A call that waited is one line unless what it
+ * waited for, or another program's call, comes between its start and its end: then strace's
+ * `<unfinished ...>` and `<... call resumed>`. Nothing in it depends on the records' times, only on
+ * their order, so two runs whose causal orders agree draw the same text.
+ */
+export function renderCausal(
+  timeline: {
+    readonly records: readonly TimelineRecord[];
+    readonly anchors: ReadonlyMap<CallRecord, readonly WireRecord[]>;
+    readonly holds: ReadonlyMap<CallRecord, unknown>;
+    readonly retransmissions?: ReadonlySet<WireRecord>;
+  },
+  options: CausalRenderOptions = {},
+): string {
+  const width = options.width ?? 100;
+  const wire = options.wire ?? true;
+  const labelOf = (side: string | null): string => (side === null ? '?' : (options.labels?.get(side) ?? side));
+  const records = timeline.records;
+  const lines: [label: string, text: string][] = [];
+  const ends = new Map<string, number>();
+  records.forEach((r, i) => {
+    if (r.type === 'call' && r.ph === 'end') ends.set(`${r.side}:${r.id}`, i);
+  });
+  const split = new Set<string>();
+  const starts = new Map<string, string>();
+  records.forEach((r, i) => {
+    if (r.type !== 'call' || r.ph !== 'start') return;
+    const k = `${r.side}:${r.id}`;
+    const j = ends.get(k);
+    if (j === undefined) return;
+    const end = records[j] as CallRecord;
+    const waitedFor = new Set(timeline.anchors.get(end) ?? []);
+    const between = records.slice(i + 1, j);
+    if (
+      between.some(
+        (x) =>
+          (wire && x.type === 'packet' && waitedFor.has(x)) ||
+          (x.type === 'call' && !(x.side !== r.side && x.ph === 'end')) ||
+          timeline.holds.has(x as CallRecord),
+      )
+    ) {
+      split.add(k);
+    }
+  });
+  for (const r of records) {
+    if (r.type === 'packet') {
+      if (!wire) continue;
+      const p = r.packet;
+      const proto = p.kind === 'other' ? '?' : p.kind;
+      const text = packetText(p) + (timeline.retransmissions?.has(r) === true ? ' (retransmission)' : '');
+      lines.push([proto, p.kind === 'other' ? text : `${p.from} ─${text}─▶ ${p.to}`]);
+      continue;
+    }
+    if (r.type === 'state') {
+      if (wire) lines.push([labelOf(r.side), stateText(r.state, r.local, r.peer)]);
+      continue;
+    }
+    const k = `${r.side}:${r.id}`;
+    if (r.ph === 'line') lines.push([labelOf(r.side), r.text]);
+    else if (r.ph === 'explain') lines.push([labelOf(r.side), r.text.trim()]);
+    else if (r.ph === 'warning') lines.push([labelOf(r.side), `+++ warning: ${r.text} +++`]);
+    else if (r.ph === 'start') {
+      starts.set(k, r.text);
+      if (split.has(k)) lines.push([labelOf(r.side), `${r.text} <unfinished ...>`]);
+      else {
+        const j = ends.get(k);
+        const end = j === undefined ? undefined : (records[j] as CallRecord);
+        // Drawn where it started, with its result: what it sent comes after it.
+        lines.push([labelOf(r.side), end?.text ?? `${r.text} <unfinished ...>`]);
+      }
+    } else if (r.ph === 'end') {
+      if (split.has(k)) {
+        const rest = r.text.slice((starts.get(k) ?? '').length);
+        lines.push([labelOf(r.side), `<... ${r.call} resumed>${rest}`]);
+      } else if (!starts.has(k)) lines.push([labelOf(r.side), r.text]);
+    }
+    if (timeline.holds.has(r) && r.type === 'call') {
+      const note = options.holdNotes?.get(r.side);
+      if (note !== undefined) lines.push([labelOf(r.side), note]);
+    }
+  }
+  const labelW = Math.max(0, ...lines.map(([l]) => len(l)));
+  const out: string[] = [];
+  for (const [label, text] of lines) {
+    const prefix = `${' '.repeat(labelW - len(label))}${label} │ `;
+    for (const l of wrap(text, Math.max(20, width - len(prefix)))) out.push((prefix + l).trimEnd());
+  }
+  return out.join('\n') + '\n';
 }

@@ -272,6 +272,12 @@ export function tcpStates(
       move(ns, e, 'SYN_SENT', what);
       return;
     }
+    // A listener answers a SYN with a SYN-ACK from a new, half-open socket: the SYN alone does not
+    // make one (the kernel drops it when the accept queue is full).
+    if (syn && ack && !endpoints.has(key(seg.from, seg.to)) && listenerOn(seg.from) !== undefined) {
+      endpoint(seg.from, seg.to, 'SYN_RECV', ns, 'received SYN, sent SYN-ACK');
+      return;
+    }
     const e = endpoints.get(key(seg.from, seg.to));
     if (e === undefined) return;
     if (seg.flags & TCP_FLAGS.RST) {
@@ -306,11 +312,7 @@ export function tcpStates(
       if (e !== undefined && e.state !== 'LISTEN') move(ns, e, 'CLOSED', what);
       return;
     }
-    if (syn && !ack) {
-      // A SYN for a listening port makes a new socket in the listener's queue, half open.
-      if (e === undefined && listenerOn(seg.to) !== undefined) endpoint(seg.to, seg.from, 'SYN_RECV', ns, what);
-      return;
-    }
+    if (syn && !ack) return;
     if (e === undefined) return;
     if (syn && ack) {
       if (e.state === 'SYN_SENT') move(ns, e, 'ESTABLISHED', what);

@@ -90,13 +90,21 @@ export type TracedText<N extends CallName = CallName> = readonly [N, ...TraceTex
  */
 export function traceText<N extends CallName>(name: N, args: TraceArgs<N>): TracedText<N> {
   const fd = fdOf(name, args);
+  let out: TracedText<N>;
   try {
     const text = (CALLS[name].text as (...a: TraceArgs<N>) => TraceText)(...args);
-    return [name, text[0], text[1], fd];
+    out = [name, text[0], text[1], fd];
   } catch {
-    return [name, `${name}(${UNFILLED}`, (r) => `)${resultOf(name, r)}`, fd];
+    out = [name, `${name}(${UNFILLED}`, (r) => `)${resultOf(name, r)}`, fd];
   }
+  // The time the call began, for a JSON start record: a promise call is made before its line is written.
+  const started = startStamp();
+  if (started !== undefined) startedAt.set(out, started);
+  return out;
 }
+
+/** When each promise call's text was made (JSON records only): its start record's `ns0`. */
+const startedAt = new WeakMap<object, string>();
 
 /**
  * Makes one traced call of the synchronous API and returns what it returned (a negative errno, or an
@@ -159,7 +167,7 @@ function injectedNote(call: string): string {
 export function tracePromise(text: TracedText | undefined, promise: Promise<number>): Promise<number> {
   if (text === undefined) return promise;
   const [name, start, rest, fd] = text;
-  const p = begin(name, start, true);
+  const p = begin(name, start, true, startedAt.get(text));
   const settle = (r: number): void =>
     finish(
       p,

@@ -280,13 +280,13 @@ export function line(
 
 /**
  * Writes a call's start: left open for a call that may block, closed with `<unfinished ...>` for a
- * promise call.
+ * promise call. `started`: when the call began, if before now (a promise call, made before its line).
  * @internal
  */
-export function begin(call: string, start: string, promise: boolean): Pending {
+export function begin(call: string, start: string, promise: boolean, started?: string): Pending {
   closeOpen();
   const p: Pending = { id: nextId++, call, start };
-  if (json) record('start', p.id, call, start);
+  if (json) record('start', p.id, call, start, undefined, started);
   else write(stamp() + start + (promise ? ' <unfinished ...>\n' : ''));
   if (!promise) open = p;
   return p;
