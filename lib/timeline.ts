@@ -25,8 +25,17 @@ export {
   type UdpDatagram,
   type IcmpMessage,
   type OtherPacket,
+  type IcmpSubject,
 } from './timeline/packets';
-export { causalOrder, resultOf, readyOf, type Ready, type CausalProgram, type CausalTimeline } from './timeline/causal';
+export {
+  causalOrder,
+  resultOf,
+  readyOf,
+  type Ready,
+  type CausalProgram,
+  type CausalTimeline,
+  type CallResult,
+} from './timeline/causal';
 export {
   tcpStates,
   type CallRecord,
@@ -41,6 +50,11 @@ export {
   recordsOf,
   type ProgramSpec,
   type TraceCue,
+  type HoldSpec,
+  type HoldUntil,
+  type Held,
+  type RecordRef,
+  type CueRef,
   type RunOptions,
   type ProgramResult,
   type Timeline,

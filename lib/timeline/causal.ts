@@ -21,6 +21,7 @@
 // call that was waiting and may now return (the program the kernel wakes runs next); then the program
 // that ran last (a program runs until it waits, as on one processor); then the column order. Every link points forward in time, so the order is always one that could have happened.
 import type { CallRecord, StateRecord, TimelineRecord, WireRecord } from './states';
+import type { CueRef, Held } from './run';
 import { TCP_FLAGS, type IcmpMessage, type TcpSegment, type UdpDatagram } from './packets';
 
 /** What the runner did that the records alone do not show (ProgramResult's cuedBy and held). */
@@ -28,18 +29,14 @@ export interface CausalProgram {
   /** The program's name (its records' `side`). */
   readonly name: string;
   /** It was started on a record of another program: that program and the record's index among its calls. */
-  readonly cuedBy?: { readonly program: string; readonly record: number };
+  readonly cuedBy?: CueRef;
   /** It was held after its record `after` until another program's record (or end: null). */
-  readonly held?: {
-    readonly after: number;
-    readonly until: { readonly program: string; readonly record: number | null };
-    /** The first of its records whose call came after the release (after + 1 by default). */
-    readonly resumes?: number;
-  };
+  readonly held?: Held;
 }
 
 /** The records in causal order, and for each call that waited, the packets that ended its wait. */
 export interface CausalTimeline {
+  /** The calls, segments and states, in causal order. */
   readonly records: TimelineRecord[];
   /** By call record (the end record of a call that waited): the packets it waited for. */
   readonly anchors: ReadonlyMap<CallRecord, readonly WireRecord[]>;
@@ -98,8 +95,16 @@ function known(
   return { local: now.local, peer: now.peer, state: now.state };
 }
 
+/** A call's result as its line shows it. */
+export interface CallResult {
+  /** The number it returned. */
+  value: number;
+  /** The errno name after a -1, or null. */
+  errno: string | null;
+}
+
 /** A call's result and errno name, from the end of its line (`= 19`, `= -1 ECONNREFUSED (...)`, `= 1 (in [4])`). */
-export function resultOf(text: string): { value: number; errno: string | null } | null {
+export function resultOf(text: string): CallResult | null {
   const m = /\) = (-?\d+)(?: (E[A-Z0-9]+))?(?: \([^"]*\)| \(\[.*\]\))?$/.exec(text);
   if (m === null) return null;
   return { value: Number(m[1]), errno: m[2] ?? null };
@@ -107,6 +112,7 @@ export function resultOf(text: string): { value: number; errno: string | null } 
 
 /** One descriptor a poll, select or epoll_wait reports ready, and how. */
 export interface Ready {
+  /** The descriptor. */
   readonly fd: number;
   /** Readable (POLLIN, select's in set, EPOLLIN). */
   readonly readable: boolean;

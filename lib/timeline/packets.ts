@@ -47,7 +47,9 @@ export interface TcpSegment {
 
 /** A UDP datagram read off the wire. */
 export interface UdpDatagram {
+  /** Always `udp`. */
   readonly kind: 'udp';
+  /** `IPv4` or `IPv6`. */
   readonly ip: 'IPv4' | 'IPv6';
   /** The sender's address and port, as `127.0.0.1:40000` (`[::1]:40000` for IPv6). */
   readonly from: string;
@@ -61,24 +63,38 @@ export interface UdpDatagram {
 
 /** An ICMP (or ICMPv6) message read off the wire. */
 export interface IcmpMessage {
+  /** Always `icmp`. */
   readonly kind: 'icmp';
+  /** `IPv4` (ICMP) or `IPv6` (ICMPv6). */
   readonly ip: 'IPv4' | 'IPv6';
   /** The sender's address, as `127.0.0.1` (`[::1]`). */
   readonly from: string;
   /** The receiver's address. */
   readonly to: string;
-  /** ICMP's type and code (RFC 792; ICMPv6's, RFC 4443, for IPv6). */
+  /** ICMP's type (RFC 792; ICMPv6's, RFC 4443, for IPv6). */
   readonly type: number;
+  /** ICMP's code, which refines the type (3 with type 3: port unreachable). */
   readonly code: number;
   /** What a learner calls it: `echo request`, `echo reply`, `port unreachable`, or `type 5 code 1`. */
   readonly what: string;
-  /** An echo's identifier and sequence number. */
+  /** An echo's identifier. */
   readonly id?: number;
+  /** An echo's sequence number. */
   readonly seq?: number;
   /** An error's subject: the datagram it answers, from the copy of its headers the error carries. */
-  readonly about?: { readonly protocol: 'tcp' | 'udp' | number; readonly from: string; readonly to: string };
+  readonly about?: IcmpSubject;
   /** The message's length in bytes (header included). */
   readonly length: number;
+}
+
+/** The datagram an ICMP error answers, read from the copy of its headers the error carries. */
+export interface IcmpSubject {
+  /** Its protocol: `tcp`, `udp`, or the IP protocol number. */
+  readonly protocol: 'tcp' | 'udp' | number;
+  /** Its sender's address and port. */
+  readonly from: string;
+  /** Its receiver's address and port. */
+  readonly to: string;
 }
 
 /** A frame that is not a segment, datagram or message this decoder reads, with the reason. */

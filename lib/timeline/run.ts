@@ -14,8 +14,52 @@ import { tcpStates, type CallRecord, type StateCheck, type TimelineRecord, type 
 
 /** A trace record to wait for: the `count`-th (1 by default) of a program's JSON lines that match. */
 export interface TraceCue {
+  /** What the JSON line must match (e.g. `/"ph":"start"[^\n]*"call":"accept"/`). */
   readonly match: RegExp;
+  /** Which matching line: the first by default. */
   readonly count?: number;
+}
+
+/** Where a held program is let go: when `program` writes the record `cue`, or ends (no cue). */
+export interface HoldUntil {
+  /** The other program's name. */
+  readonly program: string;
+  /** Its record that releases the hold; without it, its end. */
+  readonly cue?: TraceCue;
+}
+
+/** A hold: after which of its own records a program stops, and until what. */
+export interface HoldSpec {
+  /** The program's own record after which it stops. */
+  readonly after: TraceCue;
+  /** What lets it go. */
+  readonly until: HoldUntil;
+}
+
+/** A record of a program: its name and the record's index in recordsOf's order (null: its end). */
+export interface RecordRef {
+  /** The program's name. */
+  readonly program: string;
+  /** The record's index, or null for the program's end. */
+  readonly record: number | null;
+}
+
+/** The record of another program that started a program (startWhen). */
+export interface CueRef {
+  /** The other program's name. */
+  readonly program: string;
+  /** The record's index in recordsOf's order. */
+  readonly record: number;
+}
+
+/** How a program was held: after which of its records, and what released it. */
+export interface Held {
+  /** The index of its record after which it stopped. */
+  readonly after: number;
+  /** Another program's record, or that program's end (record null). */
+  readonly until: RecordRef;
+  /** The first of its records whose call came after the release. */
+  readonly resumes?: number;
 }
 
 /** One program to run. */
@@ -39,7 +83,7 @@ export interface ProgramSpec {
    * net.unix.max_dgram_qlen is 0 (`npm run lesson` sets it in its own network namespace), and
    * elsewhere lets the program write up to that many more records.
    */
-  readonly hold?: { readonly after: TraceCue; readonly until: { readonly program: string; readonly cue?: TraceCue } };
+  readonly hold?: HoldSpec;
 }
 
 /** How to run. */
@@ -75,17 +119,12 @@ export interface ProgramResult {
   /** Its trace, JSON lines. */
   trace: string;
   /** When it was started on a cue (startWhen): the program and the index of its record (in recordsOf's order) that cued it. */
-  cuedBy?: { readonly program: string; readonly record: number };
+  cuedBy?: CueRef;
   /**
    * When it was held (hold): after which of its own records (index in recordsOf's order), and what
    * released it: another program's record, or that program's end (record null).
    */
-  held?: {
-    readonly after: number;
-    readonly until: { readonly program: string; readonly record: number | null };
-    /** The first of its records whose call came after the release. */
-    readonly resumes?: number;
-  };
+  held?: Held;
 }
 
 /** Whether a run had a capture: `{ on: true }`, or `{ on: false, why }` with the reason in one line. */
