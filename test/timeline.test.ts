@@ -102,9 +102,9 @@ describe('decodeFrame', () => {
       what: 'truncated Ethernet header (10 bytes)',
       length: 10,
     });
-    const udp = ipv4Tcp('127.0.0.1', 5353, '127.0.0.1', 53, 0, 0, 0);
-    udp[14 + 9] = 17;
-    expect(decodeFrame(udp)).toMatchObject({ kind: 'other', what: 'UDP 127.0.0.1:5353 > 127.0.0.1:53' });
+    const gre = ipv4Tcp('127.0.0.1', 5353, '127.0.0.1', 53, 0, 0, 0);
+    gre[14 + 9] = 47;
+    expect(decodeFrame(gre)).toMatchObject({ kind: 'other', what: 'IPv4 protocol 47 127.0.0.1 > 127.0.0.1' });
     const cut = ipv4Tcp('127.0.0.1', 1, '127.0.0.1', 2, SYN, 0, 0).subarray(0, 40);
     expect(decodeFrame(cut)).toMatchObject({
       kind: 'other',
