@@ -11,9 +11,13 @@
 # Only the measured loop is counted, after a warm-up that lets V8 optimize it: start-up, warm-up and
 # the JIT's own threads are left out. Each row runs for N1 and for N2 calls and keeps the lower count. With --wall, each row also runs 5 times for 2,000,000 calls outside
 # valgrind and the fastest run's time per call is printed (an indication only on a loaded machine).
-# With --breakdown CASE, the functions that account for CASE's instructions per call.
+# With --breakdown CASE, the functions that account for CASE's instructions per call. With --calls,
+# the rows are instead the other calls the sync workloads make, through their public wrappers (send,
+# write, read, setsockopt, epoll_wait, accept, connect, close, socket+close: see floor.ts).
 #
-#   bench/floor/run.sh [--node26 PATH] [--wall] [--breakdown CASE] [N1 N2]
+# With --only CASE,CASE..., those rows alone.
+#
+#   bench/floor/run.sh [--node26 PATH] [--wall] [--calls] [--only CASES] [--breakdown CASE] [N1 N2]
 #
 # Needs valgrind, python3, cc, a built tree (npm install); builds bench/floor/build itself.
 set -euo pipefail
@@ -22,10 +26,14 @@ cd "$(dirname "$0")/../.."
 node26=""
 wall=0
 breakdown=""
+calls=0
+only=""
 while [[ $# -gt 0 && $1 == --* ]]; do
   case $1 in
     --node26) node26=$2; shift 2 ;;
     --wall) wall=1; shift ;;
+    --calls) calls=1; shift ;;
+    --only) only=$2; shift 2 ;;
     --breakdown) breakdown=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -103,12 +111,15 @@ if perf stat -x, -e instructions:u true 2>&1 >/dev/null | grep -q '^[0-9]'; then
 
 cases=(js addon-api raw recv-native recv c)
 [[ -n $node26 ]] && cases+=(ffi)
+((calls)) && cases=(recv send write read setsockopt epoll_wait accept connect close socket+close)
+[[ -n $only ]] && IFS=, read -r -a cases <<<"$only"
 printf '%s\n' "calls: $N1 and $N2 per row, node $(node --version)${node26:+, node26 $($node26 --version)}; $perf_note"
 printf '| row | case | instructions/call (node %s) |' "$(node --version)"
 [[ -n $node26 ]] && printf ' instructions/call (node %s) |' "$($node26 --version)"
 ((wall)) && printf ' ns/call, fastest of 5 (node %s) |' "$(node --version)" && [[ -n $node26 ]] && printf ' ns/call (node %s) |' "$($node26 --version)"
 printf '\n'
 declare -A label=([js]="0" [addon-api]="a" [raw]="b" [recv]="c" [recv-native]="c'" [c]="d" [ffi]="e")
+for c in "${cases[@]}"; do [[ -n ${label[$c]:-} ]] || label[$c]="–"; done
 for c in "${cases[@]}"; do
   row="| ${label[$c]} | $c |"
   if [[ $c == ffi ]]; then row+=" not available on this Node |"; else row+=" $(per_call "$c" $(argv node "$c")) |"; fi
