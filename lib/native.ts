@@ -62,6 +62,8 @@ export interface NativeBinding {
   bind(sockfd: number, addr: Memory, addrlen: number): number;
   connect(sockfd: number, addr: Memory, addrlen: number, validateOnly?: true): number;
   listen(sockfd: number, backlog: number): number;
+  /** accept(sockfd) alone is accept(sockfd, NULL, NULL), without the test of two nulls. */
+  accept(sockfd: number): number;
   accept(sockfd: number, addr: Memory | null, addrlen: Memory | null, validateOnly?: true): number;
   accept4?(sockfd: number, addr: Memory | null, addrlen: Memory | null, flags: number, validateOnly?: true): number;
   getsockname(sockfd: number, addr: Memory, addrlen: Memory): number;
