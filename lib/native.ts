@@ -148,7 +148,8 @@ export interface NativeBinding {
   FD_ZERO(set: Memory): void;
   epoll_create1?(flags: number): number;
   epoll_ctl?(epfd: number, op: number, fd: number, event: Memory | null): number;
-  epoll_wait?(epfd: number, events: Memory[], maxevents: number, timeout: number, validateOnly?: true): number;
+  /** events: the bytes of each struct, or one buffer of contiguous structs (C's array itself). */
+  epoll_wait?(epfd: number, events: Memory[] | Buffer, maxevents: number, timeout: number, validateOnly?: true): number;
 
   getaddrinfo(
     node: string | null,

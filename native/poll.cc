@@ -132,11 +132,25 @@ Napi::Value EpollCtl(const Napi::CallbackInfo& info) {
   BSDSOCK_SYSCALL(info.Env(), epoll_ctl(epfd, op, fd, b.present ? &ev : nullptr));
 }
 
-// A hot call (args.h). maxevents must be positive (EINVAL otherwise, as C): only its upper bound, the
-// array, is checked here.
+// A hot call (args.h). `events` is either C's array itself, the contiguous bytes of a StructArray of
+// epoll_event that the kernel fills in place (bsdsock's `array(epoll_event, n)`), or an array of
+// separate epoll_event structs, filled one by one afterwards. maxevents must be positive (EINVAL
+// otherwise, as C): only its upper bound, the number of structs given, is checked here.
 napi_value EpollWait(napi_env env, const Argv<5>& a) {
   int epfd = ValueInt(env, a.v[0], "epoll_wait", "epfd");
+  void* data = nullptr;
+  size_t length = 0;
   bool is_array = false;
+  if (napi_get_buffer_info(env, a.v[1], &data, &length) == napi_ok) {
+    const size_t count = length / sizeof(struct epoll_event);
+    int maxevents =
+        static_cast<int>(ValueInteger(env, a.v[2], "epoll_wait", "maxevents", INT_MIN, static_cast<int64_t>(count)));
+    int timeout = ValueInt(env, a.v[3], "epoll_wait", "timeout");
+    BSDSOCK_HOT_VALIDATE_ONLY(env, a, 4);
+    // The kernel copies the events out byte by byte, so the bytes need no particular alignment;
+    // nothing here reads them through the pointer.
+    BSDSOCK_SYSCALL(env, epoll_wait(epfd, static_cast<struct epoll_event*>(data), maxevents, timeout));
+  }
   if (napi_is_array(env, a.v[1], &is_array) != napi_ok || !is_array) {
     ThrowType(env, "epoll_wait", "events", "an array of epoll_event", Napi::Value(env, a.v[1]));
   }
