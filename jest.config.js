@@ -8,6 +8,7 @@
  * type-checks it with tsc).
  */
 const SYSTEM = [
+  'bench-ffi',
   'bench-quick',
   'docs',
   'demo',

@@ -3,8 +3,11 @@
 // ratio to C is taken per repetition, then its median. Writes the table to
 // the terminal, bench/RESULTS.md and bench/ratios.svg.
 //
-//   npm run bench -- [--quick] [--reps N] [--only pingpong,bulk,...] [--no-write] [--note text]
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+//   npm run bench -- [--quick] [--reps N] [--only pingpong,bulk,...] [--no-write] [--note text] [--ffi-node path]
+//
+// --ffi-node: the Node that runs the node:ffi rows (this one by default); they are left out, with a
+// line that says so, where that Node has no node:ffi.
+import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -56,16 +59,26 @@ interface Options {
   write: boolean;
   /** A line for RESULTS.md about the conditions of the run. */
   note: string | undefined;
+  /** The Node that runs the node:ffi rows. */
+  ffiNode: string;
 }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { quick: false, reps: 5, only: [...WORKLOADS], write: true, note: undefined };
+  const o: Options = {
+    quick: false,
+    reps: 5,
+    only: [...WORKLOADS],
+    write: true,
+    note: undefined,
+    ffiNode: process.execPath,
+  };
   let repsGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') o.quick = true;
     else if (a === '--no-write') o.write = false;
     else if (a === '--note') o.note = argv[++i];
+    else if (a === '--ffi-node') o.ffiNode = argv[++i] ?? '';
     else if (a === '--reps') {
       o.reps = Number(argv[++i]);
       repsGiven = true;
@@ -79,7 +92,9 @@ function parseOptions(argv: string[]): Options {
       }
       o.only = names as Workload[];
     } else
-      throw new Error(`unknown option ${a}; usage: run [--quick] [--reps N] [--only w1,w2] [--no-write] [--note text]`);
+      throw new Error(
+        `unknown option ${a}; usage: run [--quick] [--reps N] [--only w1,w2] [--no-write] [--note text] [--ffi-node path]`,
+      );
   }
   if (o.quick && !repsGiven) o.reps = 1;
   // bench/RESULTS.md is the committed record of a whole run: a quick or partial
@@ -223,9 +238,42 @@ const PYTHON: Impl = {
   argv: (p) => ['python3', path.join(BENCH, 'python', 'peer.py'), p],
   node: false,
 };
+// The echo server a Python programmer would write for many connections: selectors on one thread.
+const PYTHON_SELECTORS: Impl = {
+  id: 'python-selectors',
+  label: 'Python selectors',
+  argv: () => ['python3', path.join(BENCH, 'python', 'echo-server.py')],
+  node: false,
+};
 // Python is an extra peer, left out where python3 is missing.
 const HAVE_PYTHON = firstLine('python3', ['--version']) !== 'unknown';
 const WITH_PYTHON: Impl[] = HAVE_PYTHON ? [PYTHON] : [];
+const WITH_PYTHON_SELECTORS: Impl[] = HAVE_PYTHON ? [PYTHON_SELECTORS] : [];
+
+/**
+ * The flags with which `node` has node:ffi (none on Node 26; --experimental-ffi where it is behind
+ * that flag), or null where it has none.
+ */
+function ffiFlags(node: string): string[] | null {
+  const probe =
+    "process.exit(typeof process.getBuiltinModule === 'function' && process.getBuiltinModule('node:ffi') ? 0 : 3)";
+  for (const flags of [[], ['--experimental-ffi']]) {
+    const r = spawnSync(node, [...flags, '--no-warnings', '-e', probe], { stdio: 'ignore', timeout: 30_000 });
+    if (r.status === 0) return flags;
+  }
+  return null;
+}
+
+// A user's own binding of libc through Node's foreign function interface (bench/ffi), on the Node
+// given by --ffi-node: rows of ping-pong, bulk and churn when that Node has node:ffi.
+function ffiImpl(node: string, flags: string[]): Impl {
+  return {
+    id: 'ffi',
+    label: 'node:ffi (libc)',
+    argv: (p) => [node, ...flags, '--no-warnings', path.join(DIST, 'ffi', `${p}.js`)],
+    node: true,
+  };
+}
 // The trace workload runs bench/sync/pingpong-trace.ts, whose first argument
 // picks send/recv with or without the tracer's branch.
 const traceVariant = (variant: string) => (): string[] => [...node('sync/pingpong-trace.js'), variant];
@@ -429,7 +477,7 @@ const SPECS: Spec[] = [
     unit: 'round trips/s',
     cpuUnit: 'µs/round trip',
     baseline: C,
-    impls: [C, PROMISES, NET],
+    impls: [C, PROMISES, NET, ...WITH_PYTHON_SELECTORS],
     run: echoRun,
   },
   {
@@ -572,6 +620,13 @@ const TARGETS: { workload: Workload; impl: Impl; vs: Impl; atLeast?: number; atM
   { workload: 'echo', impl: PROMISES, vs: C, atLeast: 0.9, text: 'promises echo ≥ 0.90 × C epoll' },
   { workload: 'echo', impl: PROMISES, vs: NET, atLeast: 1.5, text: 'promises echo ≥ 1.5 × node:net' },
   {
+    workload: 'echo',
+    impl: PROMISES,
+    vs: PYTHON_SELECTORS,
+    atLeast: 1,
+    text: "promises echo ahead of Python's selectors server",
+  },
+  {
     workload: 'idle',
     impl: PROMISES,
     vs: NET,
@@ -643,6 +698,18 @@ async function main(): Promise<void> {
   const sizes = o.quick ? QUICK : FULL;
   buildC();
   const env = environment();
+  const flags = o.ffiNode === '' ? null : ffiFlags(o.ffiNode);
+  if (flags === null) {
+    env.push(
+      `node:ffi (libc): not available on this Node (${firstLine(o.ffiNode, ['--version'])}); its rows are left out`,
+    );
+  } else {
+    const ffi = ffiImpl(o.ffiNode, flags);
+    for (const spec of SPECS) if (['pingpong', 'bulk', 'churn'].includes(spec.id)) spec.impls.push(ffi);
+    env.push(
+      `node:ffi (libc): ${o.ffiNode} ${firstLine(o.ffiNode, ['--version'])}${flags.length > 0 ? ` ${flags.join(' ')}` : ''}`,
+    );
+  }
   for (const l of env) console.log(l);
 
   const specs = SPECS.filter((s) => o.only.includes(s.id) && (s.id !== 'trace' || TRACE_EXISTS));
@@ -710,6 +777,9 @@ async function main(): Promise<void> {
       "from bench/sync/untraced-io.ts (lib/io.ts's code without the tracer's branch) as the baseline, from lib/io.ts " +
       "with tracing off, and from lib/io.ts with BSDSOCK_TRACE=1 writing both sides' traces to files.",
     "- Server CPU for ping-pong, bulk and churn is the server's own getrusage/process.cpuUsage from just after listen to the end.",
+    "- Peers: Python's socket module (bench/python/peer.py, the blocking programs), Python's selectors echo server " +
+      '(bench/python/echo-server.py, the design of bench/c/echo-server.c), and libc bound by hand through node:ffi ' +
+      '(bench/ffi, on a Node that has node:ffi: Node 26, or the one given with --ffi-node).',
     '',
     '![ratios](ratios.svg)',
     '',

@@ -276,6 +276,8 @@ function wrapper(
     if (info.validateAt >= 0) {
       // A programming error still throws, as it would without the fault (a cut len could hide one).
       const check = args.slice(0, info.validateAt);
+      // accept(sockfd) is the binding's short form of accept(sockfd, NULL, NULL): what it leaves out is null.
+      for (let k = args.length; k < info.validateAt; k++) check[k] = null;
       check[info.validateAt] = true;
       original(...check);
     }

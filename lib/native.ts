@@ -65,6 +65,8 @@ export interface NativeBinding {
   bind(sockfd: number, addr: Memory, addrlen: number): number;
   connect(sockfd: number, addr: Memory, addrlen: number, validateOnly?: true): number;
   listen(sockfd: number, backlog: number): number;
+  /** accept(sockfd) alone is accept(sockfd, NULL, NULL), without the test of two nulls. */
+  accept(sockfd: number): number;
   accept(sockfd: number, addr: Memory | null, addrlen: Memory | null, validateOnly?: true): number;
   accept4?(sockfd: number, addr: Memory | null, addrlen: Memory | null, flags: number, validateOnly?: true): number;
   getsockname(sockfd: number, addr: Memory, addrlen: Memory): number;
@@ -150,7 +152,8 @@ export interface NativeBinding {
   clock_gettime(clockid: number, tp: Memory): number;
   epoll_create1?(flags: number): number;
   epoll_ctl?(epfd: number, op: number, fd: number, event: Memory | null): number;
-  epoll_wait?(epfd: number, events: Memory[], maxevents: number, timeout: number, validateOnly?: true): number;
+  /** events: the bytes of each struct, or one buffer of contiguous structs (C's array itself). */
+  epoll_wait?(epfd: number, events: Memory[] | Buffer, maxevents: number, timeout: number, validateOnly?: true): number;
 
   getaddrinfo(
     node: string | null,

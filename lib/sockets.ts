@@ -89,7 +89,12 @@ export function listen(sockfd: number, backlog: number): number {
 export function accept(sockfd: number, addr: SockaddrLike | null, addrlen: socklen_t | null): number {
   const a = optionalSockaddrArg('accept', 'addr', addr);
   const l = socklenArg('accept', 'addrlen', addrlen, true);
-  const r = tracing ? tracedAccept(sockfd, addr, addrlen, a, l) : native.accept(sockfd, a, l);
+  // With no address wanted, the binding's short form accept(sockfd) spares it the test of two nulls.
+  const r = tracing
+    ? tracedAccept(sockfd, addr, addrlen, a, l)
+    : a === null && l === null
+      ? native.accept(sockfd)
+      : native.accept(sockfd, a, l);
   return r < 0 ? fail(r) : opened(r, 'accept');
 }
 

@@ -125,21 +125,12 @@ void ThrowValue(Napi::Env env, const char* fn, const char* param, const std::str
   Throw(Napi::TypeError::New(env, msg), "ERR_INVALID_ARG_VALUE");
 }
 
-int64_t ArgInteger(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* param, int64_t min,
-                   int64_t max) {
-  Napi::Value v = info[i];
-  // One call both checks the type and reads the value: napi_typeof first
-  // would cost as much again on every call.
-  double d;
-  if (napi_get_value_double(info.Env(), v, &d) != napi_ok) ThrowType(info.Env(), fn, param, "of type number", v);
-  // In range first, so that the conversion is defined; then a value that
-  // converts back unchanged is an integer (cheaper than std::trunc, a libm
-  // call on baseline x86-64).
-  if (!(d >= static_cast<double>(min) && d <= static_cast<double>(max)) ||
-      static_cast<double>(static_cast<int64_t>(d)) != d) {
-    ThrowRange(info.Env(), fn, param, "an integer >= " + std::to_string(min) + " and <= " + std::to_string(max), v);
-  }
-  return static_cast<int64_t>(d);
+void ThrowInteger(napi_env env, napi_value v, const char* fn, const char* param, int64_t min, int64_t max) {
+  napi_valuetype type = napi_undefined;
+  napi_typeof(env, v, &type);
+  if (type != napi_number) ThrowType(env, fn, param, "of type number", Napi::Value(env, v));
+  ThrowRange(env, fn, param, "an integer >= " + std::to_string(min) + " and <= " + std::to_string(max),
+             Napi::Value(env, v));
 }
 
 Bytes ValueBytes(Napi::Env env, napi_value v, const char* fn, const char* param, Nullable nullable, Text text,
@@ -202,18 +193,16 @@ Bytes ValueBytes(Napi::Env env, napi_value v, const char* fn, const char* param,
   ThrowType(env, fn, param, expected, Napi::Value(env, v));
 }
 
-void CheckFits(Napi::Env env, const char* fn, const char* len_param, size_t len, const char* buf_param,
-               const Bytes& bytes, Napi::Value got) {
-  if (len > bytes.length) {
-    ThrowRange(env, fn, len_param, "<= " + std::to_string(bytes.length) + " (the size of \"" + buf_param + "\")", got);
-  }
+void ThrowFits(Napi::Env env, const char* fn, const char* len_param, const char* buf_param, size_t size,
+               Napi::Value got) {
+  ThrowRange(env, fn, len_param, "<= " + std::to_string(size) + " (the size of \"" + buf_param + "\")", got);
 }
 
-socklen_t* ArgSocklen(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* param, Nullable nullable) {
-  Bytes b = ArgBytes(info, i, fn, param, nullable, Text::kNo, nullptr);
+socklen_t* ValueSocklen(napi_env env, napi_value v, const char* fn, const char* param, Nullable nullable) {
+  Bytes b = ValueBytes(env, v, fn, param, nullable, Text::kNo, nullptr);
   if (!b.present) return nullptr;
   if (b.length < sizeof(socklen_t) || reinterpret_cast<uintptr_t>(b.data) % alignof(socklen_t) != 0) {
-    ThrowType(info.Env(), fn, param, "a socklen_t", info[i]);
+    ThrowType(env, fn, param, "a socklen_t", Napi::Value(env, v));
   }
   return reinterpret_cast<socklen_t*>(b.data);
 }
@@ -222,24 +211,32 @@ void AddFunction(Napi::Env env, Napi::Object exports, const char* name, Napi::Fu
   exports.Set(name, Napi::Function::New(env, cb, name));
 }
 
+void AddHotFunction(Napi::Env env, Napi::Object exports, const char* name, napi_callback cb) {
+  napi_value fn;
+  NAPI_THROW_IF_FAILED_VOID(env, napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, nullptr, &fn));
+  exports.Set(name, fn);
+}
+
 // C calls the length after the address: addr/addrlen, src_addr/addrlen, dest_addr/addrlen.
-SockaddrIn ArgSockaddr(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* param, Nullable nullable) {
-  Bytes b = ArgBytes(info, i, fn, param, nullable, Text::kNo, nullptr);
-  size_t len = ArgLength(info, i + 1, fn, "addrlen");
-  CheckFits(info.Env(), fn, "addrlen", len, param, b, info[i + 1]);
+SockaddrIn ValueSockaddr(napi_env env, napi_value addr, napi_value addrlen, const char* fn, const char* param,
+                         Nullable nullable) {
+  Bytes b = ValueBytes(env, addr, fn, param, nullable, Text::kNo, nullptr);
+  size_t len = static_cast<size_t>(ValueInteger(env, addrlen, fn, "addrlen", 0, INT_MAX));
+  CheckFits(env, fn, "addrlen", len, param, b, Napi::Value(env, addrlen));
   return SockaddrIn{reinterpret_cast<const struct sockaddr*>(b.data), static_cast<socklen_t>(len), b.present};
 }
 
-SockaddrOut ArgSockaddrOut(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* param,
-                           Nullable nullable) {
-  Bytes b = ArgBytes(info, i, fn, param, nullable, Text::kNo, nullptr);
-  socklen_t* len = ArgSocklen(info, i + 1, fn, "addrlen", nullable);
+SockaddrOut ValueSockaddrOut(napi_env env, napi_value addr, napi_value addrlen, const char* fn, const char* param,
+                             Nullable nullable) {
+  Bytes b = ValueBytes(env, addr, fn, param, nullable, Text::kNo, nullptr);
+  socklen_t* len = ValueSocklen(env, addrlen, fn, "addrlen", nullable);
   if (b.present && len == nullptr) {
-    ThrowValue(info.Env(), fn, "addrlen", std::string("must be a socklen_t when ") + param + " is given", info[i + 1]);
+    ThrowValue(env, fn, "addrlen", std::string("must be a socklen_t when ") + param + " is given",
+               Napi::Value(env, addrlen));
   }
   if (b.present && *len > b.length) {
-    ThrowRange(info.Env(), fn, "addrlen", "<= " + std::to_string(b.length) + " (the size of \"" + param + "\")",
-               Napi::Number::New(info.Env(), *len));
+    ThrowRange(env, fn, "addrlen", "<= " + std::to_string(b.length) + " (the size of \"" + param + "\")",
+               Napi::Number::New(env, *len));
   }
   return SockaddrOut{reinterpret_cast<struct sockaddr*>(b.data), b.present ? len : nullptr};
 }

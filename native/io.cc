@@ -16,52 +16,46 @@
 namespace bsdsock {
 namespace {
 
-struct Data {
-  Bytes bytes;
-  size_t len;
-};
-
-// A (buf, len) pair: len may not exceed what buf holds. read(2) and write(2)
+// A (buf, len) pair at arguments i and i + 1: len may not exceed what buf holds. read(2) and write(2)
 // call the length `count`.
 Data ArgData(const Napi::CallbackInfo& info, size_t i, const char* fn, Text text, std::string* storage,
              const char* len_param = "len") {
-  Bytes b = ArgBytes(info, i, fn, "buf", Nullable::kNo, text, storage);
-  size_t len = ArgLength(info, i + 1, fn, len_param);
-  CheckFits(info.Env(), fn, len_param, len, "buf", b, info[i + 1]);
-  return Data{b, len};
+  return ValueData(info.Env(), info[i], info[i + 1], fn, text, storage, len_param);
 }
+
+// send, recv, read and write are hot calls (args.h).
 
 // read(2) and write(2) work on any descriptor, as in C: a socket, a pipe, a file.
-Napi::Value Read(const Napi::CallbackInfo& info) {
-  int fd = ArgInt(info, 0, "read", "fd");
-  Data d = ArgData(info, 1, "read", Text::kNo, nullptr, "count");
-  BSDSOCK_VALIDATE_ONLY(info, 3);
-  BSDSOCK_SYSCALL(info.Env(), read(fd, d.bytes.data, d.len));
+napi_value Read(napi_env env, const Argv<4>& a) {
+  int fd = ValueInt(env, a.v[0], "read", "fd");
+  Data d = ValueData(env, a.v[1], a.v[2], "read", Text::kNo, nullptr, "count");
+  BSDSOCK_HOT_VALIDATE_ONLY(env, a, 3);
+  BSDSOCK_SYSCALL(env, read(fd, d.bytes.data, d.len));
 }
 
-Napi::Value Write(const Napi::CallbackInfo& info) {
+napi_value Write(napi_env env, const Argv<4>& a) {
   std::string storage;
-  int fd = ArgInt(info, 0, "write", "fd");
-  Data d = ArgData(info, 1, "write", Text::kYes, &storage, "count");
-  BSDSOCK_VALIDATE_ONLY(info, 3);
-  BSDSOCK_SYSCALL(info.Env(), write(fd, d.bytes.data, d.len));
+  int fd = ValueInt(env, a.v[0], "write", "fd");
+  Data d = ValueData(env, a.v[1], a.v[2], "write", Text::kYes, &storage, "count");
+  BSDSOCK_HOT_VALIDATE_ONLY(env, a, 3);
+  BSDSOCK_SYSCALL(env, write(fd, d.bytes.data, d.len));
 }
 
-Napi::Value Send(const Napi::CallbackInfo& info) {
+napi_value Send(napi_env env, const Argv<5>& a) {
   std::string storage;
-  int fd = ArgInt(info, 0, "send", "sockfd");
-  Data d = ArgData(info, 1, "send", Text::kYes, &storage);
-  int flags = ArgInt(info, 3, "send", "flags");
-  BSDSOCK_VALIDATE_ONLY(info, 4);
-  BSDSOCK_SYSCALL(info.Env(), send(fd, d.bytes.data, d.len, flags));
+  int fd = ValueInt(env, a.v[0], "send", "sockfd");
+  Data d = ValueData(env, a.v[1], a.v[2], "send", Text::kYes, &storage, "len");
+  int flags = ValueInt(env, a.v[3], "send", "flags");
+  BSDSOCK_HOT_VALIDATE_ONLY(env, a, 4);
+  BSDSOCK_SYSCALL(env, send(fd, d.bytes.data, d.len, flags));
 }
 
-Napi::Value Recv(const Napi::CallbackInfo& info) {
-  int fd = ArgInt(info, 0, "recv", "sockfd");
-  Data d = ArgData(info, 1, "recv", Text::kNo, nullptr);
-  int flags = ArgInt(info, 3, "recv", "flags");
-  BSDSOCK_VALIDATE_ONLY(info, 4);
-  BSDSOCK_SYSCALL(info.Env(), recv(fd, d.bytes.data, d.len, flags));
+napi_value Recv(napi_env env, const Argv<5>& a) {
+  int fd = ValueInt(env, a.v[0], "recv", "sockfd");
+  Data d = ValueData(env, a.v[1], a.v[2], "recv", Text::kNo, nullptr, "len");
+  int flags = ValueInt(env, a.v[3], "recv", "flags");
+  BSDSOCK_HOT_VALIDATE_ONLY(env, a, 4);
+  BSDSOCK_SYSCALL(env, recv(fd, d.bytes.data, d.len, flags));
 }
 
 Napi::Value Sendto(const Napi::CallbackInfo& info) {
@@ -262,16 +256,16 @@ Napi::Value CmsgNext(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitIo(Napi::Env env, Napi::Object exports) {
-  AddFunction(env, exports, "send", Send);
-  AddFunction(env, exports, "recv", Recv);
+  AddHotFunction(env, exports, "send", Hot<5, Send>);
+  AddHotFunction(env, exports, "recv", Hot<5, Recv>);
   AddFunction(env, exports, "sendto", Sendto);
   AddFunction(env, exports, "recvfrom", Recvfrom);
   AddFunction(env, exports, "sendmsg", Sendmsg);
   AddFunction(env, exports, "recvmsg", Recvmsg);
-  AddFunction(env, exports, "read", Read);
+  AddHotFunction(env, exports, "read", Hot<4, Read>);
   AddFunction(env, exports, "readv", Vector<readv, kReadv>);
   AddFunction(env, exports, "writev", Vector<writev, kWritev>);
-  AddFunction(env, exports, "write", Write);
+  AddHotFunction(env, exports, "write", Hot<4, Write>);
   AddFunction(env, exports, "CMSG_SPACE", CmsgSpace);
   AddFunction(env, exports, "CMSG_LEN", CmsgLen);
   AddFunction(env, exports, "cmsgNext", CmsgNext);

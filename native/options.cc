@@ -16,22 +16,26 @@
 namespace bsdsock {
 namespace {
 
-Napi::Value Setsockopt(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  int fd = ArgInt(info, 0, "setsockopt", "sockfd");
-  int level = ArgInt(info, 1, "setsockopt", "level");
-  int optname = ArgInt(info, 2, "setsockopt", "optname");
-  size_t optlen = ArgLength(info, 4, "setsockopt", "optlen");
-  if (info[3].IsNumber()) {
-    int value = ArgInt(info, 3, "setsockopt", "optval");
+// A hot call (args.h): servers set options on every connection they accept. An int optval is told
+// from memory by reading it as a number, which is also the first step of its check (napi_typeof
+// would cost as much again).
+napi_value Setsockopt(napi_env env, const Argv<5>& a) {
+  int fd = ValueInt(env, a.v[0], "setsockopt", "sockfd");
+  int level = ValueInt(env, a.v[1], "setsockopt", "level");
+  int optname = ValueInt(env, a.v[2], "setsockopt", "optname");
+  auto optlen = static_cast<size_t>(ValueInteger(env, a.v[4], "setsockopt", "optlen", 0, INT_MAX));
+  double number;
+  if (napi_get_value_double(env, a.v[3], &number) == napi_ok) {
+    if (!IsIntegerIn(number, INT_MIN, INT_MAX)) ThrowInteger(env, a.v[3], "setsockopt", "optval", INT_MIN, INT_MAX);
+    auto value = static_cast<int>(number);
     if (optlen > sizeof(value)) {
       ThrowRange(env, "setsockopt", "optlen", "<= " + std::to_string(sizeof(value)) + " (the size of an int optval)",
-                 info[4]);
+                 Napi::Value(env, a.v[4]));
     }
     BSDSOCK_SYSCALL(env, setsockopt(fd, level, optname, &value, static_cast<socklen_t>(optlen)));
   }
-  Bytes value = ArgBytes(info, 3, "setsockopt", "optval", Nullable::kYes, Text::kNo, nullptr);
-  CheckFits(env, "setsockopt", "optlen", optlen, "optval", value, info[4]);
+  Bytes value = ValueBytes(env, a.v[3], "setsockopt", "optval", Nullable::kYes, Text::kNo, nullptr);
+  CheckFits(env, "setsockopt", "optlen", optlen, "optval", value, Napi::Value(env, a.v[4]));
   BSDSOCK_SYSCALL(env, setsockopt(fd, level, optname, value.data, static_cast<socklen_t>(optlen)));
 }
 
@@ -85,7 +89,7 @@ Napi::Value Getsockopt(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitOptions(Napi::Env env, Napi::Object exports) {
-  AddFunction(env, exports, "setsockopt", Setsockopt);
+  AddHotFunction(env, exports, "setsockopt", Hot<5, Setsockopt>);
   AddFunction(env, exports, "getsockopt", Getsockopt);
 #ifdef __linux__
   AddFunction(env, exports, "setsockoptFprog", SetsockoptFprog);

@@ -133,23 +133,44 @@ Napi::Value EpollCtl(const Napi::CallbackInfo& info) {
   BSDSOCK_SYSCALL(info.Env(), epoll_ctl(epfd, op, fd, b.present ? &ev : nullptr));
 }
 
-Napi::Value EpollWait(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  int epfd = ArgInt(info, 0, "epoll_wait", "epfd");
-  if (!info[1].IsArray()) ThrowType(env, "epoll_wait", "events", "an array of epoll_event", info[1]);
-  Napi::Array list = info[1].As<Napi::Array>();
-  // maxevents must be positive (EINVAL otherwise, as C): only its upper bound, the array, is checked here.
-  int maxevents = static_cast<int>(ArgInteger(info, 2, "epoll_wait", "maxevents", INT_MIN, list.Length()));
-  int timeout = ArgInt(info, 3, "epoll_wait", "timeout");
+// A hot call (args.h). `events` is either C's array itself, the contiguous bytes of a StructArray of
+// epoll_event that the kernel fills in place (bsdsock's `array(epoll_event, n)`), or an array of
+// separate epoll_event structs, filled one by one afterwards. maxevents must be positive (EINVAL
+// otherwise, as C): only its upper bound, the number of structs given, is checked here.
+napi_value EpollWait(napi_env env, const Argv<5>& a) {
+  int epfd = ValueInt(env, a.v[0], "epoll_wait", "epfd");
+  void* data = nullptr;
+  size_t length = 0;
+  bool is_array = false;
+  if (napi_get_buffer_info(env, a.v[1], &data, &length) == napi_ok) {
+    const size_t count = length / sizeof(struct epoll_event);
+    int maxevents =
+        static_cast<int>(ValueInteger(env, a.v[2], "epoll_wait", "maxevents", INT_MIN, static_cast<int64_t>(count)));
+    int timeout = ValueInt(env, a.v[3], "epoll_wait", "timeout");
+    BSDSOCK_HOT_VALIDATE_ONLY(env, a, 4);
+    // The kernel copies the events out byte by byte, so the bytes need no particular alignment;
+    // nothing here reads them through the pointer.
+    BSDSOCK_SYSCALL(env, epoll_wait(epfd, static_cast<struct epoll_event*>(data), maxevents, timeout));
+  }
+  if (napi_is_array(env, a.v[1], &is_array) != napi_ok || !is_array) {
+    ThrowType(env, "epoll_wait", "events", "an array of epoll_event", Napi::Value(env, a.v[1]));
+  }
+  uint32_t listed = 0;
+  napi_get_array_length(env, a.v[1], &listed);
+  int maxevents = static_cast<int>(ValueInteger(env, a.v[2], "epoll_wait", "maxevents", INT_MIN, listed));
+  int timeout = ValueInt(env, a.v[3], "epoll_wait", "timeout");
   size_t n = maxevents > 0 ? static_cast<size_t>(maxevents) : 0;
   std::vector<uint8_t*> places(n);
   for (size_t k = 0; k < n; k++) {
-    Napi::Value item = list.Get(static_cast<uint32_t>(k));
+    napi_value item = nullptr;
+    if (napi_get_element(env, a.v[1], static_cast<uint32_t>(k), &item) != napi_ok) throw Napi::Error::New(env);
     Bytes b = ValueBytes(env, item, "epoll_wait", "events[]", Nullable::kNo, Text::kNo, nullptr);
-    if (b.length != sizeof(struct epoll_event)) ThrowType(env, "epoll_wait", "events[]", "an epoll_event", item);
+    if (b.length != sizeof(struct epoll_event)) {
+      ThrowType(env, "epoll_wait", "events[]", "an epoll_event", Napi::Value(env, item));
+    }
     places[k] = b.data;
   }
-  BSDSOCK_VALIDATE_ONLY(info, 4);
+  BSDSOCK_HOT_VALIDATE_ONLY(env, a, 4);
   std::vector<struct epoll_event> events(n > 0 ? n : 1);
   int r = epoll_wait(epfd, events.data(), maxevents, timeout);
   int e = errno;
@@ -184,7 +205,7 @@ void InitPoll(Napi::Env env, Napi::Object exports) {
 #ifdef __linux__
   AddFunction(env, exports, "epoll_create1", EpollCreate1);
   AddFunction(env, exports, "epoll_ctl", EpollCtl);
-  AddFunction(env, exports, "epoll_wait", EpollWait);
+  AddHotFunction(env, exports, "epoll_wait", Hot<5, EpollWait>);
 #endif
 }
 

@@ -13,6 +13,7 @@ import {
   EPOLL_CTL_DEL,
   EPOLL_CTL_MOD,
   SOCK_STREAM,
+  array,
   close,
   epoll_create1,
   epoll_ctl,
@@ -104,6 +105,58 @@ describe('epoll (bsdsock)', () => {
       fn: 'epoll_wait',
       param: 'events[1]',
     });
+  });
+});
+
+describe('epoll_wait into a C array (array(epoll_event, n)), filled in place', () => {
+  test('the kernel writes the array itself; maxevents past it throws as for a plain array, before the call', () => {
+    const epfd = fds.add(epoll_create1!(0));
+    const [a, b] = fds.unixPair(SOCK_STREAM);
+    const [c, d] = fds.unixPair(SOCK_STREAM);
+    expect(watch(epfd, b, EPOLLIN)).toBe(0);
+    expect(watch(epfd, d, EPOLLIN)).toBe(0);
+    const events = array(epoll_event, 4);
+    expect(epoll_wait!(epfd, events, 4, 0)).toBe(0);
+    expect(send(a, 'x', 1, 0)).toBe(1);
+    expect(send(c, 'y', 1, 0)).toBe(1);
+    expect(epoll_wait!(epfd, events, 4, 0)).toBe(2);
+    expect([events[0].data.fd, events[1].data.fd].sort()).toEqual([b, d].sort());
+    expect(events[0].events).toBe(EPOLLIN);
+    // Only maxevents entries may be written: the others keep what they held.
+    const one = array(epoll_event, 3);
+    one[2].data.fd = 77;
+    expect(epoll_wait!(epfd, one, 1, 0)).toBe(1);
+    expect([b, d]).toContain(one[0].data.fd);
+    expect([one[1].data.fd, one[2].data.fd]).toEqual([0, 77]);
+    const maxeventsError = {
+      type: RangeError,
+      code: 'ERR_OUT_OF_RANGE',
+      fn: 'epoll_wait',
+      param: 'maxevents',
+    } as const;
+    expectThrown(() => epoll_wait!(epfd, array(epoll_event, 2), 3, 0), maxeventsError);
+    const messages = [slots(2), array(epoll_event, 2)].map((list) => {
+      try {
+        epoll_wait!(epfd, list, 3, 0);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'no error';
+    });
+    expect(messages[1]).toBe(messages[0]);
+    expect(epoll_wait!(epfd, array(epoll_event, 1), 0, 0)).toBe(-1);
+    expect(errno).toBe(EINVAL);
+  });
+
+  test('bsdsock/promises waits, then fills the C array', async () => {
+    const epfd = fds.add(epoll_create1!(0));
+    const [a, b] = fds.unixPair(SOCK_STREAM);
+    expect(watch(epfd, b, EPOLLIN)).toBe(0);
+    const events = array(epoll_event, 2);
+    const pending = P.epoll_wait!(epfd, events, 2, -1);
+    expect(send(a, 'x', 1, 0)).toBe(1);
+    expect(await pending).toBe(1);
+    expect(events[0].data.fd).toBe(b);
   });
 });
 

@@ -4,6 +4,7 @@
 import {
   AF_INET,
   EAGAIN,
+  ECONNABORTED,
   ECONNRESET,
   EINTR,
   EISCONN,
@@ -191,6 +192,26 @@ describe('synchronous API', () => {
     expect(recv(b, Buffer.alloc(8), 8, 0)).toBe(-1);
     expect(errno).toBe(EINTR);
     expect(faultCounts()).toEqual([1]);
+  });
+
+  test('accept(fd, null, null), which reaches the addon as accept(fd): faulted, and its argument check still runs', () => {
+    const listener = fds.listener();
+    const fd = fds.socket(AF_INET, SOCK_STREAM);
+    expect(connect(fd, listener.addr, sizeof(listener.addr))).toBe(0);
+    faults([{ call: 'accept', errno: 'ECONNABORTED', times: 1 }]);
+    setErrno(0);
+    expect(accept(listener.fd, null, null)).toBe(-1);
+    expect(errno).toBe(ECONNABORTED);
+    expect(faultCounts()).toEqual([1]);
+    // An addrlen without addr is still checked, and refused, before any call.
+    expectThrown(() => accept(listener.fd, null, 4 as unknown as socklen_t), {
+      type: TypeError,
+      code: 'ERR_INVALID_ARG_TYPE',
+      fn: 'accept',
+      param: 'addrlen',
+    });
+    expect(faultCounts()).toEqual([1]);
+    fds.add(accept(listener.fd, null, null));
   });
 
   test('connect with EINTR: the connection goes on, and a retry says EISCONN, as after a real interruption', () => {
