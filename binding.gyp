@@ -9,6 +9,7 @@
         "native/addresses.cc",
         "native/sockets.cc",
         "native/io.cc",
+        "native/slots.cc",
         "native/options.cc",
         "native/poll.cc",
         "native/resolver.cc",

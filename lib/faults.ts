@@ -80,12 +80,34 @@ let lastCall = '';
 // same functions, not the first copy's wrappers.
 const ORIGINALS = Symbol.for('bsdsock.faults.originals');
 
+// send, recv, read, write and accept also reach the addon through their xxxSlots functions (lib/io.ts:
+// integer arguments in shared memory). Under a rule for one of them, its slots function is replaced
+// by a call of the faulted function with the arguments the slots hold, so that a rule sees every call
+// whichever way it came.
+type SlotsArgs = (slots: Int32Array, buf: unknown) => unknown[];
+const bufferArgs: SlotsArgs = (s, buf) => [s[0], buf, s[1], s[2]];
+const countArgs: SlotsArgs = (s, buf) => [s[0], buf, s[1]];
+const SLOT_CALLS: readonly (readonly [FaultCall, string, SlotsArgs])[] = [
+  ['send', 'sendSlots', bufferArgs],
+  ['recv', 'recvSlots', bufferArgs],
+  ['read', 'readSlots', countArgs],
+  ['write', 'writeSlots', countArgs],
+  ['accept', 'acceptSlots', (s) => [s[0]]],
+];
+
+function throughSlots(b: NativeBinding, call: NativeFunction, args: SlotsArgs): NativeFunction {
+  return (buf?: unknown) => {
+    const slots = b.slots;
+    slots[3] = call(...args(slots, buf)) as number;
+  };
+}
+
 function originals(b: NativeBinding): Map<string, NativeFunction> {
   const holder = b as unknown as { [ORIGINALS]?: Map<string, NativeFunction> };
   let map = holder[ORIGINALS];
   if (map === undefined) {
     map = new Map();
-    for (const name of FAULT_CALLS) {
+    for (const name of [...FAULT_CALLS, ...SLOT_CALLS.map(([, viaSlots]) => viaSlots)]) {
       const fn = (b as unknown as Record<string, unknown>)[name];
       if (typeof fn === 'function') map.set(name, fn as NativeFunction);
     }
@@ -308,6 +330,11 @@ function install(b: NativeBinding, rules: Active[]): void {
   for (const [name, fn] of original) {
     const mine = rules.filter((rule) => rule.call === name);
     target[name] = mine.length === 0 ? fn : wrapper(b, name as FaultCall, fn, original, mine);
+  }
+  for (const [call, viaSlots, args] of SLOT_CALLS) {
+    if (rules.some((rule) => rule.call === call)) {
+      target[viaSlots] = throughSlots(b, target[call] as NativeFunction, args);
+    }
   }
   active = rules;
   lastInjected = null;

@@ -80,6 +80,17 @@ export interface NativeBinding {
   ioctl(fd: number, request: number, argp: Memory): number;
 
   send(sockfd: number, buf: Memory | string, len: number, flags: number, validateOnly?: true): number;
+  /**
+   * [fd, len, flags, result], shared with the addon (native/slots.cc): each xxxSlots function takes
+   * its integers from it, already checked by the caller, and leaves its result (or -errno) in it.
+   */
+  readonly slots: Int32Array;
+  sendSlots(buf: Memory | string): void;
+  recvSlots(buf: Memory): void;
+  readSlots(buf: Memory): void;
+  writeSlots(buf: Memory | string): void;
+  acceptSlots(): void;
+  closeSlots(): void;
   read(fd: number, buf: Memory, count: number, validateOnly?: true): number;
   readv(fd: number, iov: (Memory | number)[], iovcnt: number, validateOnly?: true): number;
   writev(fd: number, iov: (Memory | number)[], iovcnt: number, validateOnly?: true): number;

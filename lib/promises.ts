@@ -26,7 +26,7 @@ import { CALLS, type CallName } from './calls';
 import { isAttached, observe, release, start, startCall, type Call, READABLE, WRITABLE } from './engine';
 import { native, type Memory } from './native';
 import { addrinfoList, hostAddrArg, hostentResult, serventResult, type hostent, type servent } from './resolver';
-import { iovParts, messageParts } from './io';
+import { iovParts, messageParts, readWriteNow, recvNow, sendNow } from './io';
 import { eventsArg, setArg } from './poll';
 import * as C from './constants.gen';
 import {
@@ -242,8 +242,8 @@ class SendAll implements Call {
   }
 
   private write(data: Memory | string, count: number): number {
-    if (this.fn === 'send') return native.send(this.sockfd, data, count, this.flags);
-    if (this.fn === 'write') return native.write(this.sockfd, data, count);
+    if (this.fn === 'send') return sendNow(this.sockfd, data, count, this.flags);
+    if (this.fn === 'write') return readWriteNow('write', this.sockfd, data, count);
     return native.sendto(this.sockfd, data, count, this.flags, this.dest!, this.addrlen);
   }
 
@@ -346,7 +346,7 @@ class RecvCall implements Call {
   ) {}
 
   run(): number {
-    return native.recv(this.sockfd, this.buf, this.len, this.flags);
+    return recvNow(this.sockfd, this.buf, this.len, this.flags);
   }
 
   check(): void {

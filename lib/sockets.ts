@@ -4,6 +4,7 @@
 import { isAttached, release } from './engine';
 import { fail } from './errno';
 import { invalidArgType, outOfRange } from './errors';
+import { int32 } from './io';
 import { native, type Memory } from './native';
 import { ifreq, isInstance, ptr } from './structs';
 import * as C from './constants.gen';
@@ -11,6 +12,8 @@ import { optionalSockaddrArg, sockaddrArg, socklenArg, type SockaddrLike, type s
 import { closed, opened, openedByFcntl, openedPair } from './ledger';
 import { traceCall } from './trace';
 import { tracing } from './trace/sink';
+
+const slots = native.slots;
 
 /**
  * Creates an endpoint for communication and returns its descriptor: the
@@ -89,12 +92,16 @@ export function listen(sockfd: number, backlog: number): number {
 export function accept(sockfd: number, addr: SockaddrLike | null, addrlen: socklen_t | null): number {
   const a = optionalSockaddrArg('accept', 'addr', addr);
   const l = socklenArg('accept', 'addrlen', addrlen, true);
-  // With no address wanted, the binding's short form accept(sockfd) spares it the test of two nulls.
-  const r = tracing
-    ? tracedAccept(sockfd, addr, addrlen, a, l)
-    : a === null && l === null
-      ? native.accept(sockfd)
-      : native.accept(sockfd, a, l);
+  // With no address wanted, the binding's short forms spare it the test of two nulls: acceptSlots
+  // for an int32 descriptor (lib/io.ts), else accept(sockfd), whose check throws the error.
+  let r: number;
+  if (tracing) r = tracedAccept(sockfd, addr, addrlen, a, l);
+  else if (a !== null || l !== null) r = native.accept(sockfd, a, l);
+  else if (int32(sockfd)) {
+    slots[0] = sockfd;
+    native.acceptSlots();
+    r = slots[3];
+  } else r = native.accept(sockfd);
   return r < 0 ? fail(r) : opened(r, 'accept');
 }
 
@@ -199,7 +206,14 @@ export function close(fd: number): number {
   // A descriptor bsdsock/promises watches loses its poll handle first, so
   // no handle is left on a number the kernel will hand out again.
   if (isAttached(fd)) release(fd);
-  const r = tracing ? tracedClose(fd) : native.close(fd);
+  let r: number;
+  if (tracing) r = tracedClose(fd);
+  else if (int32(fd)) {
+    // Through the slots (lib/io.ts), as accept.
+    slots[0] = fd;
+    native.closeSlots();
+    r = slots[3];
+  } else r = native.close(fd);
   return closed(fd, r) < 0 ? fail(r) : r;
 }
 

@@ -10,6 +10,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitAddresses(env, exports);
   InitSockets(env, exports);
   InitIo(env, exports);
+  InitSlots(env, exports);
   InitOptions(env, exports);
   InitPoll(env, exports);
   InitResolver(env, exports);

@@ -12,6 +12,7 @@ void InitConstants(Napi::Env env, Napi::Object exports);
 void InitAddresses(Napi::Env env, Napi::Object exports);
 void InitSockets(Napi::Env env, Napi::Object exports);
 void InitIo(Napi::Env env, Napi::Object exports);
+void InitSlots(Napi::Env env, Napi::Object exports);
 void InitOptions(Napi::Env env, Napi::Object exports);
 void InitPoll(Napi::Env env, Napi::Object exports);
 void InitResolver(Napi::Env env, Napi::Object exports);

@@ -216,16 +216,18 @@ struct Data {
   size_t len;
 };
 
-inline Data ValueData(napi_env env, napi_value buf, napi_value len, const char* fn, Text text, std::string* storage,
-                      const char* len_param) {
-  Bytes b;
+inline Bytes ValueBuffer(napi_env env, napi_value buf, const char* fn, Text text, std::string* storage) {
   void* data;
   size_t length;
   if (napi_get_buffer_info(env, buf, &data, &length) == napi_ok && length > 0) {
-    b = Bytes{static_cast<uint8_t*>(data), length, true};
-  } else {
-    b = ValueBytes(env, buf, fn, "buf", Nullable::kNo, text, storage);
+    return Bytes{static_cast<uint8_t*>(data), length, true};
   }
+  return ValueBytes(env, buf, fn, "buf", Nullable::kNo, text, storage);
+}
+
+inline Data ValueData(napi_env env, napi_value buf, napi_value len, const char* fn, Text text, std::string* storage,
+                      const char* len_param) {
+  Bytes b = ValueBuffer(env, buf, fn, text, storage);
   const auto n = static_cast<size_t>(ValueInteger(env, len, fn, len_param, 0, INT_MAX));
   if (n > b.length) ThrowFits(env, fn, len_param, "buf", b.length, Napi::Value(env, len));
   return Data{b, n};

@@ -32,6 +32,12 @@ const ADDON_INTERNALS: Readonly<Record<string, string>> = {
   getservbynameAsync: 'getservbyname of bsdsock/promises, on the thread pool',
   getservbyportAsync: 'getservbyport of bsdsock/promises, on the thread pool',
   fdSet: 'FD_SET, FD_CLR and FD_ISSET, one function with the operation as its first argument',
+  sendSlots: 'send with its integers in the shared slots (native/slots.cc), for int32 arguments',
+  recvSlots: 'recv with its integers in the shared slots, for int32 arguments',
+  readSlots: 'read with its integers in the shared slots, for int32 arguments',
+  writeSlots: 'write with its integers in the shared slots, for int32 arguments',
+  acceptSlots: 'accept(fd, NULL, NULL) with fd in the shared slots, for an int32 descriptor',
+  closeSlots: 'close with fd in the shared slots, for an int32 descriptor',
 };
 
 describe('every export is a call of the table or a named helper', () => {

@@ -18,6 +18,7 @@ import {
   faultCounts,
   faults,
   getpeername,
+  read,
   recv,
   send,
   setErrno,
@@ -25,6 +26,7 @@ import {
   sizeof,
   sockaddr_in,
   socklen_t,
+  write,
   type FaultRule,
 } from 'bsdsock';
 import * as P from 'bsdsock/promises';
@@ -194,7 +196,7 @@ describe('synchronous API', () => {
     expect(faultCounts()).toEqual([1]);
   });
 
-  test('accept(fd, null, null), which reaches the addon as accept(fd): faulted, and its argument check still runs', () => {
+  test('accept(fd, null, null), which takes a short way into the addon: faulted, and its argument check still runs', () => {
     const listener = fds.listener();
     const fd = fds.socket(AF_INET, SOCK_STREAM);
     expect(connect(fd, listener.addr, sizeof(listener.addr))).toBe(0);
@@ -212,6 +214,26 @@ describe('synchronous API', () => {
     });
     expect(faultCounts()).toEqual([1]);
     fds.add(accept(listener.fd, null, null));
+  });
+
+  test('read and write with int32 arguments (which reach the addon through the slots) are faulted too', () => {
+    const [a, b] = fds.unixPair(SOCK_STREAM);
+    faults([
+      { call: 'write', short: 2 },
+      { call: 'read', errno: 'EINTR', every: 2 },
+    ]);
+    expect(write(a, 'hello', 5)).toBe(2);
+    const buf = Buffer.alloc(8);
+    expect(read(b, buf, 8)).toBe(2);
+    setErrno(0);
+    expect(read(b, buf, 8)).toBe(-1);
+    expect(errno).toBe(EINTR);
+    expect(faultCounts()).toEqual([1, 1]);
+    faults(null);
+    // With the rules gone, the calls reach the addon directly again.
+    expect(write(a, 'lo', 2)).toBe(2);
+    expect(read(b, buf, 8)).toBe(2);
+    expect(buf.subarray(0, 2).toString()).toBe('lo');
   });
 
   test('connect with EINTR: the connection goes on, and a retry says EISCONN, as after a real interruption', () => {

@@ -6,7 +6,9 @@
 // The floor itself, each call taking recv's four arguments: js (a JavaScript function: the loop's
 // own cost), addon-api and raw (bench/floor/floor.cc's empty functions), recv (bsdsock's recv, the
 // public wrapper, one byte always waiting: MSG_PEEK|MSG_DONTWAIT on a socketpair), recv-native (the
-// addon's recv, as the wrapper calls it), ffi (libc's recv through node:ffi, on a Node that has it).
+// addon's recv, the ordinary binding), recv-slots (the addon's recvSlots with the integers in shared
+// slots, as the wrapper calls it: lib/io.ts's recvNow), ffi (libc's recv through node:ffi, on a Node
+// that has it).
 // The other calls of the sync workloads, through their public wrappers, each made so that it
 // returns at once and the same way every time: send, write, read (0 bytes), setsockopt (SO_REUSEADDR),
 // epoll_wait (64 events as a C array, one ready), accept (non-blocking, nothing pending: EAGAIN),
@@ -47,6 +49,7 @@ import {
   socklen_t,
   write,
 } from 'bsdsock';
+import { recvNow } from '../../lib/io';
 import { native } from '../../lib/native';
 
 type Recv = (fd: number, buf: Buffer, len: number, flags: number) => number;
@@ -108,9 +111,12 @@ function pick(name: string): [() => number, number] {
     case 'recv':
       return viaRecv(recv, 1);
     case 'recv-native':
-      // The addon's functions use no `this`: the row calls the function itself, as the wrapper does.
+      // The addon's functions use no `this`: the row calls the function itself.
       // eslint-disable-next-line @typescript-eslint/unbound-method
       return viaRecv(native.recv, 1);
+    case 'recv-slots':
+      // What the wrapper calls now: the integers through the shared slots (lib/io.ts).
+      return viaRecv(recvNow, 1);
     case 'ffi':
       return viaRecv(ffiRecv(), 1);
     case 'send':

@@ -5,7 +5,8 @@
 #   a  addon-api    an empty function through node-addon-api (Napi::Function, CallbackInfo)
 #   b  raw          the same as a bare napi_callback with napi_get_cb_info
 #   c  recv         bsdsock's recv (the public wrapper), one byte waiting (MSG_PEEK|MSG_DONTWAIT)
-#   c' recv-native  the addon's recv, as the wrapper calls it
+#   c' recv-native  the addon's recv, the ordinary binding
+#   c" recv-slots   the addon's recvSlots, integers through shared slots, as the wrapper calls it
 #   d  c            libc's recv from C, the same call
 #   e  ffi          libc's recv through node:ffi (a Node that has it: --node26 PATH)
 # Only the measured loop is counted, after a warm-up that lets V8 optimize it: start-up, warm-up and
@@ -109,7 +110,7 @@ fi
 perf_note="perf stat: no hardware instruction counter here"
 if perf stat -x, -e instructions:u true 2>&1 >/dev/null | grep -q '^[0-9]'; then perf_note="perf stat: available (not used: callgrind's count is per function)"; fi
 
-cases=(js addon-api raw recv-native recv c)
+cases=(js addon-api raw recv-native recv-slots recv c)
 [[ -n $node26 ]] && cases+=(ffi)
 ((calls)) && cases=(recv send write read setsockopt epoll_wait accept connect close socket+close)
 [[ -n $only ]] && IFS=, read -r -a cases <<<"$only"
@@ -118,7 +119,7 @@ printf '| row | case | instructions/call (node %s) |' "$(node --version)"
 [[ -n $node26 ]] && printf ' instructions/call (node %s) |' "$($node26 --version)"
 ((wall)) && printf ' ns/call, fastest of 5 (node %s) |' "$(node --version)" && [[ -n $node26 ]] && printf ' ns/call (node %s) |' "$($node26 --version)"
 printf '\n'
-declare -A label=([js]="0" [addon-api]="a" [raw]="b" [recv]="c" [recv-native]="c'" [c]="d" [ffi]="e")
+declare -A label=([js]="0" [addon-api]="a" [raw]="b" [recv]="c" [recv-native]="c'" [recv-slots]="c\"" [c]="d" [ffi]="e")
 for c in "${cases[@]}"; do [[ -n ${label[$c]:-} ]] || label[$c]="–"; done
 for c in "${cases[@]}"; do
   row="| ${label[$c]} | $c |"
