@@ -58,10 +58,11 @@ class Closures implements Call {
 
 function checkNothing(): void {}
 
-class Descriptor {
-  readonly queues: [Pending[], Pending[]] = [[], []];
+/** The engine's state of one descriptor. @internal */
+export class Descriptor {
+  readonly queues: [Waiting[], Waiting[]] = [[], []];
   /** Operations (poll) that want a wake-up in a direction but consume nothing; made on first use. */
-  observers: Set<Pending> | undefined = undefined;
+  observers: Set<Waiting> | undefined = undefined;
   /**
    * Directions whose last call found nothing more to do (EAGAIN, or a read
    * shorter than asked) since they were last reported ready: the next
@@ -91,7 +92,7 @@ class Descriptor {
     engine.disarm(this.fd, directions);
   }
 
-  queue(direction: Direction): Pending[] {
+  queue(direction: Direction): Waiting[] {
     return this.queues[direction === READABLE ? 0 : 1];
   }
 
@@ -122,7 +123,7 @@ function spends(r: number, want: number): boolean {
 // Runs one operation's step until it settles or must wait. Returns true
 // once settled. With `d`, a call that spent the operation's direction is
 // noted there (see Descriptor.spent); observers (poll) consume nothing.
-function advance(op: Pending, d?: Descriptor): boolean {
+function advance(op: Waiting, d?: Descriptor): boolean {
   for (;;) {
     let r: number;
     try {
@@ -149,16 +150,18 @@ function advance(op: Pending, d?: Descriptor): boolean {
   }
 }
 
-function drain(d: Descriptor, queue: Pending[]): void {
+function drain(d: Descriptor, queue: Waiting[]): void {
   while (queue.length > 0) {
     if (!advance(queue[0], d)) return;
-    queue.shift();
+    // The usual queue holds one operation: pop is cheaper than shift.
+    if (queue.length === 1) queue.pop();
+    else queue.shift();
     waitEnds();
   }
 }
 
 // Wakes the observers (poll) that watch fd in `direction`; true if there was one.
-function wakeObservers(observers: Set<Pending>, direction: Direction): boolean {
+function wakeObservers(observers: Set<Waiting>, direction: Direction): boolean {
   let woken = false;
   for (const observer of observers) {
     if (observer.direction & direction) {
@@ -223,7 +226,7 @@ function onReadyBatch(batch: Int32Array, count: number): void {
 engine.setCallback(onReadyBatch);
 
 // An observer (poll) watches several descriptors; once settled it leaves them all.
-function forget(op: Pending): void {
+function forget(op: Waiting): void {
   const fds = op.watching;
   if (fds === undefined) return;
   op.watching = undefined;
@@ -348,7 +351,7 @@ export function startCall(
 
 // True when an operation may be tried at once: nothing queued ahead of it,
 // its direction not found spent, the descriptor's budget not used up.
-function mayTryNow(d: Descriptor, queue: Pending[], direction: Direction): boolean {
+function mayTryNow(d: Descriptor, queue: Waiting[], direction: Direction): boolean {
   if (d.immediateTurn !== turn) {
     d.immediateTurn = turn;
     d.immediate = 0;
@@ -362,22 +365,86 @@ function tried(d: Descriptor, direction: Direction, r: number, want: number): vo
   if (!isAgain(r)) d.immediate++;
 }
 
+/**
+ * For the hot calls' fast paths (recv, send): fd's engine state when fd is
+ * attached, else undefined (the caller then takes start()'s way).
+ * @internal
+ */
+export function attached(fd: number): Descriptor | undefined {
+  return descriptors[fd];
+}
+
+/**
+ * Whether an operation in `direction` may be tried at once on d, as start()
+ * decides it.
+ * @internal
+ */
+export function mayTry(d: Descriptor, direction: Direction): boolean {
+  return mayTryNow(d, d.queue(direction), direction);
+}
+
+/**
+ * Notes a fast path's attempt on d, as start() notes its own.
+ * @internal
+ */
+export function attempted(d: Descriptor, direction: Direction, r: number, want: number): void {
+  tried(d, direction, r, want);
+}
+
+/**
+ * Queues on d an operation whose arguments were checked and that was tried
+ * already or may not be tried now; `op.call` makes its system call.
+ * @internal
+ */
+export function wait(d: Descriptor, op: Waiting): Promise<number> {
+  return queued(d, d.queue(op.direction), op, undefined);
+}
+
+/**
+ * wait() for an operation given as a Call.
+ * @internal
+ */
+export function waitCall(d: Descriptor, syscall: string, direction: Direction, call: Call): Promise<number> {
+  return queued(d, d.queue(direction), new Pending(syscall, direction, call, 0), undefined);
+}
+
+/**
+ * A pending operation, as the engine keeps it in its queues.
+ * @internal
+ */
+export interface Waiting {
+  resolve: (value: number) => void;
+  reject: (error: Error) => void;
+  /** The timer of a poll with a timeout. */
+  timer: NodeJS.Timeout | undefined;
+  /** For a poll, until it settles: the descriptors it watches. */
+  watching: number[] | undefined;
+  /** Unhooks the abort signal's listener, once the operation settles. */
+  unhook: () => void;
+  /** What the operation does. */
+  readonly call: Call;
+  readonly syscall: string;
+  readonly direction: Direction;
+  /** For a read: the byte count asked for, so that a short read is noticed (0: not a read). */
+  readonly want: number;
+  /** Stops the timer and unhooks the signal. */
+  cleanup(): void;
+}
+
 // A pending operation. A class rather than closures: one object per wait,
-// with nothing captured for the calls that complete at once.
-class Pending {
+// with nothing captured for the calls that complete at once. A hot call
+// (recv) has a class of its own that is both a Waiting and its Call, so that
+// a wait costs one object.
+class Pending implements Waiting {
   resolve: (value: number) => void = settledAlready;
   reject: (error: Error) => void = settledAlready;
-  /** The timer of a poll with a timeout. */
   timer: NodeJS.Timeout | undefined = undefined;
-  /** For a poll, until it settles: the descriptors it watches. */
   watching: number[] | undefined = undefined;
-  /** Unhooks the abort signal's listener, once the operation settles. */
   unhook: () => void = settledAlready;
   constructor(
     readonly syscall: string,
     readonly direction: Direction,
     readonly call: Call,
-    /** For a read: the byte count asked for, so that a short read is noticed (0: not a read). */
     readonly want: number,
   ) {}
 
@@ -387,29 +454,44 @@ class Pending {
   }
 }
 
-function settledAlready(): void {}
+/**
+ * The settling functions of an operation not waiting yet, or settled.
+ * @internal
+ */
+export function settledAlready(): void {}
 
-// Makes the promise of a pending operation and hands its settling functions to it.
-function pending(op: Pending): Promise<number> {
-  return new Promise<number>((resolve, reject) => {
-    op.resolve = resolve;
-    op.reject = reject;
-  });
+// Makes the promise of a pending operation and hands its settling functions
+// to it. The executor is one function for all, told its operation through a
+// variable, so that no closure is made per wait.
+let settling: Waiting | undefined;
+function handOver(resolve: (value: number) => void, reject: (error: Error) => void): void {
+  settling!.resolve = resolve;
+  settling!.reject = reject;
+}
+function pending(op: Waiting): Promise<number> {
+  settling = op;
+  const promise = new Promise<number>(handOver);
+  settling = undefined;
+  return promise;
 }
 
 // The waiting half of start(), a function of its own so that an operation
 // that completes at once allocates none of this.
 function enqueue(
   d: Descriptor,
-  queue: Pending[],
+  queue: Waiting[],
   syscall: string,
   direction: Direction,
   call: Call,
   want: number,
   signal: AbortSignal | undefined,
 ): Promise<number> {
-  const op = new Pending(syscall, direction, call, want);
+  return queued(d, queue, new Pending(syscall, direction, call, want), signal);
+}
+
+function queued(d: Descriptor, queue: Waiting[], op: Waiting, signal: AbortSignal | undefined): Promise<number> {
   const promise = pending(op);
+  const direction = op.direction;
   queue.push(op);
   waitBegins();
   d.arm(direction);
