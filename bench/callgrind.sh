@@ -7,7 +7,7 @@
 # for it.
 #
 #   bench/callgrind.sh <target> [N1 N2]
-#   targets: pingpong-c pingpong-sync pingpong-untraced pingpong-checked churn-c churn-sync echo-c echo-promises echo-net
+#   targets: pingpong-c pingpong-sync pingpong-untraced pingpong-checked churn-c churn-sync echo-c echo-sync echo-promises echo-net
 #
 # Needs valgrind (Debian: apt-get install valgrind), python3, a built tree
 # (npm run build:ts) and the C programs in bench/.build (npm run bench builds them).
@@ -29,6 +29,7 @@ case $target in
   churn-sync) server=(node dist/bench/sync/churn.js server) ;;
   echo-c) server=("$B/echo-server") ;;
   echo-promises) server=(node dist/bench/promises/echo-server.js) ;;
+  echo-sync) server=(node dist/bench/sync/echo-server.js) ;;
   echo-net) server=(node dist/bench/net/echo-server.js) ;;
   *)
     echo "unknown target $target" >&2

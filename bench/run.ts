@@ -477,7 +477,7 @@ const SPECS: Spec[] = [
     unit: 'round trips/s',
     cpuUnit: 'µs/round trip',
     baseline: C,
-    impls: [C, PROMISES, NET, ...WITH_PYTHON_SELECTORS],
+    impls: [C, SYNC, PROMISES, NET, ...WITH_PYTHON_SELECTORS],
     run: echoRun,
   },
   {
