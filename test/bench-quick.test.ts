@@ -47,6 +47,7 @@ testNeeding(cc(), taskset(), prlimit())(
       ['churn', 'bsdsock (sync)'],
       ['churn', 'node:net'],
       ['echo', 'C'],
+      ['echo', 'bsdsock (sync)'],
       ['echo', 'bsdsock/promises'],
       ['echo', 'node:net'],
       ['idle', 'bsdsock/promises'],

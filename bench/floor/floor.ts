@@ -8,7 +8,7 @@
 // public wrapper, one byte always waiting: MSG_PEEK|MSG_DONTWAIT on a socketpair), recv-native (the
 // addon's recv, the ordinary binding), recv-slots (the addon's recvSlots with the integers in shared
 // slots, as the wrapper calls it: lib/io.ts's recvNow), ffi (libc's recv through node:ffi, on a Node
-// that has it).
+// that has it); recv-untraced (the public wrapper without the tracer's branch, bench/sync/untraced-io.ts).
 // The other calls of the sync workloads, through their public wrappers, each made so that it
 // returns at once and the same way every time: send, write, read (0 bytes), setsockopt (SO_REUSEADDR),
 // epoll_wait (64 events as a C array, one ready), accept (non-blocking, nothing pending: EAGAIN),
@@ -50,6 +50,7 @@ import {
   write,
 } from 'bsdsock';
 import { recvNow } from '../../lib/io';
+import { recv as recvUntraced } from '../sync/untraced-io';
 import { native } from '../../lib/native';
 
 type Recv = (fd: number, buf: Buffer, len: number, flags: number) => number;
@@ -114,6 +115,10 @@ function pick(name: string): [() => number, number] {
       // The addon's functions use no `this`: the row calls the function itself.
       // eslint-disable-next-line @typescript-eslint/unbound-method
       return viaRecv(native.recv, 1);
+    case 'recv-untraced':
+      // The public wrapper without the tracer's `tracing ?` branch (bench/sync/untraced-io.ts): the
+      // difference with recv is what tracing costs when it is off.
+      return viaRecv(recvUntraced, 1);
     case 'recv-slots':
       // What the wrapper calls now: the integers through the shared slots (lib/io.ts).
       return viaRecv(recvNow, 1);
