@@ -225,11 +225,22 @@ interface Impl {
   node: boolean;
   /** Run with BSDSOCK_TRACE=1, each process's stderr (the trace) going to a temporary file. */
   traced?: boolean;
+  /** The implementation whose client drives this one's server (itself when absent). */
+  client?: Impl;
 }
 
 const node = (file: string, flags: string[] = []): string[] => [process.execPath, ...flags, path.join(DIST, file)];
 
 const C: Impl = { id: 'c', label: 'C', argv: (p) => [path.join(BUILD, p)], node: false };
+// The floor a Node process sets: the C server's loop run from C inside Node (bench/floor/in-node.ts),
+// driven by the C client. Its server CPU against C's is what no binding can take away.
+const IN_NODE: Impl = {
+  id: 'in-node',
+  label: 'C loop in a Node process (floor), C client',
+  argv: (p) => node('floor/in-node.js', []).concat(p),
+  node: true,
+  client: C,
+};
 const SYNC: Impl = { id: 'sync', label: 'bsdsock (sync)', argv: (p) => node(`sync/${p}.js`), node: true };
 const NET: Impl = { id: 'net', label: 'node:net', argv: (p) => node(`net/${p}.js`, ['--expose-gc']), node: true };
 const PYTHON: Impl = {
@@ -353,7 +364,7 @@ async function clientServer(
     clientOpts = opts();
     client = new Proc(
       `${impl.id} ${prog} client`,
-      pinned(0, [...impl.argv(prog), 'client', port, ...clientArgs]),
+      pinned(0, [...(impl.client ?? impl).argv(prog), 'client', port, ...clientArgs]),
       clientOpts,
     );
     const c = fields(await client.line(/^done /));
@@ -569,6 +580,22 @@ function environment(): string[] {
 
 // ---------------------------------------------------------------- building
 
+// The floor addon (bench/floor/floor.cc), which the in-node rows load: built with the package's
+// node-gyp and the headers beside this node, as bench/floor/run.sh does. Returns why not, on failure.
+function buildFloor(): string | undefined {
+  const dir = path.join(BENCH, 'floor');
+  const addon = path.join(dir, 'build', 'Release', 'floor.node');
+  if (fs.existsSync(addon) && fs.statSync(addon).mtimeMs > fs.statSync(path.join(dir, 'floor.cc')).mtimeMs) {
+    return undefined;
+  }
+  const gyp = path.join(ROOT, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+  const nodedir = path.dirname(path.dirname(process.execPath));
+  const r = spawnSync(process.execPath, [gyp, 'rebuild', `--nodedir=${nodedir}`], { cwd: dir, encoding: 'utf8' });
+  if (r.status !== 0)
+    return `bench/floor did not build: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ')}`;
+  return undefined;
+}
+
 function buildC(): void {
   fs.mkdirSync(BUILD, { recursive: true });
   const dir = path.join(BENCH, 'c');
@@ -763,6 +790,10 @@ async function main(): Promise<void> {
       `node:ffi (libc): ${o.ffiNode} ${firstLine(o.ffiNode, ['--version'])}${flags.length > 0 ? ` ${flags.join(' ')}` : ''}`,
     );
   }
+  const floorBuild = buildFloor();
+  if (floorBuild === undefined) {
+    for (const spec of SPECS) if (spec.id === 'pingpong' || spec.id === 'churn') spec.impls.splice(1, 0, IN_NODE);
+  } else env.push(`${IN_NODE.label}: left out: ${floorBuild}`);
   for (const l of env) console.log(l);
 
   const specs = SPECS.filter((s) => o.only.includes(s.id) && (s.id !== 'trace' || TRACE_EXISTS));

@@ -320,7 +320,8 @@ export function send(
 ): Promise<number> {
   if (options === undefined && !tracing && typeof sockfd === 'number') {
     const d = attached(sockfd);
-    if (d !== undefined && mayTry(d, WRITABLE) && plainBuffer(buf, len, flags)) return sendAtOnce(d, sockfd, buf, len, flags);
+    if (d !== undefined && mayTry(d, WRITABLE) && plainBuffer(buf, len, flags))
+      return sendAtOnce(d, sockfd, buf, len, flags);
   }
   const signal = signalOf('send', options);
   const text = tracing ? traceText('send', [sockfd, buf, len, flags]) : undefined;

@@ -53,6 +53,10 @@ testNeeding(cc(), taskset(), prlimit())(
       ['idle', 'bsdsock/promises'],
       ['idle', 'node:net'],
       ['trace', 'bsdsock (sync), tracing off'],
+      // The floor of a Node process: C loops in Node (bench/floor), unless that addon did not build here.
+      ...(r.stdout.includes('C loop in a Node process (floor), C client: left out')
+        ? []
+        : ['pingpong', 'churn'].map((w) => pair(w, 'C loop in a Node process (floor), C client'))),
       // Python is an extra peer the harness leaves out where python3 is missing.
       ...(which('python3') === null ? [] : [pair('echo', 'Python selectors')]),
       // node:ffi rows on a Node that has node:ffi (26); elsewhere a line says they are left out.
