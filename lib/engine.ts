@@ -58,11 +58,23 @@ class Closures implements Call {
 
 function checkNothing(): void {}
 
+// The queue of a direction where no operation has waited yet, shared by
+// every descriptor: a server holds thousands of idle connections, most of
+// which never wait to write. Frozen, so that a push on it throws instead of
+// queueing on every descriptor at once.
+const NO_QUEUE = Object.freeze([]) as readonly Waiting[] as Waiting[];
+
 /** The engine's state of one descriptor. @internal */
 export class Descriptor {
-  readonly queues: [Waiting[], Waiting[]] = [[], []];
-  /** Operations (poll) that want a wake-up in a direction but consume nothing; made on first use. */
-  observers: Set<Waiting> | undefined = undefined;
+  /** The operations waiting to read, in the order they started (NO_QUEUE until one waits). */
+  readers: Waiting[] = NO_QUEUE;
+  /** The same, to write. */
+  writers: Waiting[] = NO_QUEUE;
+  /**
+   * Operations (poll) that want a wake-up in a direction but consume nothing; made on first use. An
+   * array, not a Set: it usually holds one poll, and a Set's table is made for several.
+   */
+  observers: Waiting[] | undefined = undefined;
   /**
    * Directions whose last call found nothing more to do (EAGAIN, or a read
    * shorter than asked) since they were last reported ready: the next
@@ -93,11 +105,26 @@ export class Descriptor {
   }
 
   queue(direction: Direction): Waiting[] {
-    return this.queues[direction === READABLE ? 0 : 1];
+    return direction === READABLE ? this.readers : this.writers;
+  }
+
+  /** Queues op in its direction; returns that direction's queue. */
+  push(op: Waiting): Waiting[] {
+    const queue = this.queue(op.direction);
+    if (queue !== NO_QUEUE) {
+      queue.push(op);
+      return queue;
+    }
+    // Made holding op, the queue has room for it alone; `[]` then push would
+    // make room for 17, for every idle connection's one pending recv.
+    const made = [op];
+    if (op.direction === READABLE) this.readers = made;
+    else this.writers = made;
+    return made;
   }
 
   waiting(): boolean {
-    return this.queues[0].length + this.queues[1].length + (this.observers?.size ?? 0) > 0;
+    return this.readers.length + this.writers.length + (this.observers?.length ?? 0) > 0;
   }
 }
 
@@ -161,9 +188,10 @@ function drain(d: Descriptor, queue: Waiting[]): void {
 }
 
 // Wakes the observers (poll) that watch fd in `direction`; true if there was one.
-function wakeObservers(observers: Set<Waiting>, direction: Direction): boolean {
+function wakeObservers(observers: Waiting[], direction: Direction): boolean {
   let woken = false;
-  for (const observer of observers) {
+  // A settled observer leaves the array (forget): several are walked on a copy.
+  for (const observer of observers.length === 1 ? observers : observers.slice()) {
     if (observer.direction & direction) {
       woken = true;
       if (advance(observer)) forget(observer);
@@ -205,7 +233,7 @@ function onReady(fd: number, fired: number, _status: number): number {
 // nobody did.
 function serve(d: Descriptor, direction: Direction): number {
   const queue = d.queue(direction);
-  const observed = d.observers !== undefined && d.observers.size > 0 && wakeObservers(d.observers, direction);
+  const observed = d.observers !== undefined && d.observers.length > 0 && wakeObservers(d.observers, direction);
   if (queue.length === 0 && !observed) return direction;
   drain(d, queue);
   return 0;
@@ -233,7 +261,9 @@ function forget(op: Waiting): void {
   for (const fd of fds) {
     const d = descriptors[fd];
     if (d === undefined) continue;
-    d.observers?.delete(op);
+    const observers = d.observers;
+    const at = observers === undefined ? -1 : observers.indexOf(op);
+    if (at >= 0) observers!.splice(at, 1);
     // Nobody is left on fd: disarm both directions too, so an aborted or
     // timed-out poll leaves no watcher behind.
     if (!d.waiting()) d.disarm(READABLE | WRITABLE);
@@ -270,9 +300,8 @@ export function release(fd: number): void {
   if (d === undefined) return;
   descriptors[fd] = undefined;
   engine.release(fd);
-  const pending = [...d.queues[0], ...d.queues[1], ...(d.observers ?? [])];
-  d.queues[0].length = 0;
-  d.queues[1].length = 0;
+  const pending = [...d.readers, ...d.writers, ...(d.observers ?? [])];
+  d.readers = d.writers = NO_QUEUE;
   for (const op of pending) {
     // A poll leaves every descriptor it watches; a queued operation just ends.
     if (op.watching !== undefined) forget(op);
@@ -346,7 +375,7 @@ export function startCall(
   } else {
     call.check();
   }
-  return enqueue(d, queue, syscall, direction, call, want, signal);
+  return enqueue(d, syscall, direction, call, want, signal);
 }
 
 // True when an operation may be tried at once: nothing queued ahead of it,
@@ -397,7 +426,7 @@ export function attempted(d: Descriptor, direction: Direction, r: number, want: 
  * @internal
  */
 export function wait(d: Descriptor, op: Waiting): Promise<number> {
-  return queued(d, d.queue(op.direction), op, undefined);
+  return queued(d, op, undefined);
 }
 
 /**
@@ -405,7 +434,7 @@ export function wait(d: Descriptor, op: Waiting): Promise<number> {
  * @internal
  */
 export function waitCall(d: Descriptor, syscall: string, direction: Direction, call: Call): Promise<number> {
-  return queued(d, d.queue(direction), new Pending(syscall, direction, call, 0), undefined);
+  return queued(d, new Pending(syscall, direction, call, 0), undefined);
 }
 
 /**
@@ -479,20 +508,19 @@ function pending(op: Waiting): Promise<number> {
 // that completes at once allocates none of this.
 function enqueue(
   d: Descriptor,
-  queue: Waiting[],
   syscall: string,
   direction: Direction,
   call: Call,
   want: number,
   signal: AbortSignal | undefined,
 ): Promise<number> {
-  return queued(d, queue, new Pending(syscall, direction, call, want), signal);
+  return queued(d, new Pending(syscall, direction, call, want), signal);
 }
 
-function queued(d: Descriptor, queue: Waiting[], op: Waiting, signal: AbortSignal | undefined): Promise<number> {
+function queued(d: Descriptor, op: Waiting, signal: AbortSignal | undefined): Promise<number> {
   const promise = pending(op);
   const direction = op.direction;
-  queue.push(op);
+  const queue = d.push(op);
   waitBegins();
   d.arm(direction);
   if (signal !== undefined) {
@@ -503,7 +531,7 @@ function queued(d: Descriptor, queue: Waiting[], op: Waiting, signal: AbortSigna
       waitEnds();
       op.cleanup();
       // A poll may still watch this direction on fd.
-      if (queue.length === 0 && (d.observers?.size ?? 0) === 0) d.disarm(direction);
+      if (queue.length === 0 && (d.observers?.length ?? 0) === 0) d.disarm(direction);
       op.reject(abortError(signal));
     });
   }
@@ -530,7 +558,11 @@ export function observe(
   for (const [fd, direction] of interests) {
     if (attach(fd) !== 0) continue; // poll itself reports POLLNVAL for such an fd
     const d = descriptors[fd]!;
-    (d.observers ??= new Set()).add(op);
+    const observers = d.observers;
+    if (observers === undefined) d.observers = [op];
+    // fd listed twice watches once; the entries of one poll go in one loop,
+    // so a repeat is the last observer.
+    else if (observers[observers.length - 1] !== op) observers.push(op);
     fds[watched++] = fd;
     d.arm(direction);
   }
