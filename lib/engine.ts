@@ -540,8 +540,8 @@ function queued(d: Descriptor, op: Waiting, signal: AbortSignal | undefined): Pr
 
 /**
  * Starts an observer: an operation woken by readiness on several
- * descriptors that consumes nothing (poll). It settles through `step` or
- * through its own timer.
+ * descriptors that consumes nothing (select, epoll_wait). It settles through
+ * `step` or through its own timer.
  * @internal
  */
 export function observe(
@@ -552,6 +552,20 @@ export function observe(
   signal: AbortSignal | undefined,
 ): Promise<number> {
   const op = new Pending(syscall, READABLE | WRITABLE, new Closures(step, checkNothing, undefined), 0);
+  return observeWaiting(interests, op, timeout, signal);
+}
+
+/**
+ * observe() for an operation that is its own Waiting and Call (poll's),
+ * whose direction is READABLE | WRITABLE.
+ * @internal
+ */
+export function observeWaiting(
+  interests: readonly (readonly [number, number])[],
+  op: Waiting,
+  timeout: number,
+  signal: AbortSignal | undefined,
+): Promise<number> {
   const promise = pending(op);
   const fds: number[] = new Array<number>(interests.length);
   let watched = 0;

@@ -29,6 +29,7 @@ import {
   isAttached,
   mayTry,
   observe,
+  observeWaiting,
   settledAlready,
   release,
   start,
@@ -320,7 +321,8 @@ export function send(
 ): Promise<number> {
   if (options === undefined && !tracing && typeof sockfd === 'number') {
     const d = attached(sockfd);
-    if (d !== undefined && mayTry(d, WRITABLE) && plainBuffer(buf, len, flags)) return sendAtOnce(d, sockfd, buf, len, flags);
+    if (d !== undefined && mayTry(d, WRITABLE) && plainBuffer(buf, len, flags))
+      return sendAtOnce(d, sockfd, buf, len, flags);
   }
   const signal = signalOf('send', options);
   const text = tracing ? traceText('send', [sockfd, buf, len, flags]) : undefined;
@@ -755,8 +757,50 @@ function pollNow(fds: pollfd[] | pollfd, nfds: number, timeout: number, options?
     interests[watched++] = [fd, direction === 0 ? READABLE : direction];
   }
   interests.length = watched;
-  return observe(interests, 'poll', () => native.poll(bytes, nfds, 0) || -C.EAGAIN, timeout, signal);
+  return observeWaiting(interests, new PollWait(bytes, nfds), timeout, signal);
 }
+
+// A pending poll: the engine's Waiting and its Call in one object, as
+// RecvWait is for recv, where a Pending, a Call of closures and their
+// context took four. A server that polls each connection holds one per
+// idle connection.
+class PollWait implements Waiting, Call {
+  // Values on the prototype (below).
+  declare readonly syscall: string;
+  declare readonly direction: number;
+  declare readonly error: undefined;
+  declare readonly want: number;
+  resolve: (value: number) => void = settledAlready;
+  reject: (error: Error) => void = settledAlready;
+  timer: NodeJS.Timeout | undefined = undefined;
+  watching: number[] | undefined = undefined;
+  unhook: () => void = settledAlready;
+  constructor(
+    readonly bytes: Memory[],
+    readonly nfds: number,
+  ) {}
+
+  get call(): Call {
+    return this;
+  }
+
+  run(): number {
+    return native.poll(this.bytes, this.nfds, 0) || -C.EAGAIN;
+  }
+
+  check(): void {}
+
+  cleanup(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.unhook();
+  }
+}
+Object.defineProperties(PollWait.prototype, {
+  syscall: { value: 'poll' },
+  direction: { value: READABLE | WRITABLE },
+  error: { value: undefined },
+  want: { value: 0 },
+});
 
 /**
  * epoll_wait(2) without blocking the event loop (Linux; undefined
