@@ -4,6 +4,7 @@
 // `new`, with accessors under the C field names. Values are stored as C
 // stores them: `sin_port` holds network byte order, so a program writes
 // `addr.sin_port = htons(8080)`.
+import { markAsUntransferable } from 'node:worker_threads';
 import { invalidArgType, invalidArgValue, outOfRange } from './errors';
 import { native, type FieldLayout, type Memory, type StructLayout } from './native';
 
@@ -22,7 +23,9 @@ export interface StructClass {
 
 /**
  * The common base of every struct class: the bytes and a DataView on them.
- * Not a C type; use the C-named subclasses.
+ * Not a C type; use the C-named subclasses. A small struct made with `new`
+ * has its bytes in a larger shared ArrayBuffer, as Node's small Buffers do
+ * (`bytes.byteOffset` may be nonzero); `bytes` covers its own bytes only.
  */
 export abstract class Struct {
   /** The struct's bytes, in this platform's layout. A lesson can print them. */
@@ -37,7 +40,7 @@ export abstract class Struct {
   constructor(source?: Uint8Array) {
     const size = (this.constructor as unknown as StructClass).layout.size;
     if (source === undefined) {
-      this.bytes = Buffer.alloc(size);
+      this.bytes = size <= SLAB_PIECE_MAX ? slabPiece(size) : Buffer.alloc(size);
     } else {
       if (!(source instanceof Uint8Array)) {
         throw invalidArgType(this.constructor.name, 'source', 'a Uint8Array', source);
@@ -51,6 +54,32 @@ export abstract class Struct {
     }
     this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, size);
   }
+}
+
+// Small structs made with `new` take their bytes from a shared slab, as
+// Buffer.allocUnsafe takes from Node's pool: an ArrayBuffer of their own
+// costs some 300 bytes (the object, V8's backing store record, the malloc'd
+// bytes) for the 8 bytes of a pollfd, held once per connection by a server
+// that polls each one. A piece is handed out once and never reused, so it
+// is zero until written; the struct's bytes, view and memoryOf cover only
+// its piece, so no call given the struct reaches its neighbours. Pieces
+// start 8-aligned, as malloc would place the struct. A long-lived struct
+// keeps its whole slab alive: hence a small slab, and large structs apart.
+const SLAB_SIZE = 8192;
+const SLAB_PIECE_MAX = 256;
+let slab: Buffer | undefined;
+let slabUsed = SLAB_SIZE;
+
+function slabPiece(size: number): Buffer {
+  let at = (slabUsed + 7) & ~7;
+  if (slab === undefined || at + size > SLAB_SIZE) {
+    slab = Buffer.alloc(SLAB_SIZE);
+    // Transferring it to a Worker would detach every struct on it.
+    markAsUntransferable(slab.buffer);
+    at = 0;
+  }
+  slabUsed = at + size;
+  return slab.subarray(at, at + size);
 }
 
 // A struct made on existing memory (a cast, an array element, a nested field) remembers the memory it
