@@ -24,6 +24,7 @@
  */
 import { CALLS, type CallName } from './calls';
 import {
+  attach,
   attached,
   attempted,
   isAttached,
@@ -363,9 +364,9 @@ export function recv(
   flags: number,
   options?: CallOptions,
 ): Promise<number> {
-  if (options === undefined && !tracing && typeof sockfd === 'number') {
-    const d = attached(sockfd);
-    if (d !== undefined && plainRead(buf, len, flags)) return recvAtOnce(d, sockfd, buf, len, flags);
+  if (options === undefined && !tracing && typeof sockfd === 'number' && plainRead(buf, len, flags)) {
+    const d = attached(sockfd) ?? attachedNow(sockfd);
+    if (d !== undefined) return recvAtOnce(d, sockfd, buf, len, flags);
   }
   const signal = signalOf('recv', options);
   const text = tracing ? traceText('recv', [sockfd, buf, len, flags]) : undefined;
@@ -378,6 +379,15 @@ export function recv(
     len,
   );
   return tracePromise(text, promise);
+}
+
+// A descriptor's engine state, attaching it now if it can be: a connection's
+// first recv then takes recvAtOnce's way too, and if it waits, which is what
+// an idle connection does, it waits as one RecvWait instead of a Pending and
+// a RecvCall. Undefined for what start() must handle: an fd that is not an
+// int32, or that cannot be attached (start() then makes its one attempt).
+function attachedNow(fd: number): Descriptor | undefined {
+  return (fd | 0) === fd && attach(fd) === 0 ? attached(fd) : undefined;
 }
 
 // recv's way when the descriptor is attached and the arguments are plain:
