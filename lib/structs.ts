@@ -30,8 +30,16 @@ export interface StructClass {
 export abstract class Struct {
   /** The struct's bytes, in this platform's layout. A lesson can print them. */
   readonly bytes: Buffer;
-  /** @internal */
+  /**
+   * A DataView on the memory `bytes` lives in (for a small struct, its slab's: see slabPiece).
+   * @internal
+   */
   protected readonly view: DataView;
+  /**
+   * Where `bytes` starts in `view`.
+   * @internal
+   */
+  protected readonly base: number;
 
   /**
    * A zero-filled struct, or (internal) a view on existing bytes.
@@ -39,8 +47,14 @@ export abstract class Struct {
    */
   constructor(source?: Uint8Array) {
     const size = (this.constructor as unknown as StructClass).layout.size;
+    if (source === undefined && size <= SLAB_PIECE_MAX) {
+      this.bytes = slabPiece(size);
+      this.view = slabView!;
+      this.base = this.bytes.byteOffset;
+      return;
+    }
     if (source === undefined) {
-      this.bytes = size <= SLAB_PIECE_MAX ? slabPiece(size) : Buffer.alloc(size);
+      this.bytes = Buffer.alloc(size);
     } else {
       if (!(source instanceof Uint8Array)) {
         throw invalidArgType(this.constructor.name, 'source', 'a Uint8Array', source);
@@ -53,6 +67,7 @@ export abstract class Struct {
       if (source.byteLength > size) extents.set(this, source);
     }
     this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, size);
+    this.base = 0;
   }
 }
 
@@ -68,12 +83,18 @@ export abstract class Struct {
 const SLAB_SIZE = 8192;
 const SLAB_PIECE_MAX = 256;
 let slab: Buffer | undefined;
+// One DataView on the whole slab, shared by its structs, each reading at its
+// own base: a DataView per struct would cost 80 bytes more each. Field
+// offsets are checked against the struct's size (fieldOf), so an accessor
+// never leaves the struct's piece.
+let slabView: DataView | undefined;
 let slabUsed = SLAB_SIZE;
 
 function slabPiece(size: number): Buffer {
   let at = (slabUsed + 7) & ~7;
   if (slab === undefined || at + size > SLAB_SIZE) {
     slab = Buffer.alloc(SLAB_SIZE);
+    slabView = new DataView(slab.buffer);
     // Transferring it to a Worker would detach every struct on it.
     markAsUntransferable(slab.buffer);
     at = 0;
@@ -105,6 +126,9 @@ function layoutOf(name: string): StructLayout {
 function fieldOf(layout: StructLayout, struct: string, field: string): FieldLayout {
   const f = layout.fields[field];
   if (f === undefined) throw new Error(`bsdsock: the addon has no field ${struct}.${field}`);
+  // Accessors read at the struct's base plus the offset, in a view that may
+  // hold other structs after it (see slabView).
+  if (f[0] + f[1] > layout.size) throw new Error(`bsdsock: the addon's field ${struct}.${field} ends past the struct`);
   return f;
 }
 
@@ -112,6 +136,11 @@ type Accessor = { get: (this: Struct) => unknown; set?: (this: Struct, value: ne
 
 function bytesOf(s: Struct): DataView {
   return (s as unknown as { view: DataView }).view;
+}
+
+// Where a field at `offset` is in bytesOf(s).
+function at(s: Struct, offset: number): number {
+  return (s as unknown as { base: number }).base + offset;
 }
 
 // An integer field, read and written in host byte order with its C size and
@@ -134,60 +163,60 @@ function integerField(struct: string, field: string, [offset, size, signed]: Fie
       return signed
         ? {
             get() {
-              return bytesOf(this).getInt8(offset);
+              return bytesOf(this).getInt8(at(this, offset));
             },
             set(v: number) {
               check(v);
-              bytesOf(this).setInt8(offset, v);
+              bytesOf(this).setInt8(at(this, offset), v);
             },
           }
         : {
             get() {
-              return bytesOf(this).getUint8(offset);
+              return bytesOf(this).getUint8(at(this, offset));
             },
             set(v: number) {
               check(v);
-              bytesOf(this).setUint8(offset, v);
+              bytesOf(this).setUint8(at(this, offset), v);
             },
           };
     case 2:
       return signed
         ? {
             get() {
-              return bytesOf(this).getInt16(offset, hostLittleEndian);
+              return bytesOf(this).getInt16(at(this, offset), hostLittleEndian);
             },
             set(v: number) {
               check(v);
-              bytesOf(this).setInt16(offset, v, hostLittleEndian);
+              bytesOf(this).setInt16(at(this, offset), v, hostLittleEndian);
             },
           }
         : {
             get() {
-              return bytesOf(this).getUint16(offset, hostLittleEndian);
+              return bytesOf(this).getUint16(at(this, offset), hostLittleEndian);
             },
             set(v: number) {
               check(v);
-              bytesOf(this).setUint16(offset, v, hostLittleEndian);
+              bytesOf(this).setUint16(at(this, offset), v, hostLittleEndian);
             },
           };
     case 4:
       return signed
         ? {
             get() {
-              return bytesOf(this).getInt32(offset, hostLittleEndian);
+              return bytesOf(this).getInt32(at(this, offset), hostLittleEndian);
             },
             set(v: number) {
               check(v);
-              bytesOf(this).setInt32(offset, v, hostLittleEndian);
+              bytesOf(this).setInt32(at(this, offset), v, hostLittleEndian);
             },
           }
         : {
             get() {
-              return bytesOf(this).getUint32(offset, hostLittleEndian);
+              return bytesOf(this).getUint32(at(this, offset), hostLittleEndian);
             },
             set(v: number) {
               check(v);
-              bytesOf(this).setUint32(offset, v, hostLittleEndian);
+              bytesOf(this).setUint32(at(this, offset), v, hostLittleEndian);
             },
           };
     case 8: {
@@ -204,20 +233,20 @@ function integerField(struct: string, field: string, [offset, size, signed]: Fie
       return signed
         ? {
             get() {
-              return Number(bytesOf(this).getBigInt64(offset, hostLittleEndian));
+              return Number(bytesOf(this).getBigInt64(at(this, offset), hostLittleEndian));
             },
             set(v: number) {
               check64(v);
-              bytesOf(this).setBigInt64(offset, BigInt(v), hostLittleEndian);
+              bytesOf(this).setBigInt64(at(this, offset), BigInt(v), hostLittleEndian);
             },
           }
         : {
             get() {
-              return Number(bytesOf(this).getBigUint64(offset, hostLittleEndian));
+              return Number(bytesOf(this).getBigUint64(at(this, offset), hostLittleEndian));
             },
             set(v: number) {
               check64(v);
-              bytesOf(this).setBigUint64(offset, BigInt(v), hostLittleEndian);
+              bytesOf(this).setBigUint64(at(this, offset), BigInt(v), hostLittleEndian);
             },
           };
     }
@@ -1325,7 +1354,7 @@ export function assign<T extends Struct>(dst: T, src: T): T {
   }
   dst.bytes.set(src.bytes);
   for (const key of Object.keys(src)) {
-    if (key !== 'bytes' && key !== 'view')
+    if (key !== 'bytes' && key !== 'view' && key !== 'base')
       (dst as unknown as Record<string, unknown>)[key] = (src as unknown as Record<string, unknown>)[key];
   }
   return dst;

@@ -64,6 +64,7 @@ import {
   inet_diag_req_v2,
   inet_diag_msg,
   array,
+  assign,
   BPF_JUMP,
   BPF_STMT,
   BPF_JMP,
@@ -353,6 +354,11 @@ describe('instances', () => {
     next.sin_port = htons(80);
     expect(a.bytes.length).toBe(sizeof(sockaddr_in));
     expect(ntohs(next.sin_port)).toBe(80);
+    // Assignment copies the bytes; each struct still reads its own.
+    assign(a, next);
+    next.sin_port = htons(81);
+    expect(ntohs(a.sin_port)).toBe(80);
+    expect(a.bytes.equals(next.bytes)).toBe(false);
   });
 
   test('sin_addr is a view on the sockaddr_in bytes; assigning an in_addr copies it', () => {
