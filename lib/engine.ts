@@ -255,20 +255,23 @@ engine.setCallback(onReadyBatch);
 
 // An observer (poll) watches several descriptors; once settled it leaves them all.
 function forget(op: Waiting): void {
-  const fds = op.watching;
-  if (fds === undefined) return;
+  const watching = op.watching;
+  if (watching === undefined) return;
   op.watching = undefined;
-  for (const fd of fds) {
-    const d = descriptors[fd];
-    if (d === undefined) continue;
-    const observers = d.observers;
-    const at = observers === undefined ? -1 : observers.indexOf(op);
-    if (at >= 0) observers!.splice(at, 1);
-    // Nobody is left on fd: disarm both directions too, so an aborted or
-    // timed-out poll leaves no watcher behind.
-    if (!d.waiting()) d.disarm(READABLE | WRITABLE);
-  }
-  if (fds.length > 0) waitEnds();
+  if (typeof watching === 'number') leave(op, watching);
+  else for (const fd of watching) leave(op, fd);
+  if (typeof watching === 'number' || watching.length > 0) waitEnds();
+}
+
+function leave(op: Waiting, fd: number): void {
+  const d = descriptors[fd];
+  if (d === undefined) return;
+  const observers = d.observers;
+  const at = observers === undefined ? -1 : observers.indexOf(op);
+  if (at >= 0) observers!.splice(at, 1);
+  // Nobody is left on fd: disarm both directions too, so an aborted or
+  // timed-out poll leaves no watcher behind.
+  if (!d.waiting()) d.disarm(READABLE | WRITABLE);
 }
 
 /**
@@ -446,8 +449,8 @@ export interface Waiting {
   reject: (error: Error) => void;
   /** The timer of a poll with a timeout. */
   timer: NodeJS.Timeout | undefined;
-  /** For a poll, until it settles: the descriptors it watches. */
-  watching: number[] | undefined;
+  /** For a poll, until it settles: the descriptors it watches (one as a number: most polls watch one). */
+  watching: number | number[] | undefined;
   /** Unhooks the abort signal's listener, once the operation settles. */
   unhook: () => void;
   /** What the operation does. */
@@ -468,7 +471,7 @@ class Pending implements Waiting {
   resolve: (value: number) => void = settledAlready;
   reject: (error: Error) => void = settledAlready;
   timer: NodeJS.Timeout | undefined = undefined;
-  watching: number[] | undefined = undefined;
+  watching: number | number[] | undefined = undefined;
   unhook: () => void = settledAlready;
   constructor(
     readonly syscall: string,
@@ -581,7 +584,7 @@ export function observeWaiting(
     d.arm(direction);
   }
   fds.length = watched;
-  op.watching = fds;
+  op.watching = watched === 1 ? fds[0] : fds;
   if (watched > 0) waitBegins();
   if (timeout >= 0) {
     op.timer = setTimeout(() => {

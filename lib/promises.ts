@@ -767,7 +767,7 @@ function pollNow(fds: pollfd[] | pollfd, nfds: number, timeout: number, options?
     interests[watched++] = [fd, direction === 0 ? READABLE : direction];
   }
   interests.length = watched;
-  return observeWaiting(interests, new PollWait(bytes, nfds), timeout, signal);
+  return observeWaiting(interests, new PollWait(bytes.length === 1 ? bytes[0] : bytes, nfds), timeout, signal);
 }
 
 // A pending poll: the engine's Waiting and its Call in one object, as
@@ -783,10 +783,11 @@ class PollWait implements Waiting, Call {
   resolve: (value: number) => void = settledAlready;
   reject: (error: Error) => void = settledAlready;
   timer: NodeJS.Timeout | undefined = undefined;
-  watching: number[] | undefined = undefined;
+  watching: number | number[] | undefined = undefined;
   unhook: () => void = settledAlready;
   constructor(
-    readonly bytes: Memory[],
+    // One pollfd's bytes as themselves, not in an array of one, while it waits.
+    readonly bytes: Memory | Memory[],
     readonly nfds: number,
   ) {}
 
@@ -795,7 +796,8 @@ class PollWait implements Waiting, Call {
   }
 
   run(): number {
-    return native.poll(this.bytes, this.nfds, 0) || -C.EAGAIN;
+    const bytes = this.bytes;
+    return native.poll(Array.isArray(bytes) ? bytes : [bytes], this.nfds, 0) || -C.EAGAIN;
   }
 
   check(): void {}
