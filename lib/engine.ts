@@ -71,10 +71,10 @@ export class Descriptor {
   /** The same, to write. */
   writers: Waiting[] = NO_QUEUE;
   /**
-   * Operations (poll) that want a wake-up in a direction but consume nothing; made on first use. An
-   * array, not a Set: it usually holds one poll, and a Set's table is made for several.
+   * Operations (poll) that want a wake-up in a direction but consume nothing: none, one (as itself:
+   * a server's idle connection has one poll), or several in an array.
    */
-  observers: Waiting[] | undefined = undefined;
+  observers: Waiting | Waiting[] | undefined = undefined;
   /**
    * Directions whose last call found nothing more to do (EAGAIN, or a read
    * shorter than asked) since they were last reported ready: the next
@@ -124,7 +124,34 @@ export class Descriptor {
   }
 
   waiting(): boolean {
-    return this.readers.length + this.writers.length + (this.observers?.length ?? 0) > 0;
+    return this.readers.length + this.writers.length + this.observed() > 0;
+  }
+
+  /** How many observers there are. */
+  observed(): number {
+    const observers = this.observers;
+    return observers === undefined ? 0 : Array.isArray(observers) ? observers.length : 1;
+  }
+
+  /** Adds an observer; a poll that lists fd twice observes it once. */
+  observe(op: Waiting): void {
+    const observers = this.observers;
+    if (observers === undefined) this.observers = op;
+    else if (!Array.isArray(observers)) {
+      if (observers !== op) this.observers = [observers, op];
+    }
+    // The entries of one poll are added in one loop, so a repeat is the last.
+    else if (observers[observers.length - 1] !== op) observers.push(op);
+  }
+
+  /** Removes an observer, where present. */
+  unobserve(op: Waiting): void {
+    const observers = this.observers;
+    if (observers === op) this.observers = undefined;
+    else if (Array.isArray(observers)) {
+      const at = observers.indexOf(op);
+      if (at >= 0) observers.splice(at, 1);
+    }
   }
 }
 
@@ -188,7 +215,12 @@ function drain(d: Descriptor, queue: Waiting[]): void {
 }
 
 // Wakes the observers (poll) that watch fd in `direction`; true if there was one.
-function wakeObservers(observers: Waiting[], direction: Direction): boolean {
+function wakeObservers(observers: Waiting | Waiting[], direction: Direction): boolean {
+  if (!Array.isArray(observers)) {
+    if ((observers.direction & direction) === 0) return false;
+    if (advance(observers)) forget(observers);
+    return true;
+  }
   let woken = false;
   // A settled observer leaves the array (forget): several are walked on a copy.
   for (const observer of observers.length === 1 ? observers : observers.slice()) {
@@ -233,7 +265,7 @@ function onReady(fd: number, fired: number, _status: number): number {
 // nobody did.
 function serve(d: Descriptor, direction: Direction): number {
   const queue = d.queue(direction);
-  const observed = d.observers !== undefined && d.observers.length > 0 && wakeObservers(d.observers, direction);
+  const observed = d.observers !== undefined && wakeObservers(d.observers, direction);
   if (queue.length === 0 && !observed) return direction;
   drain(d, queue);
   return 0;
@@ -266,9 +298,7 @@ function forget(op: Waiting): void {
 function leave(op: Waiting, fd: number): void {
   const d = descriptors[fd];
   if (d === undefined) return;
-  const observers = d.observers;
-  const at = observers === undefined ? -1 : observers.indexOf(op);
-  if (at >= 0) observers!.splice(at, 1);
+  d.unobserve(op);
   // Nobody is left on fd: disarm both directions too, so an aborted or
   // timed-out poll leaves no watcher behind.
   if (!d.waiting()) d.disarm(READABLE | WRITABLE);
@@ -303,7 +333,8 @@ export function release(fd: number): void {
   if (d === undefined) return;
   descriptors[fd] = undefined;
   engine.release(fd);
-  const pending = [...d.readers, ...d.writers, ...(d.observers ?? [])];
+  const observers = d.observers === undefined ? [] : Array.isArray(d.observers) ? d.observers : [d.observers];
+  const pending = [...d.readers, ...d.writers, ...observers];
   d.readers = d.writers = NO_QUEUE;
   for (const op of pending) {
     // A poll leaves every descriptor it watches; a queued operation just ends.
@@ -534,7 +565,7 @@ function queued(d: Descriptor, op: Waiting, signal: AbortSignal | undefined): Pr
       waitEnds();
       op.cleanup();
       // A poll may still watch this direction on fd.
-      if (queue.length === 0 && (d.observers?.length ?? 0) === 0) d.disarm(direction);
+      if (queue.length === 0 && d.observed() === 0) d.disarm(direction);
       op.reject(abortError(signal));
     });
   }
@@ -575,11 +606,7 @@ export function observeWaiting(
   for (const [fd, direction] of interests) {
     if (attach(fd) !== 0) continue; // poll itself reports POLLNVAL for such an fd
     const d = descriptors[fd]!;
-    const observers = d.observers;
-    if (observers === undefined) d.observers = [op];
-    // fd listed twice watches once; the entries of one poll go in one loop,
-    // so a repeat is the last observer.
-    else if (observers[observers.length - 1] !== op) observers.push(op);
+    d.observe(op);
     fds[watched++] = fd;
     d.arm(direction);
   }
