@@ -76,8 +76,9 @@ export abstract class Struct {
 // costs some 300 bytes (the object, V8's backing store record, the malloc'd
 // bytes) for the 8 bytes of a pollfd, held once per connection by a server
 // that polls each one. A piece is handed out once and never reused, so it
-// is zero until written; the struct's bytes, view and memoryOf cover only
-// its piece, so no call given the struct reaches its neighbours. Pieces
+// is zero until written; the struct's bytes and memoryOf cover only its
+// piece, so no call given the struct reaches its neighbours, and its field
+// accessors stay inside it (see slabView). Pieces
 // start 8-aligned, as malloc would place the struct. A long-lived struct
 // keeps its whole slab alive: hence a small slab, and large structs apart.
 const SLAB_SIZE = 8192;
@@ -95,7 +96,9 @@ function slabPiece(size: number): Buffer {
   if (slab === undefined || at + size > SLAB_SIZE) {
     slab = Buffer.alloc(SLAB_SIZE);
     slabView = new DataView(slab.buffer);
-    // Transferring it to a Worker would detach every struct on it.
+    // Transferring it to a Worker would detach every struct on it. (Node 22's
+    // ArrayBuffer.prototype.transfer() still can, as it can Node's own
+    // Buffer pool: the structs then throw, as on any detached buffer.)
     markAsUntransferable(slab.buffer);
     at = 0;
   }
