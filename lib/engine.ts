@@ -58,11 +58,23 @@ class Closures implements Call {
 
 function checkNothing(): void {}
 
+// The queue of a direction where no operation has waited yet, shared by
+// every descriptor: a server holds thousands of idle connections, most of
+// which never wait to write. Frozen, so that a push on it throws instead of
+// queueing on every descriptor at once.
+const NO_QUEUE = Object.freeze([]) as readonly Waiting[] as Waiting[];
+
 /** The engine's state of one descriptor. @internal */
 export class Descriptor {
-  readonly queues: [Waiting[], Waiting[]] = [[], []];
-  /** Operations (poll) that want a wake-up in a direction but consume nothing; made on first use. */
-  observers: Set<Waiting> | undefined = undefined;
+  /** The operations waiting to read, in the order they started (NO_QUEUE until one waits). */
+  readers: Waiting[] = NO_QUEUE;
+  /** The same, to write. */
+  writers: Waiting[] = NO_QUEUE;
+  /**
+   * Operations (poll) that want a wake-up in a direction but consume nothing: none, one (as itself:
+   * a server's idle connection has one poll), or several in an array.
+   */
+  observers: Waiting | Waiting[] | undefined = undefined;
   /**
    * Directions whose last call found nothing more to do (EAGAIN, or a read
    * shorter than asked) since they were last reported ready: the next
@@ -93,11 +105,53 @@ export class Descriptor {
   }
 
   queue(direction: Direction): Waiting[] {
-    return this.queues[direction === READABLE ? 0 : 1];
+    return direction === READABLE ? this.readers : this.writers;
+  }
+
+  /** Queues op in its direction; returns that direction's queue. */
+  push(op: Waiting): Waiting[] {
+    const queue = this.queue(op.direction);
+    if (queue !== NO_QUEUE) {
+      queue.push(op);
+      return queue;
+    }
+    // Made holding op, the queue has room for it alone; `[]` then push would
+    // make room for 17, for every idle connection's one pending recv.
+    const made = [op];
+    if (op.direction === READABLE) this.readers = made;
+    else this.writers = made;
+    return made;
   }
 
   waiting(): boolean {
-    return this.queues[0].length + this.queues[1].length + (this.observers?.size ?? 0) > 0;
+    return this.readers.length + this.writers.length + this.observed() > 0;
+  }
+
+  /** How many observers there are. */
+  observed(): number {
+    const observers = this.observers;
+    return observers === undefined ? 0 : Array.isArray(observers) ? observers.length : 1;
+  }
+
+  /** Adds an observer; a poll that lists fd twice observes it once. */
+  observe(op: Waiting): void {
+    const observers = this.observers;
+    if (observers === undefined) this.observers = op;
+    else if (!Array.isArray(observers)) {
+      if (observers !== op) this.observers = [observers, op];
+    }
+    // The entries of one poll are added in one loop, so a repeat is the last.
+    else if (observers[observers.length - 1] !== op) observers.push(op);
+  }
+
+  /** Removes an observer, where present. */
+  unobserve(op: Waiting): void {
+    const observers = this.observers;
+    if (observers === op) this.observers = undefined;
+    else if (Array.isArray(observers)) {
+      const at = observers.indexOf(op);
+      if (at >= 0) observers.splice(at, 1);
+    }
   }
 }
 
@@ -161,9 +215,15 @@ function drain(d: Descriptor, queue: Waiting[]): void {
 }
 
 // Wakes the observers (poll) that watch fd in `direction`; true if there was one.
-function wakeObservers(observers: Set<Waiting>, direction: Direction): boolean {
+function wakeObservers(observers: Waiting | Waiting[], direction: Direction): boolean {
+  if (!Array.isArray(observers)) {
+    if ((observers.direction & direction) === 0) return false;
+    if (advance(observers)) forget(observers);
+    return true;
+  }
   let woken = false;
-  for (const observer of observers) {
+  // A settled observer leaves the array (forget): several are walked on a copy.
+  for (const observer of observers.length === 1 ? observers : observers.slice()) {
     if (observer.direction & direction) {
       woken = true;
       if (advance(observer)) forget(observer);
@@ -205,7 +265,7 @@ function onReady(fd: number, fired: number, _status: number): number {
 // nobody did.
 function serve(d: Descriptor, direction: Direction): number {
   const queue = d.queue(direction);
-  const observed = d.observers !== undefined && d.observers.size > 0 && wakeObservers(d.observers, direction);
+  const observed = d.observers !== undefined && wakeObservers(d.observers, direction);
   if (queue.length === 0 && !observed) return direction;
   drain(d, queue);
   return 0;
@@ -227,18 +287,21 @@ engine.setCallback(onReadyBatch);
 
 // An observer (poll) watches several descriptors; once settled it leaves them all.
 function forget(op: Waiting): void {
-  const fds = op.watching;
-  if (fds === undefined) return;
+  const watching = op.watching;
+  if (watching === undefined) return;
   op.watching = undefined;
-  for (const fd of fds) {
-    const d = descriptors[fd];
-    if (d === undefined) continue;
-    d.observers?.delete(op);
-    // Nobody is left on fd: disarm both directions too, so an aborted or
-    // timed-out poll leaves no watcher behind.
-    if (!d.waiting()) d.disarm(READABLE | WRITABLE);
-  }
-  if (fds.length > 0) waitEnds();
+  if (typeof watching === 'number') leave(op, watching);
+  else for (const fd of watching) leave(op, fd);
+  if (typeof watching === 'number' || watching.length > 0) waitEnds();
+}
+
+function leave(op: Waiting, fd: number): void {
+  const d = descriptors[fd];
+  if (d === undefined) return;
+  d.unobserve(op);
+  // Nobody is left on fd: disarm both directions too, so an aborted or
+  // timed-out poll leaves no watcher behind.
+  if (!d.waiting()) d.disarm(READABLE | WRITABLE);
 }
 
 /**
@@ -270,9 +333,9 @@ export function release(fd: number): void {
   if (d === undefined) return;
   descriptors[fd] = undefined;
   engine.release(fd);
-  const pending = [...d.queues[0], ...d.queues[1], ...(d.observers ?? [])];
-  d.queues[0].length = 0;
-  d.queues[1].length = 0;
+  const observers = d.observers === undefined ? [] : Array.isArray(d.observers) ? d.observers : [d.observers];
+  const pending = [...d.readers, ...d.writers, ...observers];
+  d.readers = d.writers = NO_QUEUE;
   for (const op of pending) {
     // A poll leaves every descriptor it watches; a queued operation just ends.
     if (op.watching !== undefined) forget(op);
@@ -346,7 +409,7 @@ export function startCall(
   } else {
     call.check();
   }
-  return enqueue(d, queue, syscall, direction, call, want, signal);
+  return enqueue(d, syscall, direction, call, want, signal);
 }
 
 // True when an operation may be tried at once: nothing queued ahead of it,
@@ -397,7 +460,7 @@ export function attempted(d: Descriptor, direction: Direction, r: number, want: 
  * @internal
  */
 export function wait(d: Descriptor, op: Waiting): Promise<number> {
-  return queued(d, d.queue(op.direction), op, undefined);
+  return queued(d, op, undefined);
 }
 
 /**
@@ -405,7 +468,7 @@ export function wait(d: Descriptor, op: Waiting): Promise<number> {
  * @internal
  */
 export function waitCall(d: Descriptor, syscall: string, direction: Direction, call: Call): Promise<number> {
-  return queued(d, d.queue(direction), new Pending(syscall, direction, call, 0), undefined);
+  return queued(d, new Pending(syscall, direction, call, 0), undefined);
 }
 
 /**
@@ -417,8 +480,8 @@ export interface Waiting {
   reject: (error: Error) => void;
   /** The timer of a poll with a timeout. */
   timer: NodeJS.Timeout | undefined;
-  /** For a poll, until it settles: the descriptors it watches. */
-  watching: number[] | undefined;
+  /** For a poll, until it settles: the descriptors it watches (one as a number: most polls watch one). */
+  watching: number | number[] | undefined;
   /** Unhooks the abort signal's listener, once the operation settles. */
   unhook: () => void;
   /** What the operation does. */
@@ -439,7 +502,7 @@ class Pending implements Waiting {
   resolve: (value: number) => void = settledAlready;
   reject: (error: Error) => void = settledAlready;
   timer: NodeJS.Timeout | undefined = undefined;
-  watching: number[] | undefined = undefined;
+  watching: number | number[] | undefined = undefined;
   unhook: () => void = settledAlready;
   constructor(
     readonly syscall: string,
@@ -479,20 +542,19 @@ function pending(op: Waiting): Promise<number> {
 // that completes at once allocates none of this.
 function enqueue(
   d: Descriptor,
-  queue: Waiting[],
   syscall: string,
   direction: Direction,
   call: Call,
   want: number,
   signal: AbortSignal | undefined,
 ): Promise<number> {
-  return queued(d, queue, new Pending(syscall, direction, call, want), signal);
+  return queued(d, new Pending(syscall, direction, call, want), signal);
 }
 
-function queued(d: Descriptor, queue: Waiting[], op: Waiting, signal: AbortSignal | undefined): Promise<number> {
+function queued(d: Descriptor, op: Waiting, signal: AbortSignal | undefined): Promise<number> {
   const promise = pending(op);
   const direction = op.direction;
-  queue.push(op);
+  const queue = d.push(op);
   waitBegins();
   d.arm(direction);
   if (signal !== undefined) {
@@ -503,7 +565,7 @@ function queued(d: Descriptor, queue: Waiting[], op: Waiting, signal: AbortSigna
       waitEnds();
       op.cleanup();
       // A poll may still watch this direction on fd.
-      if (queue.length === 0 && (d.observers?.size ?? 0) === 0) d.disarm(direction);
+      if (queue.length === 0 && d.observed() === 0) d.disarm(direction);
       op.reject(abortError(signal));
     });
   }
@@ -512,8 +574,8 @@ function queued(d: Descriptor, queue: Waiting[], op: Waiting, signal: AbortSigna
 
 /**
  * Starts an observer: an operation woken by readiness on several
- * descriptors that consumes nothing (poll). It settles through `step` or
- * through its own timer.
+ * descriptors that consumes nothing (select, epoll_wait). It settles through
+ * `step` or through its own timer.
  * @internal
  */
 export function observe(
@@ -524,18 +586,32 @@ export function observe(
   signal: AbortSignal | undefined,
 ): Promise<number> {
   const op = new Pending(syscall, READABLE | WRITABLE, new Closures(step, checkNothing, undefined), 0);
+  return observeWaiting(interests, op, timeout, signal);
+}
+
+/**
+ * observe() for an operation that is its own Waiting and Call (poll's),
+ * whose direction is READABLE | WRITABLE.
+ * @internal
+ */
+export function observeWaiting(
+  interests: readonly (readonly [number, number])[],
+  op: Waiting,
+  timeout: number,
+  signal: AbortSignal | undefined,
+): Promise<number> {
   const promise = pending(op);
   const fds: number[] = new Array<number>(interests.length);
   let watched = 0;
   for (const [fd, direction] of interests) {
     if (attach(fd) !== 0) continue; // poll itself reports POLLNVAL for such an fd
     const d = descriptors[fd]!;
-    (d.observers ??= new Set()).add(op);
+    d.observe(op);
     fds[watched++] = fd;
     d.arm(direction);
   }
   fds.length = watched;
-  op.watching = fds;
+  op.watching = watched === 1 ? fds[0] : fds;
   if (watched > 0) waitBegins();
   if (timeout >= 0) {
     op.timer = setTimeout(() => {

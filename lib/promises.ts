@@ -24,11 +24,13 @@
  */
 import { CALLS, type CallName } from './calls';
 import {
+  attach,
   attached,
   attempted,
   isAttached,
   mayTry,
   observe,
+  observeWaiting,
   settledAlready,
   release,
   start,
@@ -362,9 +364,9 @@ export function recv(
   flags: number,
   options?: CallOptions,
 ): Promise<number> {
-  if (options === undefined && !tracing && typeof sockfd === 'number') {
-    const d = attached(sockfd);
-    if (d !== undefined && plainRead(buf, len, flags)) return recvAtOnce(d, sockfd, buf, len, flags);
+  if (options === undefined && !tracing && typeof sockfd === 'number' && plainRead(buf, len, flags)) {
+    const d = attached(sockfd) ?? attachedNow(sockfd);
+    if (d !== undefined) return recvAtOnce(d, sockfd, buf, len, flags);
   }
   const signal = signalOf('recv', options);
   const text = tracing ? traceText('recv', [sockfd, buf, len, flags]) : undefined;
@@ -377,6 +379,15 @@ export function recv(
     len,
   );
   return tracePromise(text, promise);
+}
+
+// A descriptor's engine state, attaching it now if it can be: a connection's
+// first recv then takes recvAtOnce's way too, and if it waits, which is what
+// an idle connection does, it waits as one RecvWait instead of a Pending and
+// a RecvCall. Undefined for what start() must handle: an fd that is not an
+// int32, or that cannot be attached (start() then makes its one attempt).
+function attachedNow(fd: number): Descriptor | undefined {
+  return (fd | 0) === fd && attach(fd) === 0 ? attached(fd) : undefined;
 }
 
 // recv's way when the descriptor is attached and the arguments are plain:
@@ -756,8 +767,52 @@ function pollNow(fds: pollfd[] | pollfd, nfds: number, timeout: number, options?
     interests[watched++] = [fd, direction === 0 ? READABLE : direction];
   }
   interests.length = watched;
-  return observe(interests, 'poll', () => native.poll(bytes, nfds, 0) || -C.EAGAIN, timeout, signal);
+  return observeWaiting(interests, new PollWait(bytes.length === 1 ? bytes[0] : bytes, nfds), timeout, signal);
 }
+
+// A pending poll: the engine's Waiting and its Call in one object, as
+// RecvWait is for recv, where a Pending, a Call of closures and their
+// context took four. A server that polls each connection holds one per
+// idle connection.
+class PollWait implements Waiting, Call {
+  // Values on the prototype (below).
+  declare readonly syscall: string;
+  declare readonly direction: number;
+  declare readonly error: undefined;
+  declare readonly want: number;
+  resolve: (value: number) => void = settledAlready;
+  reject: (error: Error) => void = settledAlready;
+  timer: NodeJS.Timeout | undefined = undefined;
+  watching: number | number[] | undefined = undefined;
+  unhook: () => void = settledAlready;
+  constructor(
+    // One pollfd's bytes as themselves, not in an array of one, while it waits.
+    readonly bytes: Memory | Memory[],
+    readonly nfds: number,
+  ) {}
+
+  get call(): Call {
+    return this;
+  }
+
+  run(): number {
+    const bytes = this.bytes;
+    return native.poll(Array.isArray(bytes) ? bytes : [bytes], this.nfds, 0) || -C.EAGAIN;
+  }
+
+  check(): void {}
+
+  cleanup(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.unhook();
+  }
+}
+Object.defineProperties(PollWait.prototype, {
+  syscall: { value: 'poll' },
+  direction: { value: READABLE | WRITABLE },
+  error: { value: undefined },
+  want: { value: 0 },
+});
 
 /**
  * epoll_wait(2) without blocking the event loop (Linux; undefined

@@ -4,6 +4,7 @@
 // `new`, with accessors under the C field names. Values are stored as C
 // stores them: `sin_port` holds network byte order, so a program writes
 // `addr.sin_port = htons(8080)`.
+import { markAsUntransferable } from 'node:worker_threads';
 import { invalidArgType, invalidArgValue, outOfRange } from './errors';
 import { native, type FieldLayout, type Memory, type StructLayout } from './native';
 
@@ -22,13 +23,23 @@ export interface StructClass {
 
 /**
  * The common base of every struct class: the bytes and a DataView on them.
- * Not a C type; use the C-named subclasses.
+ * Not a C type; use the C-named subclasses. A small struct made with `new`
+ * has its bytes in a larger shared ArrayBuffer, as Node's small Buffers do
+ * (`bytes.byteOffset` may be nonzero); `bytes` covers its own bytes only.
  */
 export abstract class Struct {
   /** The struct's bytes, in this platform's layout. A lesson can print them. */
   readonly bytes: Buffer;
-  /** @internal */
+  /**
+   * A DataView on the memory `bytes` lives in (for a small struct, its slab's: see slabPiece).
+   * @internal
+   */
   protected readonly view: DataView;
+  /**
+   * Where `bytes` starts in `view`.
+   * @internal
+   */
+  protected readonly base: number;
 
   /**
    * A zero-filled struct, or (internal) a view on existing bytes.
@@ -36,6 +47,12 @@ export abstract class Struct {
    */
   constructor(source?: Uint8Array) {
     const size = (this.constructor as unknown as StructClass).layout.size;
+    if (source === undefined && size <= SLAB_PIECE_MAX) {
+      this.bytes = slabPiece(size);
+      this.view = slabView!;
+      this.base = this.bytes.byteOffset;
+      return;
+    }
     if (source === undefined) {
       this.bytes = Buffer.alloc(size);
     } else {
@@ -50,7 +67,43 @@ export abstract class Struct {
       if (source.byteLength > size) extents.set(this, source);
     }
     this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, size);
+    this.base = 0;
   }
+}
+
+// Small structs made with `new` take their bytes from a shared slab, as
+// Buffer.allocUnsafe takes from Node's pool: an ArrayBuffer of their own
+// costs some 300 bytes (the object, V8's backing store record, the malloc'd
+// bytes) for the 8 bytes of a pollfd, held once per connection by a server
+// that polls each one. A piece is handed out once and never reused, so it
+// is zero until written; the struct's bytes and memoryOf cover only its
+// piece, so no call given the struct reaches its neighbours, and its field
+// accessors stay inside it (see slabView). Pieces
+// start 8-aligned, as malloc would place the struct. A long-lived struct
+// keeps its whole slab alive: hence a small slab, and large structs apart.
+const SLAB_SIZE = 8192;
+const SLAB_PIECE_MAX = 256;
+let slab: Buffer | undefined;
+// One DataView on the whole slab, shared by its structs, each reading at its
+// own base: a DataView per struct would cost 80 bytes more each. Field
+// offsets are checked against the struct's size (fieldOf), so an accessor
+// never leaves the struct's piece.
+let slabView: DataView | undefined;
+let slabUsed = SLAB_SIZE;
+
+function slabPiece(size: number): Buffer {
+  let at = (slabUsed + 7) & ~7;
+  if (slab === undefined || at + size > SLAB_SIZE) {
+    slab = Buffer.alloc(SLAB_SIZE);
+    slabView = new DataView(slab.buffer);
+    // Transferring it to a Worker would detach every struct on it. (Node 22's
+    // ArrayBuffer.prototype.transfer() still can, as it can Node's own
+    // Buffer pool: the structs then throw, as on any detached buffer.)
+    markAsUntransferable(slab.buffer);
+    at = 0;
+  }
+  slabUsed = at + size;
+  return slab.subarray(at, at + size);
 }
 
 // A struct made on existing memory (a cast, an array element, a nested field) remembers the memory it
@@ -76,6 +129,9 @@ function layoutOf(name: string): StructLayout {
 function fieldOf(layout: StructLayout, struct: string, field: string): FieldLayout {
   const f = layout.fields[field];
   if (f === undefined) throw new Error(`bsdsock: the addon has no field ${struct}.${field}`);
+  // Accessors read at the struct's base plus the offset, in a view that may
+  // hold other structs after it (see slabView).
+  if (f[0] + f[1] > layout.size) throw new Error(`bsdsock: the addon's field ${struct}.${field} ends past the struct`);
   return f;
 }
 
@@ -83,6 +139,11 @@ type Accessor = { get: (this: Struct) => unknown; set?: (this: Struct, value: ne
 
 function bytesOf(s: Struct): DataView {
   return (s as unknown as { view: DataView }).view;
+}
+
+// Where a field at `offset` is in bytesOf(s).
+function at(s: Struct, offset: number): number {
+  return (s as unknown as { base: number }).base + offset;
 }
 
 // An integer field, read and written in host byte order with its C size and
@@ -105,60 +166,60 @@ function integerField(struct: string, field: string, [offset, size, signed]: Fie
       return signed
         ? {
             get() {
-              return bytesOf(this).getInt8(offset);
+              return bytesOf(this).getInt8(at(this, offset));
             },
             set(v: number) {
               check(v);
-              bytesOf(this).setInt8(offset, v);
+              bytesOf(this).setInt8(at(this, offset), v);
             },
           }
         : {
             get() {
-              return bytesOf(this).getUint8(offset);
+              return bytesOf(this).getUint8(at(this, offset));
             },
             set(v: number) {
               check(v);
-              bytesOf(this).setUint8(offset, v);
+              bytesOf(this).setUint8(at(this, offset), v);
             },
           };
     case 2:
       return signed
         ? {
             get() {
-              return bytesOf(this).getInt16(offset, hostLittleEndian);
+              return bytesOf(this).getInt16(at(this, offset), hostLittleEndian);
             },
             set(v: number) {
               check(v);
-              bytesOf(this).setInt16(offset, v, hostLittleEndian);
+              bytesOf(this).setInt16(at(this, offset), v, hostLittleEndian);
             },
           }
         : {
             get() {
-              return bytesOf(this).getUint16(offset, hostLittleEndian);
+              return bytesOf(this).getUint16(at(this, offset), hostLittleEndian);
             },
             set(v: number) {
               check(v);
-              bytesOf(this).setUint16(offset, v, hostLittleEndian);
+              bytesOf(this).setUint16(at(this, offset), v, hostLittleEndian);
             },
           };
     case 4:
       return signed
         ? {
             get() {
-              return bytesOf(this).getInt32(offset, hostLittleEndian);
+              return bytesOf(this).getInt32(at(this, offset), hostLittleEndian);
             },
             set(v: number) {
               check(v);
-              bytesOf(this).setInt32(offset, v, hostLittleEndian);
+              bytesOf(this).setInt32(at(this, offset), v, hostLittleEndian);
             },
           }
         : {
             get() {
-              return bytesOf(this).getUint32(offset, hostLittleEndian);
+              return bytesOf(this).getUint32(at(this, offset), hostLittleEndian);
             },
             set(v: number) {
               check(v);
-              bytesOf(this).setUint32(offset, v, hostLittleEndian);
+              bytesOf(this).setUint32(at(this, offset), v, hostLittleEndian);
             },
           };
     case 8: {
@@ -175,20 +236,20 @@ function integerField(struct: string, field: string, [offset, size, signed]: Fie
       return signed
         ? {
             get() {
-              return Number(bytesOf(this).getBigInt64(offset, hostLittleEndian));
+              return Number(bytesOf(this).getBigInt64(at(this, offset), hostLittleEndian));
             },
             set(v: number) {
               check64(v);
-              bytesOf(this).setBigInt64(offset, BigInt(v), hostLittleEndian);
+              bytesOf(this).setBigInt64(at(this, offset), BigInt(v), hostLittleEndian);
             },
           }
         : {
             get() {
-              return Number(bytesOf(this).getBigUint64(offset, hostLittleEndian));
+              return Number(bytesOf(this).getBigUint64(at(this, offset), hostLittleEndian));
             },
             set(v: number) {
               check64(v);
-              bytesOf(this).setBigUint64(offset, BigInt(v), hostLittleEndian);
+              bytesOf(this).setBigUint64(at(this, offset), BigInt(v), hostLittleEndian);
             },
           };
     }
@@ -1296,7 +1357,7 @@ export function assign<T extends Struct>(dst: T, src: T): T {
   }
   dst.bytes.set(src.bytes);
   for (const key of Object.keys(src)) {
-    if (key !== 'bytes' && key !== 'view')
+    if (key !== 'bytes' && key !== 'view' && key !== 'base')
       (dst as unknown as Record<string, unknown>)[key] = (src as unknown as Record<string, unknown>)[key];
   }
   return dst;

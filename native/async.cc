@@ -25,7 +25,9 @@
 //   iteration, hands the whole batch to JavaScript in one call.
 #include <uv.h>
 
-#include <unordered_map>
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "addon.h"
@@ -37,15 +39,22 @@ namespace {
 struct Engine;
 void OnReady(uv_poll_t* handle, int status, int events);
 
+// One per descriptor the promises API uses, so one per idle connection of a
+// server: kept small. The handle's `data` is the engine; the watcher is
+// found from its handle, which is its first member.
 struct Watcher {
   uv_poll_t handle;
-  Engine* engine;
   int fd;
-  int armed;   // UV_READABLE | UV_WRITABLE currently requested
-  bool noted;  // in the engine's ready list, with:
-  int fired;   // the directions OnReady saw ready
-  int status;  // and libuv's status
+  int status;     // libuv's status, when noted
+  uint8_t armed;  // UV_READABLE | UV_WRITABLE currently requested
+  uint8_t fired;  // the directions OnReady saw ready, when noted
+  bool noted;     // in the engine's ready list
 };
+static_assert(std::is_standard_layout_v<Watcher> && offsetof(Watcher, handle) == 0,
+              "a Watcher is found from its handle's address");
+
+Watcher* WatcherOf(uv_handle_t* handle) { return reinterpret_cast<Watcher*>(handle); }
+Engine* EngineOf(uv_handle_t* handle) { return static_cast<Engine*>(handle->data); }
 
 // The batch shared with JavaScript: per ready descriptor, [fd, fired,
 // status]; the dispatcher writes its answer over `fired`.
@@ -54,7 +63,9 @@ constexpr size_t kBatchFields = 3;
 struct Engine {
   napi_env env;
   uv_loop_t* loop;
-  std::unordered_map<int, Watcher*> watchers;
+  // Indexed by descriptor number, as libuv's own watcher array is: a slot
+  // costs 8 bytes where a hash map's node and bucket cost some 40.
+  std::vector<Watcher*> watchers;
   Napi::FunctionReference on_ready;
   uv_check_t dispatch;
   std::vector<Watcher*> ready;  // noted by OnReady, dispatched by Dispatch
@@ -85,9 +96,14 @@ void Keep(Engine* e, bool keep) {
   }
 }
 
+// fd's watcher, or null.
+Watcher* Find(Engine* e, int fd) {
+  return fd >= 0 && static_cast<size_t>(fd) < e->watchers.size() ? e->watchers[static_cast<size_t>(fd)] : nullptr;
+}
+
 void Arm(Watcher* w, int events) {
   if (events == w->armed) return;
-  w->armed = events;
+  w->armed = static_cast<uint8_t>(events);
   if (events == 0) {
     uv_poll_stop(&w->handle);
   } else {
@@ -107,9 +123,8 @@ void FinishIfClosed(Engine* e) {
 }
 
 void OnClosed(uv_handle_t* handle) {
-  Watcher* w = static_cast<Watcher*>(handle->data);
-  Engine* e = w->engine;
-  delete w;
+  Engine* e = EngineOf(handle);
+  delete WatcherOf(handle);
   e->closing--;
   FinishIfClosed(e);
 }
@@ -121,7 +136,7 @@ void OnEngineHandleClosed(uv_handle_t* handle) {
 }
 
 void Release(Engine* e, Watcher* w) {
-  e->watchers.erase(w->fd);
+  e->watchers[static_cast<size_t>(w->fd)] = nullptr;
   uv_poll_stop(&w->handle);
   e->closing++;
   uv_close(reinterpret_cast<uv_handle_t*>(&w->handle), OnClosed);
@@ -137,18 +152,15 @@ napi_value Int32(napi_env env, int32_t v) {
 void Dispatch(uv_check_t* handle);
 
 // A handle that stays current: not released (closed) since it was noted.
-bool Current(Engine* e, Watcher* w) {
-  auto it = e->watchers.find(w->fd);
-  return it != e->watchers.end() && it->second == w;
-}
+bool Current(Engine* e, Watcher* w) { return Find(e, w->fd) == w; }
 
 void OnReady(uv_poll_t* handle, int status, int events) {
-  Watcher* w = static_cast<Watcher*>(handle->data);
-  Engine* e = w->engine;
+  Watcher* w = WatcherOf(reinterpret_cast<uv_handle_t*>(handle));
+  Engine* e = EngineOf(reinterpret_cast<uv_handle_t*>(handle));
   if (e->shutting_down) return;
   // On error, report both directions so every waiting operation retries its
   // call and meets the error itself.
-  int fired = status < 0 ? w->armed : events;
+  uint8_t fired = status < 0 ? w->armed : static_cast<uint8_t>(events & (UV_READABLE | UV_WRITABLE));
   // libuv may poll again within one phase when a wake-up filled its event
   // array, and so report a descriptor twice: merge into the first note.
   if (w->noted) {
@@ -241,20 +253,25 @@ Engine* EngineOf(const Napi::CallbackInfo& info) { return static_cast<Engine*>(i
 Napi::Value Attach(const Napi::CallbackInfo& info) {
   Engine* e = EngineOf(info);
   int fd = ArgInt(info, 0, "engineAttach", "fd");
-  if (e->watchers.count(fd) != 0) return Napi::Number::New(info.Env(), 0);
+  if (Find(e, fd) != nullptr) return Napi::Number::New(info.Env(), 0);
+  if (fd < 0) return Napi::Number::New(info.Env(), -EBADF);
   Watcher* w = new Watcher();
-  w->engine = e;
   w->fd = fd;
+  w->status = 0;
   w->armed = 0;
+  w->fired = 0;
   w->noted = false;
   int r = uv_poll_init(e->loop, &w->handle, fd);
   if (r != 0) {
     delete w;
     return Napi::Number::New(info.Env(), r);  // libuv errors are -errno on POSIX
   }
-  w->handle.data = w;
+  w->handle.data = e;
   uv_unref(reinterpret_cast<uv_handle_t*>(&w->handle));
-  e->watchers.emplace(fd, w);
+  // Only now, fd proven open (below the descriptor limit), may it size the
+  // table; libuv has just sized its own the same way.
+  if (static_cast<size_t>(fd) >= e->watchers.size()) e->watchers.resize(static_cast<size_t>(fd) + 1, nullptr);
+  e->watchers[static_cast<size_t>(fd)] = w;
   return Napi::Number::New(info.Env(), 0);
 }
 
@@ -263,9 +280,9 @@ Napi::Value Watch(const Napi::CallbackInfo& info) {
   Engine* e = EngineOf(info);
   int fd = ArgInt(info, 0, "engineWatch", "fd");
   int events = ArgInt(info, 1, "engineWatch", "events") & (UV_READABLE | UV_WRITABLE);
-  auto it = e->watchers.find(fd);
-  if (it == e->watchers.end()) return Napi::Number::New(info.Env(), -EBADF);
-  Arm(it->second, it->second->armed | events);
+  Watcher* w = Find(e, fd);
+  if (w == nullptr) return Napi::Number::New(info.Env(), -EBADF);
+  Arm(w, w->armed | events);
   return Napi::Value(info.Env(), Int32(info.Env(), 0));
 }
 
@@ -275,8 +292,8 @@ Napi::Value Disarm(const Napi::CallbackInfo& info) {
   Engine* e = EngineOf(info);
   int fd = ArgInt(info, 0, "engineDisarm", "fd");
   int events = ArgInt(info, 1, "engineDisarm", "events") & (UV_READABLE | UV_WRITABLE);
-  auto it = e->watchers.find(fd);
-  if (it != e->watchers.end()) Arm(it->second, it->second->armed & ~events);
+  Watcher* w = Find(e, fd);
+  if (w != nullptr) Arm(w, w->armed & ~events);
   return info.Env().Undefined();
 }
 
@@ -292,20 +309,23 @@ Napi::Value KeepLoop(const Napi::CallbackInfo& info) {
 Napi::Value ReleaseFd(const Napi::CallbackInfo& info) {
   Engine* e = EngineOf(info);
   int fd = ArgInt(info, 0, "engineRelease", "fd");
-  auto it = e->watchers.find(fd);
-  if (it != e->watchers.end()) Release(e, it->second);
+  Watcher* w = Find(e, fd);
+  if (w != nullptr) Release(e, w);
   return info.Env().Undefined();
 }
 
 // engineStats(): [handles, armed], for tests and the ledger.
 Napi::Value Stats(const Napi::CallbackInfo& info) {
   Engine* e = EngineOf(info);
+  uint32_t handles = 0;
   uint32_t armed = 0;
-  for (auto& kv : e->watchers) {
-    if (kv.second->armed != 0) armed++;
+  for (Watcher* w : e->watchers) {
+    if (w == nullptr) continue;
+    handles++;
+    if (w->armed != 0) armed++;
   }
   Napi::Array out = Napi::Array::New(info.Env(), 2);
-  out.Set(0u, Napi::Number::New(info.Env(), static_cast<double>(e->watchers.size())));
+  out.Set(0u, Napi::Number::New(info.Env(), handles));
   out.Set(1u, Napi::Number::New(info.Env(), armed));
   return out;
 }
@@ -331,12 +351,13 @@ void OnEnvCleanup(napi_async_cleanup_hook_handle hook, void* data) {
   e->closing += 2;
   uv_close(reinterpret_cast<uv_handle_t*>(&e->dispatch), OnEngineHandleClosed);
   uv_close(reinterpret_cast<uv_handle_t*>(&e->keeper), OnEngineHandleClosed);
-  std::unordered_map<int, Watcher*> all;
+  std::vector<Watcher*> all;
   all.swap(e->watchers);
-  for (auto& kv : all) {
-    uv_poll_stop(&kv.second->handle);
+  for (Watcher* w : all) {
+    if (w == nullptr) continue;
+    uv_poll_stop(&w->handle);
     e->closing++;
-    uv_close(reinterpret_cast<uv_handle_t*>(&kv.second->handle), OnClosed);
+    uv_close(reinterpret_cast<uv_handle_t*>(&w->handle), OnClosed);
   }
 }
 

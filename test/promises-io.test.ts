@@ -49,6 +49,7 @@ import {
   ntohs,
   pollfd,
   ptr,
+  recv,
   setErrno,
   setsockopt,
   sizeof,
@@ -368,6 +369,50 @@ describe('poll', () => {
         param: 'nfds',
       });
     }
+  });
+
+  test('several polls pending on one descriptor all wake, and leave nothing armed or referenced', async () => {
+    const before = P.engineStats();
+    const [a, b] = fds.unixPair(SOCK_STREAM);
+    const entries = [0, 1, 2].map(() => {
+      const e = new pollfd();
+      e.fd = b;
+      e.events = POLLIN;
+      return e;
+    });
+    const pending = entries.map((e) => track(P.poll(e, 1, -1)));
+    await nextTurn();
+    expect(pending.map((p) => p.settled())).toEqual([false, false, false]);
+    expect(await P.send(a, 'x', 1, 0)).toBe(1);
+    for (const p of pending) expect(await p.done).toEqual({ ok: true, value: 1 });
+    for (const e of entries) expect(e.revents & POLLIN).toBe(POLLIN);
+    expect(P.engineStats().referenced).toBe(before.referenced);
+    expect(P.engineStats().armed).toBe(before.armed);
+  });
+
+  test('a descriptor listed twice: the poll counts both entries, settles once and leaves nothing behind', async () => {
+    const before = P.engineStats();
+    const [a, b] = fds.unixPair(SOCK_STREAM);
+    const twice = [0, 1].map(() => {
+      const e = new pollfd();
+      e.fd = b;
+      e.events = POLLIN;
+      return e;
+    });
+    const pending = track(P.poll(twice, 2, -1));
+    await nextTurn();
+    expect(pending.settled()).toBe(false);
+    expect(await P.send(a, 'x', 1, 0)).toBe(1);
+    expect(await pending.done).toEqual({ ok: true, value: 2 });
+    expect(P.engineStats().referenced).toBe(before.referenced);
+    expect(P.engineStats().armed).toBe(before.armed);
+    // Timed out instead of woken, it leaves nothing behind either.
+    twice.forEach((e) => (e.revents = 0));
+    expect(await P.poll(twice, 2, 20)).toBe(2);
+    expect(recv(b, Buffer.alloc(1), 1, 0)).toBe(1);
+    expect(await P.poll(twice, 2, 20)).toBe(0);
+    expect(P.engineStats().referenced).toBe(before.referenced);
+    expect(P.engineStats().armed).toBe(before.armed);
   });
 
   test('counts every ready entry at once', async () => {

@@ -64,6 +64,7 @@ import {
   inet_diag_req_v2,
   inet_diag_msg,
   array,
+  assign,
   BPF_JUMP,
   BPF_STMT,
   BPF_JMP,
@@ -80,6 +81,7 @@ import {
   type StructClass,
 } from 'bsdsock';
 import * as bsdsock from 'bsdsock';
+import { memcpy, memset } from 'bsdsock/libc';
 import { native } from '../lib/native';
 import { Struct as StructBase, isInstance, platformStruct, present } from '../lib/structs';
 import { root } from './helpers/build';
@@ -322,6 +324,41 @@ describe('instances', () => {
     a.bytes.fill(0xff);
     expect(b.bytes.every((x) => x === 0)).toBe(true);
     expect(new Class().bytes.every((x) => x === 0)).toBe(true);
+  });
+
+  test('small structs share an ArrayBuffer, yet calls, casts and libc reach only their own bytes', () => {
+    const a = new sockaddr_in();
+    const next = new sockaddr_in();
+    // The premise: a's neighbour on the slab lies right after it.
+    expect(next.bytes.buffer).toBe(a.bytes.buffer);
+    expect(next.bytes.byteOffset).toBe(a.bytes.byteOffset + sizeof(sockaddr_in));
+    next.bytes.fill(0xab);
+    const fd = fds.socket(AF_INET, SOCK_STREAM);
+    expectThrown(() => getsockname(fd, a, new socklen_t(sizeof(sockaddr_storage))), {
+      type: RangeError,
+      code: 'ERR_OUT_OF_RANGE',
+      fn: 'getsockname',
+      param: 'addrlen',
+    });
+    expect(() => cast(sockaddr_in6, a)).toThrow(RangeError);
+    expect(() => memset(a, 0, sizeof(a) + 1)).toThrow(RangeError);
+    expect(() => memcpy(a, next, sizeof(a) + 1)).toThrow(RangeError);
+    expect(next.bytes.every((x) => x === 0xab)).toBe(true);
+    // Listing the shared buffer for transfer does not detach it under the other structs: Node 20
+    // copies it, Node 21 and later throw a DataCloneError.
+    try {
+      structuredClone(a.bytes.buffer, { transfer: [a.bytes.buffer] });
+    } catch (error) {
+      expect((error as Error).name).toBe('DataCloneError');
+    }
+    next.sin_port = htons(80);
+    expect(a.bytes.length).toBe(sizeof(sockaddr_in));
+    expect(ntohs(next.sin_port)).toBe(80);
+    // Assignment copies the bytes; each struct still reads its own.
+    assign(a, next);
+    next.sin_port = htons(81);
+    expect(ntohs(a.sin_port)).toBe(80);
+    expect(a.bytes.equals(next.bytes)).toBe(false);
   });
 
   test('sin_addr is a view on the sockaddr_in bytes; assigning an in_addr copies it', () => {
