@@ -239,7 +239,12 @@ async function main(argv) {
   }
   const controller = new AbortController();
   let interrupted = false;
-  for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  const INTERRUPTS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  // Ctrl-C reaches the whole process group at once: a program may die of it, and the run end, before
+  // this process's own handler has run (signals and child exits come through the event loop in either
+  // order, and a busy machine shows both). A program ended by such a signal is the same interruption.
+  const endedByInterrupt = (t) => t.programs.some((p) => INTERRUPTS.includes(p.signal));
+  for (const s of INTERRUPTS) {
     process.on(s, () => {
       interrupted = true;
       controller.abort();
@@ -255,6 +260,7 @@ async function main(argv) {
       signal: controller.signal,
     });
   let t = await run();
+  if (endedByInterrupt(t)) interrupted = true;
   // Without a namespace of its own the seed's server may find port 8080 in TIME_WAIT from the last run.
   const deadline = Date.now() + 75_000;
   while (
@@ -269,6 +275,7 @@ async function main(argv) {
     }
     if (interrupted) break;
     t = await run();
+    if (endedByInterrupt(t)) interrupted = true;
   }
   if (interrupted) return 130;
   if (opts.json) {
