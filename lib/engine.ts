@@ -422,8 +422,12 @@ function mayTryNow(d: Descriptor, queue: Waiting[], direction: Direction): boole
   return queue.length === 0 && (d.spent & direction) === 0 && d.immediate < IMMEDIATE_BUDGET;
 }
 
-// Notes what an attempt made at once found: a spent direction, the budget.
-function tried(d: Descriptor, direction: Direction, r: number, want: number): void {
+/**
+ * Notes what an attempt made at once found: a spent direction, the budget (start()'s, and the hot
+ * calls' fast paths').
+ * @internal
+ */
+export function tried(d: Descriptor, direction: Direction, r: number, want: number): void {
   if (spends(r, want)) d.spent |= direction;
   if (!isAgain(r)) d.immediate++;
 }
@@ -444,14 +448,6 @@ export function attached(fd: number): Descriptor | undefined {
  */
 export function mayTry(d: Descriptor, direction: Direction): boolean {
   return mayTryNow(d, d.queue(direction), direction);
-}
-
-/**
- * Notes a fast path's attempt on d, as start() notes its own.
- * @internal
- */
-export function attempted(d: Descriptor, direction: Direction, r: number, want: number): void {
-  tried(d, direction, r, want);
 }
 
 /**

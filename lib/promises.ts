@@ -26,7 +26,6 @@ import { CALLS, type CallName } from './calls';
 import {
   attach,
   attached,
-  attempted,
   isAttached,
   mayTry,
   observe,
@@ -35,6 +34,7 @@ import {
   release,
   start,
   startCall,
+  tried,
   wait,
   waitCall,
   type Call,
@@ -338,7 +338,7 @@ export function send(
 function sendAtOnce(d: Descriptor, sockfd: number, buf: Uint8Array, len: number, flags: number): Promise<number> {
   let r = sendNow(sockfd, buf, len, flags);
   while (r === -C.EINTR) r = sendNow(sockfd, buf, len, flags);
-  attempted(d, WRITABLE, r, 0);
+  tried(d, WRITABLE, r, 0);
   if (r === len) return Promise.resolve(r);
   const call = new SendAll('send', sockfd, buf, len, flags, undefined, 0);
   if (r >= 0) call.wrote(r);
@@ -396,7 +396,7 @@ function recvAtOnce(d: Descriptor, sockfd: number, buf: Uint8Array, len: number,
   if (mayTry(d, READABLE)) {
     let r = recvNow(sockfd, buf, len, flags);
     while (r === -C.EINTR) r = recvNow(sockfd, buf, len, flags);
-    attempted(d, READABLE, r, len);
+    tried(d, READABLE, r, len);
     if (r >= 0) return Promise.resolve(r);
     if (r !== -C.EAGAIN && r !== -C.EWOULDBLOCK) return Promise.reject(systemError('recv', -r));
   }

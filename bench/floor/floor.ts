@@ -13,7 +13,7 @@
 // returns at once and the same way every time: send, write, read (0 bytes), setsockopt (SO_REUSEADDR),
 // epoll_wait (64 events as a C array, one ready), accept (non-blocking, nothing pending: EAGAIN),
 // connect (already connected: EISCONN), close (1000, not open: EBADF), socket+close (a pair of calls).
-import * as path from 'node:path';
+import { loadFloor } from './addon';
 import {
   AF_INET,
   AF_UNIX,
@@ -69,12 +69,7 @@ interface Ffi {
   ): { functions: Record<string, (...args: unknown[]) => number | bigint> };
 }
 
-const floor = ((): Floor => {
-  const file = path.resolve(__dirname, '..', '..', '..', 'bench', 'floor', 'build', 'Release', 'floor.node');
-  const m = { exports: {} as Floor };
-  process.dlopen(m, file);
-  return m.exports;
-})();
+const floor = loadFloor<Floor>();
 
 function ffiRecv(): Recv {
   const ffi = process.getBuiltinModule('node:ffi') as Ffi | undefined;

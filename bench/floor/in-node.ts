@@ -5,7 +5,7 @@
 // binding: what the process costs beyond the C program (its memory, its threads, the caches the
 // kernel finds after each switch), measured beside the C server and bsdsock's.
 //   in-node pingpong server <port> | in-node churn server <port> <n>
-import * as path from 'node:path';
+import { loadFloor } from './addon';
 import { IPPROTO_TCP, TCP_NODELAY, accept, close, setsockopt, sizeof } from 'bsdsock';
 import { arg_count, cpu_us, die, listen_on, usage } from '../sync/common';
 
@@ -14,12 +14,7 @@ interface Loops {
   churnServer(listenFd: number, n: number): number;
 }
 
-const loops = ((): Loops => {
-  const file = path.resolve(__dirname, '..', '..', '..', 'bench', 'floor', 'build', 'Release', 'floor.node');
-  const m = { exports: {} as Loops };
-  process.dlopen(m, file);
-  return m.exports;
-})();
+const loops = loadFloor<Loops>();
 
 // The C loop's errno comes back as its negative result (bsdsock's errno did not see the call).
 function fail(what: string, r: number): never {
